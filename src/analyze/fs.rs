@@ -99,7 +99,7 @@ pub fn classify(w: &Word) -> PathClass {
         }
         return PathClass::Dynamic;
     }
-    if t.starts_with("$(") || t.starts_with('`') {
+    if t.starts_with("$(") || t.starts_with('`') || (w.dynamic && t.starts_with('<')) {
         return PathClass::Dynamic;
     }
     let home_rel = t == "~" || t.starts_with("~/");
