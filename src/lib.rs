@@ -3,5 +3,6 @@
 //! Pipeline (one direction): input -> [`shell`] parse -> unwrap -> analyzers -> facts
 //! -> [`policy`] -> decision -> [`audit`] record -> exec or refuse.
 
+pub mod audit;
 pub mod fact;
 pub mod redact;
