@@ -4,3 +4,4 @@
 //! -> [`policy`] -> decision -> [`audit`] record -> exec or refuse.
 
 pub mod fact;
+pub mod sql;
