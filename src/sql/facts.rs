@@ -362,7 +362,11 @@ fn one_statement(s: &Statement, span: Span, summary: &str, out: &mut Vec<Fact>) 
                 && let Some(into) = &sel.into
             {
                 let target = into.targets.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ");
-                out.push(write(span, summary, "select_into", Some(target)));
+                // MySQL `INTO OUTFILE|DUMPFILE` misparsed as a table: see `outfile_facts`.
+                let up = target.to_ascii_uppercase();
+                if up != "OUTFILE" && up != "DUMPFILE" {
+                    out.push(write(span, summary, "select_into", Some(target)));
+                }
             }
         }
         other => {
@@ -586,7 +590,8 @@ const DROP_TYPES: &[&[&str]] = &[
 
 /// Appends facts recognised from the tokens of a statement that did not parse:
 /// `DROP <type> [IF EXISTS] name, ... [CASCADE]` (e.g. `DROP OWNED BY x`, object type
-/// `"owned"`), `TRUNCATE [TABLE] name, ...`, and PostgreSQL `DO` blocks (`sql.dynamic`,
+/// `"owned"`), `TRUNCATE [TABLE] name, ...`, `CREATE|ALTER USER|ROLE name ... SUPERUSER`
+/// (`sql.alter_role`), and PostgreSQL `DO` blocks (`sql.dynamic`,
 /// reason `"do_block"`: the block's body runs). Facts carry `from_tokens = true`.
 pub(crate) fn token_facts(tokens: &[TokenWithSpan], text: &str, lines: &LineIndex, out: &mut Vec<Fact>) {
     let w = words(tokens);
@@ -645,6 +650,20 @@ pub(crate) fn token_facts(tokens: &[TokenWithSpan], text: &str, lines: &LineInde
             fact("sql.truncate", span, &summary)
                 .with("tables", names)
                 .with("cascade", cascade)
+                .with("from_tokens", true),
+        );
+    } else if (is_kw(&first.token, Keyword::CREATE) || is_kw(&first.token, Keyword::ALTER))
+        && w.get(1).is_some_and(|t| is_kw(&t.token, Keyword::USER) || is_kw(&t.token, Keyword::ROLE))
+    {
+        // PostgreSQL `CREATE USER name SUPERUSER` (an alias of CREATE ROLE ... LOGIN).
+        let role = w.get(2).and_then(|t| token_text(&t.token)).unwrap_or_default();
+        let superuser = w.iter().skip(3).any(|t| is_kw(&t.token, Keyword::SUPERUSER));
+        let statement = if is_kw(&first.token, Keyword::CREATE) { "create_role" } else { "alter_role" };
+        out.push(
+            fact("sql.alter_role", span, &summary)
+                .with("role", role)
+                .with("superuser", superuser)
+                .with("statement", statement)
                 .with("from_tokens", true),
         );
     } else if is_kw(&first.token, Keyword::DO) {

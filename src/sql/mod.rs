@@ -197,8 +197,9 @@ fn analyze_tokens(
         let parsed = result.is_ok();
         let error = match result {
             Ok(stmt) => {
-                let end_loc = parser.get_current_token().span.end;
-                let span = Span::new(lines.offset(start_loc.line, start_loc.column), lines.offset(end_loc.line, end_loc.column));
+                let start = lines.offset(start_loc.line, start_loc.column);
+                let end = last_end(&tokens[..parser.index().min(tokens.len())], lines).unwrap_or(text.len());
+                let span = if end > start { Span::new(start, end) } else { Span::new(0, text.len()) };
                 facts::statement_facts(&stmt, span, text, out);
                 let next = parser.peek_token_ref();
                 match next.token {
@@ -229,6 +230,15 @@ fn analyze_tokens(
         }
         return;
     }
+}
+
+/// Byte offset of the end of the last significant token of `tokens` with a known location.
+fn last_end(tokens: &[TokenWithSpan], lines: &LineIndex) -> Option<usize> {
+    tokens
+        .iter()
+        .rev()
+        .find(|t| is_significant(&t.token) && !is_comment(&t.token) && t.span.end.line > 0)
+        .map(|t| lines.offset(t.span.end.line, t.span.end.column))
 }
 
 /// Whether a statement's tokens hold more operators than can be walked safely.
