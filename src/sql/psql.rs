@@ -375,15 +375,6 @@ fn find_quote_end(s: &str) -> Option<usize> {
 /// file or program is on the client) and, for `program`, a shell command.
 fn copy_command(text: &str, m: &Meta, summary: &str, out: &mut PsqlAnalysis) {
     let args = &text[m.args.start..m.args.end];
-    // Nested DML in `\copy (DELETE ... RETURNING *) to ...` runs: analyse it as COPY.
-    let as_sql = format!("COPY {args}");
-    for mut f in analyze(&as_sql, Dialect::Postgres) {
-        if f.kind != "sql.copy" && f.kind != "sql.parse_error" {
-            f.span = m.span;
-            f.summary = summary.to_string();
-            out.facts.push(f);
-        }
-    }
     // Locate the direction word outside parentheses and quotes.
     let b = args.as_bytes();
     let (mut depth, mut i, mut quote) = (0usize, 0usize, false);
@@ -424,6 +415,16 @@ fn copy_command(text: &str, m: &Meta, summary: &str, out: &mut PsqlAnalysis) {
         return;
     };
     let source = args[..after - direction.len()].trim();
+    if source.starts_with('(') {
+        // Nested DML in `\copy (DELETE ... RETURNING *) to ...` runs: analyse the query.
+        for mut f in analyze(&format!("COPY {source} TO STDOUT"), Dialect::Postgres) {
+            if f.kind != "sql.copy" && f.kind != "sql.parse_error" {
+                f.span = m.span;
+                f.summary = summary.to_string();
+                out.facts.push(f);
+            }
+        }
+    }
     f = f.with("direction", direction);
     f = if source.starts_with('(') { f.with("query", summarize(source)) } else { f.with("table", source) };
     let rest = args[after..].trim_start();
