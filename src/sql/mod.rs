@@ -94,7 +94,10 @@ impl Dialect {
 /// - `sql.write`: `statement` (`"insert"`, `"merge"`, `"create_table"`, `"revoke"`, ...) for
 ///   other statements that change data, schema or server state; `table` where obvious.
 /// - `sql.dynamic`: `reason = "do_block"` for a PostgreSQL `DO` block (its body runs).
-/// - `sql.parse_error`: `message`, `line`, `column` (1-based, from `sqlparser`).
+/// - `sql.parse_error`: `message`, `line`, `column` (1-based, from `sqlparser`). The failing
+///   statement may also yield token-level facts (`from_tokens = true`): `sql.drop`,
+///   `sql.truncate`, `sql.delete`/`sql.update` (filter `"some"` if it has a `WHERE`, else
+///   `"none"`), `sql.alter_role` (`CREATE USER x SUPERUSER`), `sql.dynamic` (`DO`).
 ///
 /// DML nested in CTEs, `EXPLAIN ANALYZE` and `PREPARE` is reported; plain `EXPLAIN` (which
 /// does not run its statement) and bodies of `CREATE FUNCTION/PROCEDURE/TRIGGER` are not.
