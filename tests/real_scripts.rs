@@ -150,7 +150,7 @@ fn check_all(env: &TestEnv, files: &[PathBuf], summary: &mut Summary) {
                             "finding names file {other:?}, which is not one of the inputs: {f}"
                         )),
                     }
-                    if !f["line"].as_u64().is_some_and(|l| l >= 1) {
+                    if f["line"].as_u64().is_none_or(|l| l < 1) {
                         summary.failures.push(format!("finding without a line number: {f}"));
                     }
                 }
@@ -185,7 +185,7 @@ fn report(what: &str, summary: &mut Summary, elapsed: Duration) {
     let mut rules: Vec<_> = summary.rules.iter().collect();
     rules.sort_by(|a, b| b.1.cmp(a.1));
     println!("   top rules: {:?}", &rules[..rules.len().min(12)]);
-    summary.slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    summary.slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     if let Some((d, name)) = summary.slowest.first() {
         println!("   slowest (per file): {d:.1?} {name}");
     }

@@ -383,7 +383,9 @@ impl PgCluster {
                 pid = std::process::id(),
                 dir = dir.display(),
             );
-            StdCommand::new("sh")
+            // Deliberately not waited for: it outlives this process.
+            #[allow(clippy::zombie_processes)]
+            let _watcher = StdCommand::new("sh")
                 .args(["-c", &script])
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
