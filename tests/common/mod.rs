@@ -537,7 +537,7 @@ impl Db {
     /// (Re)creates `t(id int primary key, v text)` with rows 1..=5.
     pub fn reset_table(&self) {
         self.query(
-            "DROP TABLE IF EXISTS t; \
+            "CREATE SCHEMA IF NOT EXISTS public; DROP TABLE IF EXISTS t; \
              CREATE TABLE t(id int PRIMARY KEY, v text); \
              INSERT INTO t SELECT i, 'row ' || i FROM generate_series(1, 5) i",
         );
