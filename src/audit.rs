@@ -39,20 +39,21 @@
 //!
 //! # Concurrency and durability
 //!
-//! Appenders take an exclusive `flock` ([`File::lock`]) on the log, read only its last
-//! line (from the end), and write the new line with one `write_all` on a file opened in
-//! append mode, so concurrent guard processes never interleave or lose lines and `seq`
-//! strictly increases. The lock is advisory and per open file description; it is not
+//! Appenders take an exclusive `flock` ([`File::try_lock`], waiting at most
+//! [`LOCK_TIMEOUT`]) on the log, read only its last line (from the end), and write the
+//! new line with one `write_all` on a file opened in append mode, so concurrent guard
+//! processes never interleave or lose lines and `seq` strictly increases. The lock is advisory and per open file description; it is not
 //! reliable on some network file systems. Records are not `fsync`ed: an append costs
 //! well under a millisecond, and a crash of the machine (not of guard) may lose the last
 //! records or leave a torn last line, which [`append`] then refuses to build on, and
 //! [`verify`] reports.
 
 use std::fmt;
-use std::fs::{self, DirBuilder, File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::fs::{self, DirBuilder, File, OpenOptions, TryLockError};
+use std::io::{self, BufRead, BufReader, Write};
 use std::os::unix::fs::{DirBuilderExt, FileExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde_json::{Map, Value};
@@ -258,8 +259,11 @@ fn parse_hex_key_file(path: &Path, what: &str) -> Result<[u8; 32], AuditError> {
     let text = fs::read(path).map_err(|e| {
         AuditError::io(path, &format!("cannot read {what}"), &e, "check that it exists and is readable by this user")
     })?;
-    let trimmed = text.trim_ascii();
-    unhex::<32>(trimmed).ok_or_else(|| {
+    parse_hex_key(&text, path, what)
+}
+
+fn parse_hex_key(text: &[u8], path: &Path, what: &str) -> Result<[u8; 32], AuditError> {
+    unhex::<32>(text.trim_ascii()).ok_or_else(|| {
         AuditError::new(
             Some(path),
             format!("malformed {what}: expected 64 hex characters and a newline, found {} bytes", text.len()),
@@ -284,7 +288,7 @@ fn parse_hex_key_file(path: &Path, what: &str) -> Result<[u8; 32], AuditError> {
 /// created.
 pub fn load_or_create_signing_key(path: &Path) -> Result<SigningKey, AuditError> {
     match fs::read(path) {
-        Ok(_) => return Ok(SigningKey::from_bytes(&parse_hex_key_file(path, "audit signing key")?)),
+        Ok(text) => return Ok(SigningKey::from_bytes(&parse_hex_key(&text, path, "audit signing key")?)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
         Err(e) => {
             return Err(AuditError::io(
@@ -368,7 +372,11 @@ pub fn key_permission_warning(path: &Path) -> Option<String> {
 pub fn load_verifying_key(path: &Path) -> Result<VerifyingKey, AuditError> {
     let bytes = parse_hex_key_file(path, "audit public key")?;
     VerifyingKey::from_bytes(&bytes).map_err(|e| {
-        AuditError::new(Some(path), format!("not a valid ed25519 public key: {e}"), "use the .pub file written beside the signing key")
+        AuditError::new(
+            Some(path),
+            format!("not a valid ed25519 public key: {e}"),
+            "use the .pub file written beside the signing key",
+        )
     })
 }
 
@@ -499,7 +507,12 @@ fn open_log(log: &Path) -> Result<File, AuditError> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             create_parent(log)?;
             open().map_err(|e| {
-                AuditError::io(log, "cannot open audit log", &e, "check that its folder exists and is writable by this user")
+                AuditError::io(
+                    log,
+                    "cannot open audit log",
+                    &e,
+                    "check that its folder exists and is writable by this user",
+                )
             })
         }
         Err(e) => Err(AuditError::io(
@@ -508,6 +521,41 @@ fn open_log(log: &Path) -> Result<File, AuditError> {
             &e,
             "check that the file and its folder are writable by this user (or set GUARD_AUDIT_LOG)",
         )),
+    }
+}
+
+/// How long [`append`] waits for the log lock before failing (a holder normally keeps
+/// it for well under a millisecond; a stopped or hung process could keep it forever).
+pub const LOCK_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Takes the exclusive lock on `file` (the log at `log`), polling with a growing sleep
+/// (50 µs up to 10 ms) for at most `timeout`.
+fn lock_with_timeout(file: &File, log: &Path, timeout: Duration) -> Result<(), AuditError> {
+    let start = Instant::now();
+    let mut pause = Duration::from_micros(50);
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(TryLockError::WouldBlock) if start.elapsed() < timeout => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(10));
+            }
+            Err(TryLockError::WouldBlock) => {
+                return Err(AuditError::new(
+                    Some(log),
+                    format!("timed out after {timeout:?} waiting for the audit log lock"),
+                    "another process holds it (a stopped or hung guard?); find it with `fuser` or `lsof` on the log",
+                ));
+            }
+            Err(TryLockError::Error(e)) => {
+                return Err(AuditError::io(
+                    log,
+                    "cannot lock audit log",
+                    &e,
+                    "check that the file system supports flock and that the file is yours",
+                ));
+            }
+        }
     }
 }
 
@@ -524,6 +572,9 @@ fn open_log(log: &Path) -> Result<File, AuditError> {
 /// name ([`RESERVED_FIELDS`]) or a float; the key cannot be read or created; the log
 /// cannot be created, locked, read or written; the last line of the log is torn (no
 /// trailing newline) or corrupt (not JSON, no `seq`). The caller must then run nothing.
+///
+/// For speed, the last record's signature is not checked here (only its `seq` is read);
+/// [`verify`] checks everything.
 pub fn append(cfg: &AuditConfig, mut fields: Map<String, Value>) -> Result<Appended, AuditError> {
     if let Some(name) = RESERVED_FIELDS.iter().find(|n| fields.contains_key(**n)) {
         return Err(AuditError::new(
@@ -548,9 +599,7 @@ pub fn append(cfg: &AuditConfig, mut fields: Map<String, Value>) -> Result<Appen
 
     let log = &cfg.log;
     let file = open_log(log)?;
-    file.lock().map_err(|e| {
-        AuditError::io(log, "cannot lock audit log", &e, "check the file system supports flock and the file is yours")
-    })?;
+    lock_with_timeout(&file, log, LOCK_TIMEOUT)?;
     let len = file
         .metadata()
         .map_err(|e| AuditError::io(log, "cannot stat audit log", &e, "check the file is readable"))?
@@ -559,19 +608,27 @@ pub fn append(cfg: &AuditConfig, mut fields: Map<String, Value>) -> Result<Appen
         (1, GENESIS_PREV.to_string())
     } else {
         let line = read_last_line(&file, len)
-            .map_err(|e| AuditError::io(log, "cannot read the last audit record", &e, "check the file is readable by this user"))?
+            .map_err(|e| {
+                AuditError::io(log, "cannot read the last audit record", &e, "check the file is readable by this user")
+            })?
             .ok_or_else(|| {
                 AuditError::new(
                     Some(log),
                     "the last audit record is torn (no trailing newline; an interrupted write?)",
-                    format!("run `guard audit verify` on {} and repair the log before guarding more commands", log.display()),
+                    format!(
+                        "run `guard audit verify` on {} and repair the log before guarding more commands",
+                        log.display()
+                    ),
                 )
             })?;
         let tail: Tail = serde_json::from_slice(&line).map_err(|e| {
             AuditError::new(
                 Some(log),
                 format!("the last audit record is corrupt (not a JSON record with a `seq`: {e})"),
-                format!("run `guard audit verify` on {} and repair the log before guarding more commands", log.display()),
+                format!(
+                    "run `guard audit verify` on {} and repair the log before guarding more commands",
+                    log.display()
+                ),
             )
         })?;
         let next = tail.seq.checked_add(1).ok_or_else(|| {
@@ -608,8 +665,7 @@ fn check_line(line: &[u8], keys: &[(String, VerifyingKey)], expect_seq: u64, exp
     if line.is_empty() {
         return Err("empty line".into());
     }
-    let mut obj: Map<String, Value> =
-        serde_json::from_slice(line).map_err(|e| format!("not a JSON object: {e}"))?;
+    let mut obj: Map<String, Value> = serde_json::from_slice(line).map_err(|e| format!("not a JSON object: {e}"))?;
     // Suffix: ,"sig":"<128 hex>"}
     let sig_len = 128;
     let suffix_len = SIG_PREFIX.len() + sig_len + 2;
@@ -663,7 +719,8 @@ fn check_line(line: &[u8], keys: &[(String, VerifyingKey)], expect_seq: u64, exp
 /// `reorder or replay`, `gap: records missing`, `broken chain`, `torn last line`; line 0
 /// when the file is missing or unreadable.
 pub fn verify(log: &Path, keys: &[VerifyingKey]) -> Result<VerifyReport, VerifyError> {
-    let file = File::open(log).map_err(|e| VerifyError { line: 0, reason: format!("cannot open {}: {e}", log.display()) })?;
+    let file =
+        File::open(log).map_err(|e| VerifyError { line: 0, reason: format!("cannot open {}: {e}", log.display()) })?;
     let keys: Vec<(String, VerifyingKey)> = keys.iter().map(|k| (key_id(k), *k)).collect();
     let mut reader = BufReader::with_capacity(64 * 1024, file);
     let mut line = Vec::with_capacity(1024);
@@ -690,20 +747,17 @@ pub fn verify(log: &Path, keys: &[VerifyingKey]) -> Result<VerifyReport, VerifyE
     Ok(report)
 }
 
-/// Reads the whole log at `path` into its lines (without newlines); for tests and tools.
-#[cfg(test)]
-fn read_lines(path: &Path) -> Vec<Vec<u8>> {
-    let mut s = Vec::new();
-    File::open(path).unwrap().read_to_end(&mut s).unwrap();
-    s.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(<[u8]>::to_vec).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
     use std::sync::Arc;
-    use std::time::Instant;
+
+    /// The log's lines without newlines.
+    fn read_lines(path: &Path) -> Vec<Vec<u8>> {
+        let s = fs::read(path).unwrap();
+        s.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(<[u8]>::to_vec).collect()
+    }
 
     fn cfg(dir: &Path) -> AuditConfig {
         AuditConfig { log: dir.join("logs/sub/audit.jsonl"), key: dir.join("cfg/guard/audit.key") }
@@ -1018,6 +1072,20 @@ mod tests {
     }
 
     #[test]
+    fn held_lock_times_out_with_a_clear_error() {
+        let d = tempfile::tempdir().unwrap();
+        let c = cfg(d.path());
+        append(&c, fields(1)).unwrap();
+        let holder = File::options().append(true).open(&c.log).unwrap();
+        holder.lock().unwrap();
+        let other = open_log(&c.log).unwrap();
+        let e = lock_with_timeout(&other, &c.log, Duration::from_millis(30)).unwrap_err().to_string();
+        assert!(e.contains("timed out") && e.contains("audit.jsonl"), "{e}");
+        drop(holder);
+        lock_with_timeout(&other, &c.log, Duration::from_millis(30)).unwrap();
+    }
+
+    #[test]
     fn last_line_longer_than_a_chunk() {
         let d = tempfile::tempdir().unwrap();
         let c = cfg(d.path());
@@ -1043,11 +1111,12 @@ mod tests {
     fn from_env_prefers_variables() {
         // Only checks the default shape; env vars are process-global, so they are not
         // set here (tests run in parallel).
-        if std::env::var_os("GUARD_AUDIT_LOG").is_none() && std::env::var_os("GUARD_KEY").is_none() {
-            if let Ok(c) = AuditConfig::from_env() {
-                assert!(c.log.ends_with("guard/audit.jsonl"));
-                assert!(c.key.ends_with("guard/audit.key"));
-            }
+        if std::env::var_os("GUARD_AUDIT_LOG").is_none()
+            && std::env::var_os("GUARD_KEY").is_none()
+            && let Ok(c) = AuditConfig::from_env()
+        {
+            assert!(c.log.ends_with("guard/audit.jsonl"));
+            assert!(c.key.ends_with("guard/audit.key"));
         }
     }
 

@@ -65,30 +65,32 @@ struct Rules {
 }
 
 static RULES: LazyLock<Rules> = LazyLock::new(|| {
-    let re = |s: &str| Regex::new(s).expect("redaction pattern is valid");
+    // ASCII word boundaries and blanks: shell words split on ASCII blanks, and ASCII
+    // classes keep the automata smaller than Unicode ones.
+    let re = |s: &str| {
+        let s =
+            s.replace(r"\b", r"(?-u:\b)").replace(r"\s", r"[ \t\r\n\x0B\x0C]").replace(r"\S", r"[^ \t\r\n\x0B\x0C]");
+        Regex::new(&s).expect("redaction pattern is valid")
+    };
     Rules {
-        private_key: re(
-            r"(?s)(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----).*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)",
-        ),
+        private_key: re(r"(?s)(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----).*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)"),
         url: re(r#"\b([A-Za-z][A-Za-z0-9+.\-]*://[^\s:/?#@'"]*):[^\s/?#@'"]+@"#),
         auth_header: re(
-            r#"(?i)\b((?:proxy-)?authorization\s*:\s*)(?:(bearer|basic|token|digest|negotiate|ntlm|aws4-hmac-sha256)(\s+))?[^\s'"]+"#,
+            r#"(?i-u:\b((?:proxy-)?authorization\s*:\s*)(?:(bearer|basic|token|digest|negotiate|ntlm|aws4-hmac-sha256)(\s+))?)[^\s'"]+"#,
         ),
-        key_header: re(r#"(?i)\b((?:x-api-key|x-auth-token|private-token|x-vault-token)\s*:\s*)[^\s'"]+"#),
-        flag: re(&format!(r#"(?i)(--{FLAG})(=|\s+)("[^"]*"|'[^']*'|[^\s'"]+)"#)),
+        key_header: re(r#"(?i-u:\b((?:x-api-key|x-auth-token|private-token|x-vault-token)\s*:\s*))[^\s'"]+"#),
+        flag: re(&format!(r#"(?i-u:(--{FLAG})(=|\s+))("[^"]*"|'[^']*'|[^\s'"]+)"#)),
         openssl_pass: re(r#"(-pass(?:in|out)?\s+pass:)[^\s'"]+"#),
-        assign: re(&format!(r#"(?i)\b({NAME})=("[^"]*"|'[^']*'|[^\s'"&;|)]+)"#)),
-        sql_password: re(r"(?i)\b(PASSWORD|IDENTIFIED\s+BY)(\s+)'(?:[^']|'')*'"),
+        assign: re(&format!(r#"(?i-u:\b({NAME})=)("[^"]*"|'[^']*'|[^\s'"&;|)]+)"#)),
+        sql_password: re(r"(?i-u:\b(PASSWORD|IDENTIFIED\s+BY)(\s+))'(?:[^']|'')*'"),
         mysql_p: re(&format!(r#"\b({MYSQL}\b[^\n;&|]*?\s)-p(?:'[^']*'|"[^"]*"|\S+)"#)),
         mysql_word: re(&format!("^{MYSQL}$")),
-        curl_user: re(
-            r#"\b(curl\b[^\n;&|]*?\s(?:-u|--user|-U|--proxy-user)(?:\s+|=)?['"]?[^\s:'"]*:)[^\s'"]+"#,
-        ),
+        curl_user: re(r#"\b(curl\b[^\n;&|]*?\s(?:-u|--user|-U|--proxy-user)(?:\s+|=)?['"]?[^\s:'"]*:)[^\s'"]+"#),
         tokens: re(
             r"\b(?:(AKIA|ASIA)[0-9A-Z]{16}|(gh[pousr]_)[A-Za-z0-9]{20,}|(github_pat_)[A-Za-z0-9_]{20,}|(xox[abprs]-)[A-Za-z0-9-]{8,})\b",
         ),
-        json_key: re(&format!(r"(?i)^(?:{NAME}|[a-z0-9_-]*[_-](?:token|secret|key|password|passwd|apikey))$")),
-        argv_flag: re(&format!(r"(?i)^--{FLAG}$")),
+        json_key: re(&format!(r"(?i-u:^(?:{NAME}|[a-z0-9_-]*[_-](?:token|secret|key|password|passwd|apikey))$)")),
+        argv_flag: re(&format!(r"(?i-u:^--{FLAG}$)")),
     }
 });
 
@@ -129,18 +131,12 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     t = apply(t, &r.private_key, |c: &Captures| format!("{}{MASK}{}", &c[1], &c[2]));
     t = apply(t, &r.url, format!("${{1}}:{MASK}@").as_str());
     t = apply(t, &r.auth_header, |c: &Captures| {
-        format!(
-            "{}{}{}{MASK}",
-            &c[1],
-            c.get(2).map_or("", |m| m.as_str()),
-            c.get(3).map_or("", |m| m.as_str())
-        )
+        format!("{}{}{}{MASK}", &c[1], c.get(2).map_or("", |m| m.as_str()), c.get(3).map_or("", |m| m.as_str()))
     });
     t = apply(t, &r.key_header, format!("${{1}}{MASK}").as_str());
     t = apply(t, &r.flag, |c: &Captures| {
         let (flag, sep, value) = (&c[1], &c[2], &c[3]);
-        let keep = flag.len() > 5 && flag[..5].eq_ignore_ascii_case("--no-")
-            || (sep != "=" && value.starts_with('-'));
+        let keep = flag.len() > 5 && flag[..5].eq_ignore_ascii_case("--no-") || (sep != "=" && value.starts_with('-'));
         if keep { c[0].to_string() } else { format!("{flag}{sep}{}", mask_keeping_quotes(value)) }
     });
     t = apply(t, &r.openssl_pass, format!("${{1}}{MASK}").as_str());
@@ -190,11 +186,11 @@ pub fn redact_argv(argv: &[String]) -> Vec<String> {
             out.push(MASK.to_string());
             continue;
         }
-        if pending == Next::UserPass {
-            if let Some((user, _)) = arg.split_once(':') {
-                out.push(format!("{user}:{MASK}"));
-                continue;
-            }
+        if pending == Next::UserPass
+            && let Some((user, _)) = arg.split_once(':')
+        {
+            out.push(format!("{user}:{MASK}"));
+            continue;
         }
         if is_mysql(arg) {
             in_mysql = true;
@@ -294,7 +290,10 @@ mod tests {
         red("psql 'host=db user=app password=hunter2 dbname=x'", "psql 'host=db user=app password=*** dbname=x'");
         red("curl 'https://api.x.com/v1?api_key=abc&q=1'", "curl 'https://api.x.com/v1?api_key=***&q=1'");
         red("TOKEN=t cmd && SECRET=s cmd", "TOKEN=*** cmd && SECRET=*** cmd");
-        red("kubectl create secret generic s --from-literal=password=abc", "kubectl create secret generic s --from-literal=password=***");
+        red(
+            "kubectl create secret generic s --from-literal=password=abc",
+            "kubectl create secret generic s --from-literal=password=***",
+        );
     }
 
     #[test]
@@ -350,7 +349,10 @@ mod tests {
 
     #[test]
     fn headers() {
-        red("curl -H 'Authorization: Bearer eyJhbGciOi.x.y' https://x", "curl -H 'Authorization: Bearer ***' https://x");
+        red(
+            "curl -H 'Authorization: Bearer eyJhbGciOi.x.y' https://x",
+            "curl -H 'Authorization: Bearer ***' https://x",
+        );
         red("curl -H \"authorization: Basic dXNlcjpwYXNz\" u", "curl -H \"authorization: Basic ***\" u");
         red("Authorization:token abc", "Authorization:token ***");
         red("Proxy-Authorization: xyz", "Proxy-Authorization: ***");
@@ -374,7 +376,10 @@ mod tests {
     fn tokens() {
         red("aws configure set aws_access_key_id AKIAIOSFODNN7EXAMPLE", "aws configure set aws_access_key_id AKIA***");
         red("echo ghp_abcdefghijklmnopqrstuvwxyz0123456789 | x", "echo ghp_*** | x");
-        red("git remote add o https://github_pat_11ABCDEFG0123456789_abcdefXYZ@github.com/x", "git remote add o https://github_pat_***@github.com/x");
+        red(
+            "git remote add o https://github_pat_11ABCDEFG0123456789_abcdefXYZ@github.com/x",
+            "git remote add o https://github_pat_***@github.com/x",
+        );
         red("post xoxb-1234-5678-abcdefgh to slack", "post xoxb-*** to slack");
         same("AKIA is a prefix; ghp_short; xoxb-; AKIAshort");
     }
@@ -467,5 +472,23 @@ mod tests {
                 "nested": [{"client_secret": "***", "password": ""}],
             })
         );
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    /// Informational: the first call compiles the patterns.
+    #[test]
+    fn redact_timing() {
+        let t = std::time::Instant::now();
+        let _ = super::redact("x");
+        let first = t.elapsed();
+        let text =
+            "PGPASSWORD=x psql postgres://u:p@h/db -c 'select 1' && curl -H 'Authorization: Bearer t' x ".repeat(10);
+        let t = std::time::Instant::now();
+        for _ in 0..100 {
+            let _ = super::redact(&text);
+        }
+        eprintln!("redact: first call (compiles patterns) {first:?}, then {:?} per 1 KB text", t.elapsed() / 100);
     }
 }

@@ -127,7 +127,12 @@ fn dynamic(span: crate::fact::Span, reason: &str, text: &str) -> Fact {
 }
 
 fn stdin(a: &mut Analyzer, inv: &Invocation, client: Client, depth: usize) {
+    let expands = super::stdin_dynamic(inv);
     match a.stdin_text(inv) {
+        Ok(Some((text, _))) if expands => {
+            let w = Word { text: text.clone(), dynamic: true, quoted: true, span: inv.cmd.span, verbatim_at: None };
+            sql_word(a, client, &w, &text, depth);
+        }
         Ok(Some((text, map))) => sql_text(a, client, &text, map, depth),
         Ok(None) => {}
         Err(from) => a.push(dynamic(inv.cmd.span, "SQL read from a stream", &from).with("from", from)),

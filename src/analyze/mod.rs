@@ -218,7 +218,8 @@ impl Analyzer {
     }
 
     /// The text a command would write to stdout, when it is known statically: `echo`/`printf`
-    /// of literal words, `cat` of a heredoc, here-string or readable file. `None` otherwise.
+    /// of literal words, `cat` of a heredoc (expansions kept as written), here-string or
+    /// readable file. `None` otherwise.
     pub fn stdout_text(&mut self, sc: &Script, index: usize) -> Option<(String, SpanMap)> {
         let cmd = sc.commands.get(index)?;
         let first = cmd.words.first()?;
@@ -253,7 +254,7 @@ impl Analyzer {
             }
             "cat" => {
                 if let Some(h) = &cmd.heredoc {
-                    return (!h.dynamic).then(|| (h.body.clone(), SpanMap::nested(h.verbatim_at, h.span)));
+                    return Some((h.body.clone(), SpanMap::nested(h.verbatim_at, h.span)));
                 }
                 let files: Vec<&Word> = args.iter().filter(|w| !w.text.starts_with('-') || w.text == "-").collect();
                 if files.is_empty() || files.iter().any(|w| w.dynamic || w.text == "-") {
@@ -269,16 +270,16 @@ impl Analyzer {
         }
     }
 
-    /// The text a command reads on stdin, if known statically: its heredoc or here-string,
+    /// The text a command reads on stdin, if known statically: its heredoc or here-string
+    /// (with expansions kept as written: check [`crate::shell::HereDoc::dynamic`]),
     /// a `< FILE` redirect, or the known output of the commands piped into it.
     /// Returns `Err(summary)` naming the producer when stdin comes from a command whose
     /// output is not known, and `Ok(None)` when stdin is not redirected at all.
     pub fn stdin_text(&mut self, inv: &Invocation) -> Result<Option<(String, SpanMap)>, String> {
         let cmd = inv.cmd;
         if let Some(h) = &cmd.heredoc {
-            if h.dynamic {
-                return Err("a heredoc with expansions".into());
-            }
+            // A heredoc with expansions is returned as written (`$X` kept): shell text re-parses
+            // them as expansions, and SQL callers check `HereDoc::dynamic` themselves.
             return Ok(Some((h.body.clone(), SpanMap::nested(h.verbatim_at, h.span))));
         }
         for r in &cmd.redirects {
@@ -315,6 +316,15 @@ impl Analyzer {
         }
         Ok(map.map(|m| (text, m)))
     }
+}
+
+/// True if the stdin text of `inv` ([`Analyzer::stdin_text`]) contains shell expansions: its
+/// own heredoc, or a heredoc of a command piped into it, is unquoted and expands something.
+pub fn stdin_dynamic(inv: &Invocation) -> bool {
+    let own = inv.cmd.heredoc.as_ref().is_some_and(|h| h.dynamic);
+    own || inv.cmd.inputs.iter().filter(|i| i.flow == Flow::Pipe).any(|i| {
+        inv.script.commands[i.from].heredoc.as_ref().is_some_and(|h| h.dynamic)
+    })
 }
 
 /// A span map for text made by joining `words` with spaces: exact for a single verbatim word.
