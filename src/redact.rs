@@ -27,7 +27,8 @@
 //! values after `=`, `:` or a flag are replaced. Redaction is best effort: it lowers the
 //! chance of a secret reaching the log, it does not prove its absence.
 //!
-//! The patterns are compiled once, on the first call.
+//! Each pattern is compiled on its first use, and only tried when a cheap literal trigger
+//! (`://`, `authorization`, `pass`, `token`, ...) occurs in the text.
 
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -47,52 +48,49 @@ const FLAG: &str = r"[a-z0-9-]*(?:password|passwd|token|secret|api-key|apikey|ac
 /// Commands whose `-pSECRET` is a password.
 const MYSQL: &str = r"(?:mysql|mariadb|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mysqlpump|mysqlsh|mariadb-dump|mariadb-admin)";
 
-struct Rules {
-    private_key: Regex,
-    url: Regex,
-    auth_header: Regex,
-    key_header: Regex,
-    flag: Regex,
-    openssl_pass: Regex,
-    assign: Regex,
-    sql_password: Regex,
-    mysql_p: Regex,
-    mysql_word: Regex,
-    curl_user: Regex,
-    tokens: Regex,
-    json_key: Regex,
-    argv_flag: Regex,
+/// Compiles a pattern with ASCII word boundaries and blanks: shell words split on ASCII
+/// blanks, and ASCII classes keep the automata smaller than Unicode ones.
+fn build(pattern: &str) -> Regex {
+    let s = pattern.replace(r"\b", r"(?-u:\b)").replace(r"\s", r"[ \t\r\n\x0B\x0C]").replace(r"\S", r"[^ \t\r\n\x0B\x0C]");
+    Regex::new(&s).expect("redaction pattern is valid")
 }
 
-static RULES: LazyLock<Rules> = LazyLock::new(|| {
-    // ASCII word boundaries and blanks: shell words split on ASCII blanks, and ASCII
-    // classes keep the automata smaller than Unicode ones.
-    let re = |s: &str| {
-        let s =
-            s.replace(r"\b", r"(?-u:\b)").replace(r"\s", r"[ \t\r\n\x0B\x0C]").replace(r"\S", r"[^ \t\r\n\x0B\x0C]");
-        Regex::new(&s).expect("redaction pattern is valid")
+/// Each pattern is compiled on first use only, and used only when its cheap literal trigger
+/// occurs in the text, so the common case (no secret-looking text) compiles nothing: guard's
+/// start-up cost stays in microseconds.
+macro_rules! pattern {
+    ($name:ident, $pat:expr) => {
+        static $name: LazyLock<Regex> = LazyLock::new(|| build(&$pat));
     };
-    Rules {
-        private_key: re(r"(?s)(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----).*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)"),
-        url: re(r#"\b([A-Za-z][A-Za-z0-9+.\-]*://[^\s:/?#@'"]*):[^\s/?#@'"]+@"#),
-        auth_header: re(
-            r#"(?i-u:\b((?:proxy-)?authorization\s*:\s*)(?:(bearer|basic|token|digest|negotiate|ntlm|aws4-hmac-sha256)(\s+))?)[^\s'"]+"#,
-        ),
-        key_header: re(r#"(?i-u:\b((?:x-api-key|x-auth-token|private-token|x-vault-token)\s*:\s*))[^\s'"]+"#),
-        flag: re(&format!(r#"(?i-u:(--{FLAG})(=|\s+))("[^"]*"|'[^']*'|[^\s'"]+)"#)),
-        openssl_pass: re(r#"(-pass(?:in|out)?\s+pass:)[^\s'"]+"#),
-        assign: re(&format!(r#"(?i-u:\b({NAME})=)("[^"]*"|'[^']*'|[^\s'"&;|)]+)"#)),
-        sql_password: re(r"(?i-u:\b(PASSWORD|IDENTIFIED\s+BY)(\s+))'(?:[^']|'')*'"),
-        mysql_p: re(&format!(r#"\b({MYSQL}\b[^\n;&|]*?\s)-p(?:'[^']*'|"[^"]*"|\S+)"#)),
-        mysql_word: re(&format!("^{MYSQL}$")),
-        curl_user: re(r#"\b(curl\b[^\n;&|]*?\s(?:-u|--user|-U|--proxy-user)(?:\s+|=)?['"]?[^\s:'"]*:)[^\s'"]+"#),
-        tokens: re(
-            r"\b(?:(AKIA|ASIA)[0-9A-Z]{16}|(gh[pousr]_)[A-Za-z0-9]{20,}|(github_pat_)[A-Za-z0-9_]{20,}|(xox[abprs]-)[A-Za-z0-9-]{8,})\b",
-        ),
-        json_key: re(&format!(r"(?i-u:^(?:{NAME}|[a-z0-9_-]*[_-](?:token|secret|key|password|passwd|apikey))$)")),
-        argv_flag: re(&format!(r"(?i-u:^--{FLAG}$)")),
-    }
-});
+}
+
+pattern!(PRIVATE_KEY, r"(?s)(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----).*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)");
+pattern!(URL, r#"\b([A-Za-z][A-Za-z0-9+.\-]*://[^\s:/?#@'"]*):[^\s/?#@'"]+@"#);
+pattern!(
+    AUTH_HEADER,
+    r#"(?i-u:\b((?:proxy-)?authorization\s*:\s*)(?:(bearer|basic|token|digest|negotiate|ntlm|aws4-hmac-sha256)(\s+))?)[^\s'"]+"#
+);
+pattern!(KEY_HEADER, r#"(?i-u:\b((?:x-api-key|x-auth-token|private-token|x-vault-token)\s*:\s*))[^\s'"]+"#);
+pattern!(FLAG_VALUE, format!(r#"(?i-u:(--{FLAG})(=|\s+))("[^"]*"|'[^']*'|[^\s'"]+)"#));
+pattern!(OPENSSL_PASS, r#"(-pass(?:in|out)?\s+pass:)[^\s'"]+"#);
+pattern!(ASSIGN, format!(r#"(?i-u:\b({NAME})=)("[^"]*"|'[^']*'|[^\s'"&;|)]+)"#));
+pattern!(SQL_PASSWORD, r"(?i-u:\b(PASSWORD|IDENTIFIED\s+BY)(\s+))'(?:[^']|'')*'");
+pattern!(MYSQL_P, format!(r#"\b({MYSQL}\b[^\n;&|]*?\s)-p(?:'[^']*'|"[^"]*"|\S+)"#));
+pattern!(MYSQL_WORD, format!("^{MYSQL}$"));
+pattern!(CURL_USER, r#"\b(curl\b[^\n;&|]*?\s(?:-u|--user|-U|--proxy-user)(?:\s+|=)?['"]?[^\s:'"]*:)[^\s'"]+"#);
+pattern!(
+    TOKENS,
+    r"\b(?:(AKIA|ASIA)[0-9A-Z]{16}|(gh[pousr]_)[A-Za-z0-9]{20,}|(github_pat_)[A-Za-z0-9_]{20,}|(xox[abprs]-)[A-Za-z0-9-]{8,})\b"
+);
+pattern!(JSON_KEY, format!(r"(?i-u:^(?:{NAME}|[a-z0-9_-]*[_-](?:token|secret|key|password|passwd|apikey))$)"));
+pattern!(ARGV_FLAG, format!(r"(?i-u:^--{FLAG}$)"));
+
+/// Lowercase fragments of every secret name the patterns know (see [`NAME`] and [`FLAG`]).
+const SECRET_WORDS: &[&str] = &["pass", "pwd", "token", "secret", "key"];
+
+fn has_secret_word(lower: &str) -> bool {
+    SECRET_WORDS.iter().any(|w| lower.contains(w))
+}
 
 /// Applies `re` with `rep` to `text`, keeping it borrowed when nothing matched.
 fn apply<'a>(text: Cow<'a, str>, re: &Regex, rep: impl regex::Replacer) -> Cow<'a, str> {
@@ -126,34 +124,57 @@ fn mask_keeping_quotes(value: &str) -> String {
 /// Output: the text borrowed unchanged when nothing was found, else a redacted copy.
 /// Never fails; compiles its patterns on the first call.
 pub fn redact(text: &str) -> Cow<'_, str> {
-    let r = &*RULES;
+    let lower = text.to_ascii_lowercase();
+    let secret_word = has_secret_word(&lower);
     let mut t = Cow::Borrowed(text);
-    t = apply(t, &r.private_key, |c: &Captures| format!("{}{MASK}{}", &c[1], &c[2]));
-    t = apply(t, &r.url, format!("${{1}}:{MASK}@").as_str());
-    t = apply(t, &r.auth_header, |c: &Captures| {
-        format!("{}{}{}{MASK}", &c[1], c.get(2).map_or("", |m| m.as_str()), c.get(3).map_or("", |m| m.as_str()))
-    });
-    t = apply(t, &r.key_header, format!("${{1}}{MASK}").as_str());
-    t = apply(t, &r.flag, |c: &Captures| {
-        let (flag, sep, value) = (&c[1], &c[2], &c[3]);
-        let keep = flag.len() > 5 && flag[..5].eq_ignore_ascii_case("--no-") || (sep != "=" && value.starts_with('-'));
-        if keep { c[0].to_string() } else { format!("{flag}{sep}{}", mask_keeping_quotes(value)) }
-    });
-    t = apply(t, &r.openssl_pass, format!("${{1}}{MASK}").as_str());
-    t = apply(t, &r.assign, |c: &Captures| {
-        if c[1].eq_ignore_ascii_case("pwd") {
-            c[0].to_string()
-        } else {
-            format!("{}={}", &c[1], mask_keeping_quotes(&c[2]))
-        }
-    });
-    t = apply(t, &r.sql_password, format!("${{1}}${{2}}'{MASK}'").as_str());
-    t = apply(t, &r.mysql_p, format!("${{1}}-p{MASK}").as_str());
-    t = apply(t, &r.curl_user, format!("${{1}}{MASK}").as_str());
-    t = apply(t, &r.tokens, |c: &Captures| {
-        let prefix = (1..=4).find_map(|i| c.get(i)).map_or("", |m| m.as_str());
-        format!("{prefix}{MASK}")
-    });
+    if text.contains("PRIVATE KEY") {
+        t = apply(t, &PRIVATE_KEY, |c: &Captures| format!("{}{MASK}{}", &c[1], &c[2]));
+    }
+    if text.contains("://") && text.contains('@') {
+        t = apply(t, &URL, format!("${{1}}:{MASK}@").as_str());
+    }
+    if lower.contains("authorization") {
+        t = apply(t, &AUTH_HEADER, |c: &Captures| {
+            format!("{}{}{}{MASK}", &c[1], c.get(2).map_or("", |m| m.as_str()), c.get(3).map_or("", |m| m.as_str()))
+        });
+    }
+    if secret_word && lower.contains(':') {
+        t = apply(t, &KEY_HEADER, format!("${{1}}{MASK}").as_str());
+    }
+    if secret_word && text.contains("--") {
+        t = apply(t, &FLAG_VALUE, |c: &Captures| {
+            let (flag, sep, value) = (&c[1], &c[2], &c[3]);
+            let keep = flag.len() > 5 && flag[..5].eq_ignore_ascii_case("--no-") || (sep != "=" && value.starts_with('-'));
+            if keep { c[0].to_string() } else { format!("{flag}{sep}{}", mask_keeping_quotes(value)) }
+        });
+    }
+    if text.contains("pass:") {
+        t = apply(t, &OPENSSL_PASS, format!("${{1}}{MASK}").as_str());
+    }
+    if secret_word && text.contains('=') {
+        t = apply(t, &ASSIGN, |c: &Captures| {
+            if c[1].eq_ignore_ascii_case("pwd") {
+                c[0].to_string()
+            } else {
+                format!("{}={}", &c[1], mask_keeping_quotes(&c[2]))
+            }
+        });
+    }
+    if lower.contains("password") || lower.contains("identified") {
+        t = apply(t, &SQL_PASSWORD, format!("${{1}}${{2}}'{MASK}'").as_str());
+    }
+    if (lower.contains("mysql") || lower.contains("mariadb")) && text.contains("-p") {
+        t = apply(t, &MYSQL_P, format!("${{1}}-p{MASK}").as_str());
+    }
+    if text.contains("curl") {
+        t = apply(t, &CURL_USER, format!("${{1}}{MASK}").as_str());
+    }
+    if ["AKIA", "ASIA", "gh", "github_pat_", "xox"].iter().any(|p| text.contains(p)) {
+        t = apply(t, &TOKENS, |c: &Captures| {
+            let prefix = (1..=4).find_map(|i| c.get(i)).map_or("", |m| m.as_str());
+            format!("{prefix}{MASK}")
+        });
+    }
     t
 }
 
@@ -169,8 +190,10 @@ fn basename(word: &str) -> &str {
 ///
 /// Input: the argv as given to exec. Output: a new argv of the same length.
 pub fn redact_argv(argv: &[String]) -> Vec<String> {
-    let r = &*RULES;
-    let is_mysql = |w: &str| r.mysql_word.is_match(basename(w));
+    let is_mysql = |w: &str| {
+        let b = basename(w);
+        (b.starts_with("mysql") || b.starts_with("mariadb")) && MYSQL_WORD.is_match(b)
+    };
     let mut out = Vec::with_capacity(argv.len());
     let (mut in_mysql, mut in_curl) = (false, false);
     #[derive(PartialEq)]
@@ -198,7 +221,11 @@ pub fn redact_argv(argv: &[String]) -> Vec<String> {
         if basename(arg) == "curl" {
             in_curl = true;
         }
-        if r.argv_flag.is_match(arg) && !arg.to_ascii_lowercase().starts_with("--no-") {
+        if arg.starts_with("--")
+            && has_secret_word(&arg.to_ascii_lowercase())
+            && ARGV_FLAG.is_match(arg)
+            && !arg.to_ascii_lowercase().starts_with("--no-")
+        {
             next = Next::Secret;
         } else if in_curl && matches!(arg.as_str(), "-u" | "--user" | "-U" | "--proxy-user") {
             next = Next::UserPass;
@@ -231,7 +258,9 @@ pub fn redact_json(value: &mut Value) {
         Value::Object(map) => {
             for (k, v) in map.iter_mut() {
                 match v {
-                    Value::String(s) if !s.is_empty() && s != MASK && RULES.json_key.is_match(k) => {
+                    Value::String(s)
+                        if !s.is_empty() && s != MASK && has_secret_word(&k.to_ascii_lowercase()) && JSON_KEY.is_match(k) =>
+                    {
                         *s = MASK.to_string();
                     }
                     _ => redact_json(v),

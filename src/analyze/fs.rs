@@ -27,6 +27,14 @@ pub const SYSTEM_DIRS: &[&str] = &[
     "/System", "/Library", "/Applications",
 ];
 
+/// System directories whose direct subdirectories hold configuration, programs or state
+/// (FHS 3.0: /etc "host-specific system configuration", /var/lib "variable state information",
+/// /usr/lib, /boot). Logs, caches, spools and /opt, /srv deployments are not in the list.
+pub const STATE_DIRS: &[&str] = &[
+    "/etc", "/boot", "/bin", "/sbin", "/lib", "/lib64", "/usr", "/usr/bin", "/usr/sbin", "/usr/lib", "/usr/lib64",
+    "/usr/libexec", "/usr/share", "/usr/include", "/var/lib",
+];
+
 /// Variables that hold a directory guaranteed non-empty in practice, so `$HOME/x` or
 /// `"$TMPDIR/x"` is a normal path rather than a possibly-empty one.
 const KNOWN_DIR_VARS: &[&str] = &["HOME", "TMPDIR", "PWD", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR", "CARGO_TARGET_DIR", "RUNNER_TEMP", "GITHUB_WORKSPACE"];
@@ -40,6 +48,9 @@ pub enum PathClass {
     Home,
     /// A system directory or everything in it (`/etc`, `/usr/*`).
     System,
+    /// A directory directly inside a system directory that holds configuration, programs or
+    /// state (`/etc/nginx`, `/var/lib/postgresql`, `/usr/lib/x86_64-linux-gnu`).
+    SystemSubdir,
     /// The path starts with an expansion that may be empty or unknown (`"$DIR"/*`).
     Dynamic,
     /// Anything else (`./build`, `/tmp/x`, `~/project/target`).
@@ -53,6 +64,7 @@ impl PathClass {
             PathClass::Root => "root",
             PathClass::Home => "home",
             PathClass::System => "system",
+            PathClass::SystemSubdir => "system_subdir",
             PathClass::Dynamic => "dynamic",
             PathClass::Other => "other",
         }
@@ -126,6 +138,11 @@ pub fn classify(w: &Word) -> PathClass {
     }
     if SYSTEM_DIRS.contains(&base) {
         return PathClass::System;
+    }
+    if let Some((parent, _)) = base.rsplit_once('/') {
+        if STATE_DIRS.contains(&parent) {
+            return PathClass::SystemSubdir;
+        }
     }
     PathClass::Other
 }
@@ -301,5 +318,10 @@ mod tests {
         assert_eq!(c("/tmp/x", false), "other");
         assert_eq!(c("~/project/target", false), "other");
         assert_eq!(c("/etc/nginx/conf.d/x.conf", false), "other");
+        assert_eq!(c("/etc/nginx", false), "system_subdir");
+        assert_eq!(c("/var/lib/postgresql/", false), "system_subdir");
+        assert_eq!(c("/var/log/app", false), "other");
+        assert_eq!(c("/usr/local/lib", false), "other");
+        assert_eq!(c("/opt/app", false), "other");
     }
 }

@@ -75,13 +75,16 @@ pub struct Analyzer {
     trace: Vec<String>,
     files_read: usize,
     base_dir: PathBuf,
+    /// Files the analysed scripts write (`> FILE`, `tee FILE`): if one of them is later run or
+    /// sourced and does not exist yet, its content is only known at run time.
+    written: Vec<String>,
 }
 
 impl Analyzer {
     /// A new analyzer resolving relative file names (`-f x.sql`, `source lib.sh`) against
     /// `base_dir`.
     pub fn new(base_dir: &Path) -> Self {
-        Analyzer { facts: vec![], trace: vec![], files_read: 0, base_dir: base_dir.to_path_buf() }
+        Analyzer { facts: vec![], trace: vec![], files_read: 0, base_dir: base_dir.to_path_buf(), written: vec![] }
     }
 
     /// Finishes the analysis.
@@ -108,6 +111,12 @@ impl Analyzer {
     pub fn script(&mut self, sc: &Script, depth: usize) {
         for &e in sc.errors.iter().take(1) {
             self.push(Fact::new("shell.parse_error", "the shell text does not parse", e));
+        }
+        for cmd in &sc.commands {
+            let tee = cmd.words.first().is_some_and(|w| program_name(&w.text) == "tee");
+            let targets = cmd.redirects.iter().filter(|r| r.op.contains('>')).map(|r| &r.target);
+            let tee_files = cmd.words.iter().skip(1).filter(|w| tee && !w.text.starts_with('-'));
+            self.written.extend(targets.chain(tee_files).filter(|w| !w.dynamic).map(|w| w.text.clone()));
         }
         let mut vars: HashMap<String, Option<String>> = HashMap::new();
         for (i, cmd) in sc.commands.iter().enumerate() {
@@ -210,6 +219,23 @@ impl Analyzer {
                     None
                 }
             },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let shown = path.display().to_string();
+                if self.written.iter().any(|w| self.base_dir.join(expand_home(w)) == path) {
+                    self.push(
+                        Fact::new("exec.dynamic", format!("{shown} is written by the script itself before it is used"), span)
+                            .with("reason", "file_written_by_script")
+                            .with("file", shown),
+                    );
+                } else {
+                    self.push(
+                        Fact::new("exec.unknown", format!("{shown} does not exist"), span)
+                            .with("file", shown)
+                            .with("reason", "missing_file"),
+                    );
+                }
+                None
+            }
             Err(e) => {
                 self.push(fail(e.to_string()));
                 None

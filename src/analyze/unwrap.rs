@@ -278,6 +278,14 @@ fn nested_text(a: &mut Analyzer, words: &[Word], depth: usize) -> Unwrapped {
 }
 
 fn include_file(a: &mut Analyzer, f: &Word, depth: usize) {
+    // `. "$HOME/.cargo/env"`: the home directory is known.
+    let home = super::expand_home(&f.text).to_string_lossy().into_owned();
+    if f.dynamic && home != f.text && !home.contains(['$', '`']) {
+        if let Some(text) = a.read_file(&home, f.span) {
+            a.shell_text(&text, SpanMap::nested(None, f.span), depth + 1);
+        }
+        return;
+    }
     if f.dynamic {
         a.push(
             Fact::new("exec.dynamic", format!("sources a file known only at run time: {}", f.text), f.span)

@@ -230,6 +230,15 @@ fn analyze_tokens(
         let failing = pieces.iter().position(|p| p.end > first).unwrap_or(pieces.len());
         if let Some(p) = pieces.get(failing) {
             let piece = &tokens[p.start..p.end];
+            if is_maintenance(piece) {
+                if single {
+                    return;
+                }
+                for p in pieces.iter().skip(failing + 1) {
+                    analyze_tokens(&tokens[p.start..p.end], d, text, lines, out, true);
+                }
+                return;
+            }
             let span = token_span(piece, lines, text);
             let (line, col) = error_location(&error).unwrap_or_else(|| first_location(piece));
             out.push(parse_error(&error_message(&error), line, col, text, span.start, span.end));
@@ -244,6 +253,21 @@ fn analyze_tokens(
             analyze_tokens(&tokens[p.start..p.end], d, text, lines, out, true);
         }
         return;
+    }
+}
+
+/// Statements that change no data and that `sqlparser` may not parse: maintenance and
+/// session commands (PostgreSQL manual, SQL Commands: VACUUM, ANALYZE, CHECKPOINT, REINDEX,
+/// CLUSTER, LISTEN/UNLISTEN/NOTIFY, DISCARD, COMMENT, SECURITY LABEL, REFRESH MATERIALIZED VIEW).
+/// Failing to parse one of them is not worth asking about.
+const MAINTENANCE: &[&str] =
+    &["VACUUM", "ANALYZE", "ANALYSE", "CHECKPOINT", "REINDEX", "CLUSTER", "LISTEN", "UNLISTEN", "NOTIFY", "DISCARD", "COMMENT", "SECURITY", "REFRESH"];
+
+/// Whether the first significant token of `piece` names a [`MAINTENANCE`] statement.
+fn is_maintenance(piece: &[TokenWithSpan]) -> bool {
+    match piece.iter().map(|t| &t.token).find(|t| is_significant(t)) {
+        Some(Token::Word(w)) => MAINTENANCE.iter().any(|m| w.value.eq_ignore_ascii_case(m)),
+        _ => false,
     }
 }
 
