@@ -31,6 +31,9 @@ _guard() {
             guard,help)
                 cmd="guard__subcmd__help"
                 ;;
+            guard,hook)
+                cmd="guard__subcmd__hook"
+                ;;
             guard,rules)
                 cmd="guard__subcmd__rules"
                 ;;
@@ -66,6 +69,9 @@ _guard() {
                 ;;
             guard__subcmd__help,help)
                 cmd="guard__subcmd__help__subcmd__help"
+                ;;
+            guard__subcmd__help,hook)
+                cmd="guard__subcmd__help__subcmd__hook"
                 ;;
             guard__subcmd__help,rules)
                 cmd="guard__subcmd__help__subcmd__rules"
@@ -107,7 +113,7 @@ _guard() {
 
     case "${cmd}" in
         guard)
-            opts="-h -V --help --version check explain audit rules completions help"
+            opts="-h -V --help --version check explain audit rules hook completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -297,7 +303,7 @@ _guard() {
             return 0
             ;;
         guard__subcmd__help)
-            opts="check explain audit rules completions help"
+            opts="check explain audit rules hook completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -408,6 +414,20 @@ _guard() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        guard__subcmd__help__subcmd__hook)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         guard__subcmd__help__subcmd__rules)
             opts="list test"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -439,6 +459,20 @@ _guard() {
         guard__subcmd__help__subcmd__rules__subcmd__test)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guard__subcmd__hook)
+            opts="-h --help claude gemini"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -5,7 +5,7 @@
 //! or key unusable, bad usage); for `check`, 0 allow/warn, 1 ask/deny, 2 usage/unreadable
 //! file/bad rules; for `audit verify`, 0 valid, 1 invalid, 2 unreadable.
 
-use crate::{bash_args, check, explain, run};
+use crate::{bash_args, check, explain, hook, run};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -91,6 +91,12 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Answer an AI agent's pre-tool hook (JSON on stdin, decision JSON on stdout).
+    Hook {
+        /// The agent's hook protocol.
+        #[arg(value_enum)]
+        agent: hook::Agent,
+    },
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -158,6 +164,7 @@ pub fn main() -> ExitCode {
         Some(Command::Audit { command: AuditCommand::Show { log, last } }) => run::audit_show(log, last),
         Some(Command::Rules { command: RulesCommand::List }) => explain::rules_list(),
         Some(Command::Rules { command: RulesCommand::Test }) => explain::rules_test(),
+        Some(Command::Hook { agent }) => hook::run(agent),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(shell, &mut Cli::command(), "guard", &mut std::io::stdout());
             ExitCode::SUCCESS

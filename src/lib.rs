@@ -11,6 +11,7 @@ pub mod cli;
 pub mod context;
 pub mod explain;
 pub mod fact;
+pub mod hook;
 pub mod policy;
 pub mod redact;
 pub mod report;

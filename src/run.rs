@@ -7,7 +7,7 @@ use crate::audit::{self, AuditConfig};
 use crate::bash_args::{self, ShellInput};
 use crate::cli::{EXIT_ERROR, EXIT_REFUSED};
 use crate::context::Context;
-use crate::policy::{Action, RuleSet};
+use crate::policy::{Action, Decision, RuleSet};
 use crate::redact;
 use crate::report::{self, Outcome};
 use serde_json::{json, Map, Value};
@@ -143,35 +143,7 @@ fn guarded(
         }
         Action::Deny => "refused",
     };
-    let cfg = match AuditConfig::from_env() {
-        Ok(c) => c,
-        Err(e) => return error(format_args!("{e}\nguard: no audit record could be written, so nothing was run")),
-    };
-    let mut facts = report::json_facts(&analysis.facts);
-    redact::redact_json(&mut facts);
-    let mut fields = Map::new();
-    let mut put = |k: &str, v: Value| {
-        fields.insert(k.to_string(), v);
-    };
-    put("v", json!(RECORD_VERSION));
-    put("time", json!(ctx.time));
-    put("host", json!(ctx.host));
-    put("user", json!(ctx.user));
-    put("uid", json!(ctx.uid));
-    put("cwd", json!(ctx.cwd));
-    put("agent", json!(ctx.agent));
-    put("ci", json!(ctx.ci));
-    put("pid", json!(std::process::id()));
-    put("mode", json!(mode));
-    put("input", input);
-    put("facts", facts);
-    put("rules", json!(decision.findings.iter().map(|f| rules.rules[f.rule].id.as_str()).collect::<Vec<_>>()));
-    put("reasons", json!(decision.findings.iter().map(|f| rules.rules[f.rule].summary.as_str()).collect::<Vec<_>>()));
-    put("verdict", json!(decision.verdict));
-    put("outcome", json!(outcome));
-    put("rules_hash", json!(rules.hash));
-    put("guard_version", json!(env!("CARGO_PKG_VERSION")));
-    if let Err(e) = audit::append(&cfg, fields) {
+    if let Err(e) = write_record(mode, input, &analysis, &decision, rules, &ctx, outcome) {
         return error(format_args!("{e}\nguard: no audit record could be written, so nothing was run"));
     }
     if outcome == "refused" {
@@ -182,6 +154,50 @@ fn guarded(
     let err = exec();
     eprintln!("guard: cannot run the command: {err}");
     ExitCode::from(if err.kind() == std::io::ErrorKind::NotFound { 127 } else { 126 })
+}
+
+/// Appends the audit record of one decision (fields documented in docs/audit.md), with
+/// secrets redacted. Errors say which file and what to fix; callers fail closed on them.
+pub fn write_record(
+    mode: &str,
+    input: Value,
+    analysis: &Analysis,
+    decision: &Decision,
+    rules: &RuleSet,
+    ctx: &Context,
+    outcome: &str,
+) -> Result<(), audit::AuditError> {
+    let cfg = AuditConfig::from_env()?;
+    let mut facts = report::json_facts(&analysis.facts);
+    redact::redact_json(&mut facts);
+    let fired = |f: fn(&crate::policy::Rule) -> &str| -> Value {
+        json!(decision.findings.iter().map(|x| f(&rules.rules[x.rule])).collect::<Vec<_>>())
+    };
+    let fields = json!({
+        "v": RECORD_VERSION,
+        "time": ctx.time,
+        "host": ctx.host,
+        "user": ctx.user,
+        "uid": ctx.uid,
+        "cwd": ctx.cwd,
+        "agent": ctx.agent,
+        "ci": ctx.ci,
+        "pid": std::process::id(),
+        "mode": mode,
+        "input": input,
+        "facts": facts,
+        "rules": fired(|r| r.id.as_str()),
+        "reasons": fired(|r| r.summary.as_str()),
+        "verdict": decision.verdict,
+        "outcome": outcome,
+        "rules_hash": rules.hash,
+        "guard_version": env!("CARGO_PKG_VERSION"),
+    });
+    let fields = match fields {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    audit::append(&cfg, fields).map(|_| ())
 }
 
 /// `guard audit verify`: exit 0 if every record verifies, 1 with the first bad line, 2 if the

@@ -351,3 +351,38 @@ fn completions_are_generated_and_committed_copies_are_current() {
         assert!(committed == out.stdout, "completions/{file} is stale: run `guard completions {shell} > completions/{file}`");
     }
 }
+
+#[test]
+fn claude_hook_denies_asks_and_stays_silent_on_allow() {
+    let d = TempDir::new().unwrap();
+    let ask = |cmd: &str| {
+        let ev = serde_json::json!({"tool_name": "Bash", "tool_input": {"command": cmd}, "cwd": d.path()});
+        let out = guard(d.path()).args(["hook", "claude"]).write_stdin(ev.to_string()).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let deny: Value = serde_json::from_str(&ask("cd /srv && rm -rf /")).unwrap();
+    assert_eq!(deny["hookSpecificOutput"]["permissionDecision"], "deny");
+    assert!(deny["hookSpecificOutput"]["permissionDecisionReason"].as_str().unwrap().contains("fs.rm-root"));
+    let q: Value = serde_json::from_str(&ask("eval \"$X\"")).unwrap();
+    assert_eq!(q["hookSpecificOutput"]["permissionDecision"], "ask");
+    assert_eq!(ask("ls -la"), "", "allow must leave the agent's own permission flow alone");
+    let recs = log_lines(d.path());
+    assert_eq!(recs.len(), 3);
+    assert_eq!(recs[0]["mode"], "hook");
+    assert_eq!(recs[0]["outcome"], "refused");
+    // Non-shell tools are not guard's business; bad JSON fails closed.
+    let ev = serde_json::json!({"tool_name": "Read", "tool_input": {"file_path": "/etc/passwd"}});
+    guard(d.path()).args(["hook", "claude"]).write_stdin(ev.to_string()).assert().success().stdout("");
+    guard(d.path()).args(["hook", "claude"]).write_stdin("not json").assert().code(2);
+}
+
+#[test]
+fn gemini_hook_denies() {
+    let d = TempDir::new().unwrap();
+    let ev = serde_json::json!({"tool_name": "run_shell_command", "tool_input": {"command": "psql -c 'DROP TABLE users'"}});
+    let out = guard(d.path()).args(["hook", "gemini"]).write_stdin(ev.to_string()).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["decision"], "deny");
+    assert!(v["reason"].as_str().unwrap().contains("sql.drop"));
+}
