@@ -61,7 +61,7 @@ pub fn run(format: Format, target: &str) -> ExitCode {
         let fired: Vec<_> = decision
             .findings
             .iter()
-            .map(|f| json!({"rule": rules.rules[f.rule].id, "action": rules.rules[f.rule].action, "fact": f.fact}))
+            .map(|f| json!({"rule": rules.rules()[f.rule].id, "action": rules.rules()[f.rule].action, "fact": f.fact}))
             .collect();
         println!(
             "{}",
@@ -86,7 +86,7 @@ pub fn run(format: Format, target: &str) -> ExitCode {
         println!("  (none fired)");
     }
     for f in &decision.findings {
-        let r = &rules.rules[f.rule];
+        let r = &rules.rules()[f.rule];
         println!("  {} ({}) on fact [{}]: {}\n      why: {}", r.id, r.action, f.fact, r.summary, r.why);
         if let Some(h) = &r.hint {
             println!("      hint: {h}");
@@ -102,10 +102,10 @@ pub fn rules_list() -> ExitCode {
         Ok(r) => r,
         Err(c) => return c,
     };
-    for r in &rules.rules {
+    for r in rules.rules() {
         println!("{:<32} {:<5} {:<22} {}", r.id, r.action.as_str(), r.source, r.summary);
     }
-    for n in &rules.notes {
+    for n in rules.notes() {
         eprintln!("note: {n}");
     }
     ExitCode::SUCCESS
@@ -116,7 +116,7 @@ pub fn rules_list() -> ExitCode {
 pub fn example_failures(rules: &RuleSet) -> Vec<String> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let mut failures = vec![];
-    for (ri, r) in rules.rules.iter().enumerate() {
+    for (ri, r) in rules.rules().iter().enumerate() {
         for (line, must_fire) in r.examples.block.iter().map(|e| (e, true)).chain(r.examples.allow.iter().map(|e| (e, false))) {
             let a = analyze_text("<example>", line, &cwd);
             let fired = rules.decide(&a.facts).findings.iter().any(|f| f.rule == ri);
@@ -143,7 +143,7 @@ pub fn rules_test() -> ExitCode {
         Err(c) => return c,
     };
     let failures = example_failures(&rules);
-    let total: usize = rules.rules.iter().map(|r| r.examples.block.len() + r.examples.allow.len()).sum();
+    let total: usize = rules.rules().iter().map(|r| r.examples.block.len() + r.examples.allow.len()).sum();
     for f in &failures {
         println!("FAIL {f}");
     }

@@ -83,7 +83,7 @@ pub fn run(agent: Agent) -> ExitCode {
         .findings
         .iter()
         .map(|f| {
-            let r = &rules.rules[f.rule];
+            let r = &rules.rules()[f.rule];
             let hint = r.hint.as_deref().map(|h| format!(" Instead: {h}")).unwrap_or_default();
             format!("guard {} [{}]: {} — {}.{hint}", r.action, r.id, analysis.facts[f.fact].summary, r.summary)
         })

@@ -167,18 +167,6 @@ enum Trust {
     TightenOnly,
 }
 
-/// The effective rules, after merging all layers.
-#[derive(Debug, Clone)]
-pub struct RuleSet {
-    /// Rules in load order.
-    pub rules: Vec<Rule>,
-    /// Lowercase hex SHA-256 over every loaded file's name and content, in load order: the
-    /// identity of the effective rule set, recorded in every audit record.
-    pub hash: String,
-    /// Notes about ignored loosening attempts from untrusted layers.
-    pub notes: Vec<String>,
-}
-
 /// One match of a rule on a fact.
 #[derive(Debug, Clone)]
 pub struct Finding {
@@ -256,44 +244,72 @@ impl Rule {
     }
 }
 
+/// The effective rules, after merging all layers.
+///
+/// Built-in packs are embedded and checked by the test suite, so they are parsed only when a
+/// decision needs them (an input with at least one fact): guarding an ordinary command whose
+/// analysis yields no facts costs no TOML parsing. Files of the other layers are read and
+/// parsed eagerly, so a broken one stops guard before anything runs.
+#[derive(Debug)]
+pub struct RuleSet {
+    /// Parsed rule files of the system, user, project and environment layers, in order.
+    layers: Vec<(Vec<Rule>, Trust)>,
+    /// The merged rules, built on first use.
+    merged: std::sync::OnceLock<Merged>,
+    /// Lowercase hex SHA-256 over every rule file's name and content, in load order
+    /// (built-in packs first): the identity of the effective rule set, recorded in every
+    /// audit record.
+    pub hash: String,
+}
+
+#[derive(Debug, Default)]
+struct Merged {
+    rules: Vec<Rule>,
+    notes: Vec<String>,
+    /// Set if a built-in pack failed to parse (a build defect): every decision is then `deny`.
+    broken: Option<String>,
+}
+
 impl RuleSet {
     /// The built-in packs only.
     pub fn builtin() -> Result<RuleSet, RuleError> {
-        let mut set = RuleSet { rules: vec![], hash: String::new(), notes: vec![] };
+        let set = RuleSet::from_layers(vec![], &[]);
+        match &set.merged().broken {
+            Some(e) => Err(RuleError { file: "builtin".into(), line: 0, column: 0, message: e.clone() }),
+            None => Ok(set),
+        }
+    }
+
+    fn from_layers(layers: Vec<(Vec<Rule>, Trust)>, texts: &[(String, String)]) -> RuleSet {
         let mut h = Sha256::new();
         for (name, text) in BUILTIN {
-            let src = format!("builtin:{name}");
-            h.update(src.as_bytes());
+            h.update(format!("builtin:{name}").as_bytes());
             h.update(text.as_bytes());
-            set.merge(parse_rules(&src, text)?, Trust::Trusted);
         }
-        set.hash = hex(&h.finalize());
-        Ok(set)
+        for (name, text) in texts {
+            h.update(name.as_bytes());
+            h.update(text.as_bytes());
+        }
+        RuleSet { layers, merged: std::sync::OnceLock::new(), hash: hex(&h.finalize()) }
     }
 
     /// Built-in packs plus every layer that applies to `cwd` (see the module docs).
     /// Errors name the file, line and column; callers fail closed on them.
     pub fn load(cwd: &Path) -> Result<RuleSet, RuleError> {
-        let mut set = RuleSet { rules: vec![], hash: String::new(), notes: vec![] };
-        let mut h = Sha256::new();
-        for (name, text) in BUILTIN {
-            let src = format!("builtin:{name}");
-            h.update(src.as_bytes());
-            h.update(text.as_bytes());
-            set.merge(parse_rules(&src, text)?, Trust::Trusted);
-        }
-        let mut layers: Vec<(PathBuf, Trust)> = vec![];
-        layers.extend(toml_files(Path::new("/etc/guard/rules")).into_iter().map(|p| (p, Trust::Trusted)));
+        let mut files: Vec<(PathBuf, Trust)> = vec![];
+        files.extend(toml_files(Path::new("/etc/guard/rules")).into_iter().map(|p| (p, Trust::Trusted)));
         if let Some(c) = dirs::config_dir() {
-            layers.extend(toml_files(&c.join("guard/rules")).into_iter().map(|p| (p, Trust::Trusted)));
+            files.extend(toml_files(&c.join("guard/rules")).into_iter().map(|p| (p, Trust::Trusted)));
         }
         if let Some(dir) = cwd.ancestors().map(|d| d.join(".guard/rules")).find(|d| d.is_dir()) {
-            layers.extend(toml_files(&dir).into_iter().map(|p| (p, Trust::TightenOnly)));
+            files.extend(toml_files(&dir).into_iter().map(|p| (p, Trust::TightenOnly)));
         }
         if let Some(f) = std::env::var_os("GUARD_RULES").filter(|f| !f.is_empty()) {
-            layers.push((PathBuf::from(f), Trust::TightenOnly));
+            files.push((PathBuf::from(f), Trust::TightenOnly));
         }
-        for (path, trust) in layers {
+        let mut layers = vec![];
+        let mut texts = vec![];
+        for (path, trust) in files {
             let name = path.display().to_string();
             let text = std::fs::read_to_string(&path).map_err(|e| RuleError {
                 file: name.clone(),
@@ -301,14 +317,75 @@ impl RuleSet {
                 column: 0,
                 message: format!("cannot read rule file: {e}"),
             })?;
-            h.update(name.as_bytes());
-            h.update(text.as_bytes());
-            set.merge(parse_rules(&name, &text)?, trust);
+            layers.push((parse_rules(&name, &text)?, trust));
+            texts.push((name, text));
         }
-        set.hash = hex(&h.finalize());
-        Ok(set)
+        Ok(RuleSet::from_layers(layers, &texts))
     }
 
+    fn merged(&self) -> &Merged {
+        self.merged.get_or_init(|| {
+            let mut m = Merged::default();
+            for (name, text) in BUILTIN {
+                match parse_rules(&format!("builtin:{name}"), text) {
+                    Ok(rules) => m.merge(rules, Trust::Trusted),
+                    Err(e) => m.broken = Some(e.to_string()),
+                }
+            }
+            for (rules, trust) in &self.layers {
+                m.merge(rules.clone(), *trust);
+            }
+            m
+        })
+    }
+
+    /// The effective rules, in load order. [`Finding::rule`] indexes this slice.
+    pub fn rules(&self) -> &[Rule] {
+        &self.merged().rules
+    }
+
+    /// Notes about ignored loosening attempts from untrusted layers.
+    pub fn notes(&self) -> &[String] {
+        &self.merged().notes
+    }
+
+    /// Looks up a rule by id.
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules().iter().find(|r| r.id == id)
+    }
+
+    /// Decides `facts`: every rule is matched against every fact; an `allow` rule on a fact
+    /// silences the other rules on that fact; the verdict is the worst remaining action.
+    pub fn decide(&self, facts: &[Fact]) -> Decision {
+        let mut d = Decision::default();
+        if facts.is_empty() {
+            return d;
+        }
+        let merged = self.merged();
+        if let Some(e) = &merged.broken {
+            eprintln!("guard: built-in rules do not load ({e}); refusing everything");
+            d.verdict = Action::Deny;
+            return d;
+        }
+        let rules = &merged.rules;
+        for (fi, f) in facts.iter().enumerate() {
+            let hits: Vec<usize> = (0..rules.len()).filter(|&ri| rules[ri].matches(f)).collect();
+            if hits.iter().any(|&ri| rules[ri].action == Action::Allow) {
+                continue;
+            }
+            for ri in hits {
+                d.verdict = d.verdict.max(rules[ri].action);
+                d.findings.push(Finding { rule: ri, fact: fi });
+            }
+        }
+        d.findings.sort_by(|a, b| {
+            rules[b.rule].action.cmp(&rules[a.rule].action).then(facts[a.fact].span.start.cmp(&facts[b.fact].span.start))
+        });
+        d
+    }
+}
+
+impl Merged {
     fn merge(&mut self, rules: Vec<Rule>, trust: Trust) {
         for r in rules {
             match (self.rules.iter_mut().find(|x| x.id == r.id), trust) {
@@ -327,31 +404,6 @@ impl RuleSet {
                 (None, _) => self.rules.push(r),
             }
         }
-    }
-
-    /// Looks up a rule by id.
-    pub fn get(&self, id: &str) -> Option<&Rule> {
-        self.rules.iter().find(|r| r.id == id)
-    }
-
-    /// Decides `facts`: every rule is matched against every fact; an `allow` rule on a fact
-    /// silences the other rules on that fact; the verdict is the worst remaining action.
-    pub fn decide(&self, facts: &[Fact]) -> Decision {
-        let mut d = Decision::default();
-        for (fi, f) in facts.iter().enumerate() {
-            let hits: Vec<usize> = (0..self.rules.len()).filter(|&ri| self.rules[ri].matches(f)).collect();
-            if hits.iter().any(|&ri| self.rules[ri].action == Action::Allow) {
-                continue;
-            }
-            for ri in hits {
-                d.verdict = d.verdict.max(self.rules[ri].action);
-                d.findings.push(Finding { rule: ri, fact: fi });
-            }
-        }
-        d.findings.sort_by(|a, b| {
-            self.rules[b.rule].action.cmp(&self.rules[a.rule].action).then(facts[a.fact].span.start.cmp(&facts[b.fact].span.start))
-        });
-        d
     }
 }
 

@@ -36,7 +36,7 @@ pub fn human(o: &Outcome, rules: &RuleSet, color: bool) -> String {
     let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     let mut out = String::new();
     for f in &o.decision.findings {
-        let rule = &rules.rules[f.rule];
+        let rule = &rules.rules()[f.rule];
         let fact = &o.facts[f.fact];
         let level = match rule.action {
             Action::Deny | Action::Ask => Level::ERROR,
@@ -66,7 +66,7 @@ pub fn json_findings(o: &Outcome, rules: &RuleSet) -> Vec<Value> {
         .findings
         .iter()
         .map(|f| {
-            let rule = &rules.rules[f.rule];
+            let rule = &rules.rules()[f.rule];
             let fact = &o.facts[f.fact];
             let (line, column) = position(o.text, fact.span);
             let (end_line, end_column) = position(o.text, Span::new(fact.span.end, fact.span.end));

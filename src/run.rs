@@ -171,7 +171,7 @@ pub fn write_record(
     let mut facts = report::json_facts(&analysis.facts);
     redact::redact_json(&mut facts);
     let fired = |f: fn(&crate::policy::Rule) -> &str| -> Value {
-        json!(decision.findings.iter().map(|x| f(&rules.rules[x.rule])).collect::<Vec<_>>())
+        json!(decision.findings.iter().map(|x| f(&rules.rules()[x.rule])).collect::<Vec<_>>())
     };
     let fields = json!({
         "v": RECORD_VERSION,
