@@ -156,6 +156,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("sql.toml", include_str!("../rules/sql.toml")),
     ("fs.toml", include_str!("../rules/fs.toml")),
     ("exec.toml", include_str!("../rules/exec.toml")),
+    ("k8s.toml", include_str!("../rules/k8s.toml")),
+    ("git.toml", include_str!("../rules/git.toml")),
+    ("cloud.toml", include_str!("../rules/cloud.toml")),
+    ("datastore.toml", include_str!("../rules/datastore.toml")),
 ];
 
 /// Whether a layer may loosen rules.

@@ -5,8 +5,12 @@
 //! (depth-bounded by [`MAX_NESTING`]) and hands each resulting program invocation to the
 //! analyzer of its tool family (one module per family).
 
+pub mod cloud;
+pub mod datastore;
 pub mod db;
 pub mod fs;
+pub mod git;
+pub mod k8s;
 pub mod unwrap;
 
 use crate::fact::{Fact, Span};
@@ -189,6 +193,10 @@ impl Analyzer {
         if fs::PROGRAMS.contains(&name) {
             fs::analyze(self, inv, depth);
         }
+        if k8s::PROGRAMS.contains(&name) { k8s::analyze(self, inv, depth) }
+        if git::PROGRAMS.contains(&name) { git::analyze(self, inv, depth) }
+        if cloud::PROGRAMS.contains(&name) { cloud::analyze(self, inv, depth) }
+        if datastore::PROGRAMS.contains(&name) { datastore::analyze(self, inv, depth) }
     }
 
     /// Reads a file named in the analysed text (relative to the base directory), bounded by

@@ -189,8 +189,8 @@ pub fn unwrap(a: &mut Analyzer, inv: &Invocation, depth: usize) -> Unwrapped {
         "ssh" => ssh(a, inv, depth),
         "docker" | "podman" | "nerdctl" => container_exec(inv),
         "kubectl" | "oc" => {
-            let sub = args.iter().position(|w| !w.text.starts_with('-'));
-            if sub.map(|i| args[i].text.as_str()) == Some("exec") {
+            // Global flags with values (`-n ns`) may precede the subcommand.
+            if super::k8s::kubectl_subcommand(args).as_deref() == Some("exec") {
                 if let Some(dd) = args.iter().position(|w| w.text == "--") {
                     return argv(&args[dd + 1..]);
                 }
