@@ -156,6 +156,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("sql.toml", include_str!("../rules/sql.toml")),
     ("fs.toml", include_str!("../rules/fs.toml")),
     ("exec.toml", include_str!("../rules/exec.toml")),
+    ("net.toml", include_str!("../rules/net.toml")),
+    ("code.toml", include_str!("../rules/code.toml")),
 ];
 
 /// Whether a layer may loosen rules.

@@ -108,7 +108,11 @@ pub fn unwrap(a: &mut Analyzer, inv: &Invocation, depth: usize) -> Unwrapped {
                 }
             }
             pre.extend_from_slice(&args[i.min(args.len())..]);
-            env_then_argv(&pre)
+            match env_then_argv(&pre) {
+                // `env` alone prints the environment: a program of its own.
+                Unwrapped::Done => Unwrapped::NotAWrapper,
+                r => r,
+            }
         }
         "command" => {
             if args.iter().take_while(|w| w.text.starts_with('-')).any(|w| w.text.contains(['v', 'V'])) {
