@@ -188,7 +188,7 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, _depth: usize) {
         "env" if args.iter().all(|w| w.text.starts_with('-')) => source(a, inv, ENV_DUMP, "env", inv.span()),
         "printenv" => source(a, inv, ENV_DUMP, "printenv", inv.span()),
         "set" if args.is_empty() => source(a, inv, ENV_DUMP, "set", inv.span()),
-        "export" | "declare" | "typeset" if args.iter().all(|w| w.text.starts_with('-')) && (args.is_empty() || args.iter().any(|w| w.text.contains(['p', 'x']))) => {
+        "export" | "declare" | "typeset" if inv.cmd.assignments.is_empty() && args.iter().all(|w| w.text.starts_with('-')) && (args.is_empty() || args.iter().any(|w| w.text.contains(['p', 'x']))) => {
             source(a, inv, ENV_DUMP, &inv.name, inv.span());
         }
         "pg_dump" | "pg_dumpall" | "mysqldump" | "mariadb-dump" => {
