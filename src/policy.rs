@@ -160,6 +160,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("git.toml", include_str!("../rules/git.toml")),
     ("cloud.toml", include_str!("../rules/cloud.toml")),
     ("datastore.toml", include_str!("../rules/datastore.toml")),
+    ("net.toml", include_str!("../rules/net.toml")),
+    ("code.toml", include_str!("../rules/code.toml")),
 ];
 
 /// Whether a layer may loosen rules.

@@ -6,16 +6,19 @@
 //! analyzer of its tool family (one module per family).
 
 pub mod cloud;
+pub mod code;
 pub mod datastore;
 pub mod db;
 pub mod fs;
 pub mod git;
 pub mod k8s;
+pub mod net;
 pub mod unwrap;
 
 use crate::fact::{Fact, Span};
 use crate::shell::{self, Command, Flow, Script, SpanMap, Word};
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// How many wrappers and nested shells (`sudo bash -c "ssh h 'sh -c ...'"`) are followed
@@ -25,6 +28,22 @@ pub const MAX_NESTING: usize = 12;
 pub const MAX_FILES: usize = 64;
 /// Largest file read for analysis, in bytes; larger files yield an `exec.unknown` fact.
 pub const MAX_FILE_BYTES: u64 = 8 << 20;
+
+/// A family analyzer: the programs it knows and its entry point.
+type Family = (&'static [&'static str], fn(&mut Analyzer, &Invocation, usize));
+
+/// Every family analyzer; a program may belong to several (e.g. `curl` is both a network sink
+/// and a code downloader).
+const FAMILIES: &[Family] = &[
+    (db::PROGRAMS, db::analyze),
+    (fs::PROGRAMS, fs::analyze),
+    (k8s::PROGRAMS, k8s::analyze),
+    (git::PROGRAMS, git::analyze),
+    (cloud::PROGRAMS, cloud::analyze),
+    (datastore::PROGRAMS, datastore::analyze),
+    (net::PROGRAMS, net::analyze),
+    (code::PROGRAMS, code::analyze),
+];
 
 /// The result of analysing one input.
 #[derive(Debug, Default)]
@@ -82,13 +101,22 @@ pub struct Analyzer {
     /// Files the analysed scripts write (`> FILE`, `tee FILE`): if one of them is later run or
     /// sourced and does not exist yet, its content is only known at run time.
     written: Vec<String>,
+    /// The range of facts made by each script analysed so far, in order of completion.
+    scripts: Vec<Range<usize>>,
 }
 
 impl Analyzer {
     /// A new analyzer resolving relative file names (`-f x.sql`, `source lib.sh`) against
     /// `base_dir`.
     pub fn new(base_dir: &Path) -> Self {
-        Analyzer { facts: vec![], trace: vec![], files_read: 0, base_dir: base_dir.to_path_buf(), written: vec![] }
+        Analyzer {
+            facts: vec![],
+            trace: vec![],
+            files_read: 0,
+            base_dir: base_dir.to_path_buf(),
+            written: vec![],
+            scripts: vec![],
+        }
     }
 
     /// Finishes the analysis.
@@ -113,6 +141,7 @@ impl Analyzer {
 
     /// Analyses every command of a parsed script.
     pub fn script(&mut self, sc: &Script, depth: usize) {
+        let first = self.facts.len();
         for &e in sc.errors.iter().take(1) {
             self.push(Fact::new("shell.parse_error", "the shell text does not parse", e));
         }
@@ -123,24 +152,48 @@ impl Analyzer {
             self.written.extend(targets.chain(tee_files).filter(|w| !w.dynamic).map(|w| w.text.clone()));
         }
         let mut vars: HashMap<String, Option<String>> = HashMap::new();
-        for (i, cmd) in sc.commands.iter().enumerate() {
-            if cmd.persistent_assignments {
-                for (name, w) in &cmd.assignments {
-                    let v = resolve(w, &vars).and_then(|w| w.literal().map(str::to_string));
-                    vars.insert(name.clone(), v);
-                }
-            }
-            if cmd.words.is_empty() {
-                continue;
-            }
-            let words = expand_words(&cmd.words, &vars);
-            let env = cmd
-                .assignments
-                .iter()
-                .map(|(n, w)| (n.clone(), w.text.clone()))
-                .collect();
-            self.invocation(sc, i, words, env, depth);
+        // The facts each command produced (its own and those of code nested in it), by
+        // command index, for the passes that follow data between commands.
+        let mut ranges: Vec<Range<usize>> = Vec::with_capacity(sc.commands.len());
+        for i in 0..sc.commands.len() {
+            let start = self.facts.len();
+            self.command(sc, i, &mut vars, depth);
+            ranges.push(start..self.facts.len());
         }
+        self.between_commands(sc, &ranges);
+        self.scripts.push(first..self.facts.len());
+    }
+
+    /// True if fact `f` was made inside a script nested in the command whose facts start at
+    /// `from` (`bash -c '...'`, `ssh host '...'`, a sourced file), not by the command itself.
+    pub fn in_nested_script(&self, f: usize, from: usize) -> bool {
+        self.scripts.iter().rev().take_while(|r| r.start >= from).any(|r| r.contains(&f))
+    }
+
+    /// The passes over a whole script once each command was analysed: data flows from
+    /// sources to network sinks ([`net::flows`]) and what feeds opaque code ([`code::refine`]).
+    /// `ranges[i]` is the range of [`Analyzer::facts`] that command `i` produced.
+    fn between_commands(&mut self, sc: &Script, ranges: &[Range<usize>]) {
+        net::flows(self, sc, ranges);
+        code::refine(self, sc, ranges);
+    }
+
+    /// Analyses command `i` of `sc`: records its persistent assignments in `vars`, then
+    /// analyses its argv with variables resolved.
+    fn command(&mut self, sc: &Script, i: usize, vars: &mut HashMap<String, Option<String>>, depth: usize) {
+        let cmd = &sc.commands[i];
+        if cmd.persistent_assignments {
+            for (name, w) in &cmd.assignments {
+                let v = resolve(w, vars).and_then(|w| w.literal().map(str::to_string));
+                vars.insert(name.clone(), v);
+            }
+        }
+        if cmd.words.is_empty() {
+            return;
+        }
+        let words = expand_words(&cmd.words, vars);
+        let env = cmd.assignments.iter().map(|(n, w)| (n.clone(), w.text.clone())).collect();
+        self.invocation(sc, i, words, env, depth);
     }
 
     /// Analyses one command's argv (after variable resolution): unwraps wrappers, recurses
@@ -186,17 +239,11 @@ impl Analyzer {
     }
 
     fn family(&mut self, inv: &Invocation, depth: usize) {
-        let name = inv.name.as_str();
-        if db::PROGRAMS.contains(&name) {
-            db::analyze(self, inv, depth);
+        for (programs, analyze) in FAMILIES {
+            if programs.contains(&inv.name.as_str()) {
+                analyze(self, inv, depth);
+            }
         }
-        if fs::PROGRAMS.contains(&name) {
-            fs::analyze(self, inv, depth);
-        }
-        if k8s::PROGRAMS.contains(&name) { k8s::analyze(self, inv, depth) }
-        if git::PROGRAMS.contains(&name) { git::analyze(self, inv, depth) }
-        if cloud::PROGRAMS.contains(&name) { cloud::analyze(self, inv, depth) }
-        if datastore::PROGRAMS.contains(&name) { datastore::analyze(self, inv, depth) }
     }
 
     /// Reads a file named in the analysed text (relative to the base directory), bounded by
@@ -277,10 +324,19 @@ impl Analyzer {
                 }
                 let text = rest.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
                 let text = if escapes { text.replace("\\n", "\n").replace("\\t", "\t") } else { text };
+                if escapes && text.contains('\\') {
+                    // `\x72`, `\0162`, `\c`: not decoded here, so the text is not known.
+                    return None;
+                }
                 Some((text, word_map(rest)))
             }
             "printf" => {
                 if args.iter().any(|w| w.dynamic) || args.is_empty() {
+                    return None;
+                }
+                // A format with conversions (`%s`, `%b`) or escapes other than `\n`
+                // (`\x72`) is not interpreted here, so the output is not known.
+                if args.iter().any(|w| w.text.contains('%') || w.text.replace("\\n", "").contains('\\')) {
                     return None;
                 }
                 let text = args.iter().map(|w| w.text.replace("\\n", "\n")).collect::<Vec<_>>().join(" ");
@@ -401,8 +457,20 @@ fn resolve(w: &Word, vars: &HashMap<String, Option<String>>) -> Option<Word> {
     let b = t.as_bytes();
     let mut i = 0;
     while i < b.len() {
+        if (b[i] == b'<' || b[i] == b'>') && b.get(i + 1) == Some(&b'(') {
+            return None; // a process substitution (bash manual §3.5.6): a file made at run time
+        }
         if b[i] == b'`' {
-            return None;
+            let end = t[i + 1..].find('`')? + i + 1;
+            out.push_str(&echo_output(&t[i + 1..end])?);
+            i = end + 1;
+            continue;
+        }
+        if t[i..].starts_with("$(") && !t[i..].starts_with("$((") {
+            let end = t[i + 2..].find(')')? + i + 2;
+            out.push_str(&echo_output(&t[i + 2..end])?);
+            i = end + 1;
+            continue;
         }
         if b[i] != b'$' {
             let c = t[i..].chars().next()?;
@@ -424,6 +492,27 @@ fn resolve(w: &Word, vars: &HashMap<String, Option<String>>) -> Option<Word> {
         i = next;
     }
     Some(Word { text: out, dynamic: false, quoted: w.quoted, span: w.span, verbatim_at: None })
+}
+
+/// The output of a command substitution whose command is `echo` of literal words
+/// (`$(echo rm)`, `` `echo -n rm` ``), without the trailing newline (bash manual §3.5.4);
+/// `None` for anything else.
+fn echo_output(inner: &str) -> Option<String> {
+    if inner.contains(['$', '`', '\\', '*', '?', '[', '(', ')', ';', '|', '&', '<', '>', '\n']) {
+        return None;
+    }
+    let words = shlex::split(inner)?;
+    let (first, mut rest) = words.split_first()?;
+    if first != "echo" {
+        return None;
+    }
+    while rest.first().is_some_and(|w| w == "-n" || w == "-E") {
+        rest = &rest[1..];
+    }
+    if rest.first().is_some_and(|w| w.starts_with('-')) {
+        return None;
+    }
+    Some(rest.join(" "))
 }
 
 /// Resolves variables in every word; an unquoted word whose resolved value contains blanks
@@ -485,5 +574,7 @@ pub fn analyze_argv(argv: &[String], base_dir: &Path) -> (String, Analysis) {
     };
     let mut a = Analyzer::new(base_dir);
     a.invocation(&sc, 0, words, vec![], 0);
+    let all = 0..a.facts.len();
+    a.between_commands(&sc, &[all]);
     (text, a.finish())
 }

@@ -108,7 +108,11 @@ pub fn unwrap(a: &mut Analyzer, inv: &Invocation, depth: usize) -> Unwrapped {
                 }
             }
             pre.extend_from_slice(&args[i.min(args.len())..]);
-            env_then_argv(&pre)
+            match env_then_argv(&pre) {
+                // `env` alone prints the environment: a program of its own.
+                Unwrapped::Done => Unwrapped::NotAWrapper,
+                r => r,
+            }
         }
         "command" => {
             if args.iter().take_while(|w| w.text.starts_with('-')).any(|w| w.text.contains(['v', 'V'])) {
@@ -158,25 +162,43 @@ pub fn unwrap(a: &mut Analyzer, inv: &Invocation, depth: usize) -> Unwrapped {
             Unwrapped::Done
         }
         "xargs" => {
-            let i = skip_options(args, "IiEeLlnPsdax", &["replace", "eof", "max-lines", "max-args", "max-procs", "max-chars", "delimiter", "arg-file", "process-slot-var"]);
+            let i = skip_options(args, "IEeLlnPsdax", &["replace", "eof", "max-lines", "max-args", "max-procs", "max-chars", "delimiter", "arg-file", "process-slot-var"]);
+            let mut replace = None;
+            for (k, w) in args[..i].iter().enumerate() {
+                let t = w.text.as_str();
+                if t == "-I" {
+                    replace = args.get(k + 1).map(|w| w.text.clone());
+                } else if let Some(r) = t.strip_prefix("-I").or_else(|| t.strip_prefix("--replace=")) {
+                    replace = Some(r.to_string());
+                } else if t == "-i" || t == "--replace" {
+                    replace = Some("{}".into());
+                } else if let Some(r) = t.strip_prefix("-i") {
+                    replace = Some(r.to_string());
+                }
+            }
             let mut words = args[i..].to_vec();
             if words.is_empty() {
                 words.push(Word::plain("echo", inv.span()));
             }
-            let placeholder = inv.span();
-            words.push(Word {
-                text: "<arguments from stdin>".into(),
-                dynamic: true,
-                quoted: false,
-                span: Span::new(placeholder.end, placeholder.end),
-                verbatim_at: None,
-            });
-            Unwrapped::Argv { words, env: vec![] }
+            // The arguments: read from stdin when it is known (`echo / | xargs rm -rf`),
+            // otherwise a placeholder that reads as a run-time value.
+            // (A `< FILE` is not read: a missing list file is not code that cannot be seen.)
+            let from_file = inv.cmd.redirects.iter().any(|r| r.op == "<");
+            let known = if from_file { Ok(None) } else { a.stdin_text(inv) };
+            let items: Option<Vec<String>> = match known {
+                Ok(Some((text, _))) if replace.is_some() => Some(text.lines().map(str::to_string).filter(|l| !l.trim().is_empty()).take(64).collect()),
+                Ok(Some((text, _))) => Some(text.split_whitespace().map(str::to_string).take(64).collect()),
+                _ => None,
+            };
+            Unwrapped::Argv { words: fill(&words, replace.as_deref(), items.as_deref(), inv.span()), env: vec![] }
         }
         "parallel" => {
             let end = args.iter().position(|w| w.text.starts_with(":::")).unwrap_or(args.len());
             let i = skip_options(&args[..end], "jSj", &["jobs", "sshlogin"]);
-            nested_text(a, &args[i..end], depth)
+            let items: Option<Vec<String>> = (end < args.len())
+                .then(|| args[end..].iter().filter(|w| !w.text.starts_with(":::")).map(|w| w.text.clone()).take(64).collect());
+            let words = fill(&args[i..end], Some("{}"), items.as_deref(), inv.span());
+            nested_text(a, &words, depth)
         }
         "find" => find_exec(inv),
         "eval" => eval(a, inv, depth),
@@ -218,6 +240,41 @@ pub fn unwrap(a: &mut Analyzer, inv: &Invocation, depth: usize) -> Unwrapped {
         }
         _ => Unwrapped::NotAWrapper,
     }
+}
+
+/// The argv of `xargs`/`parallel` with its input `items` (`None`: known only at run time):
+/// with a replacement string (`-I {}`), each word holding it gets the items in its place; without
+/// one, the items are appended. Unknown input reads as `$(stdin)`, a run-time value.
+fn fill(words: &[Word], replace: Option<&str>, items: Option<&[String]>, span: Span) -> Vec<Word> {
+    let unknown = || Word { text: "$(stdin)".into(), dynamic: true, quoted: false, span: Span::new(span.end, span.end), verbatim_at: None };
+    let joined = items.map(|v| v.iter().map(|i| shlex::try_quote(i).map(|c| c.into_owned()).unwrap_or_default()).collect::<Vec<_>>().join(" "));
+    let mut out = vec![];
+    let mut replaced = false;
+    for w in words {
+        match replace.filter(|r| !r.is_empty() && w.text.contains(*r)) {
+            Some(r) if w.text == r => {
+                replaced = true;
+                match items {
+                    Some(v) => out.extend(v.iter().map(|i| Word { text: i.clone(), verbatim_at: None, ..w.clone() })),
+                    None => out.push(Word { span: w.span, ..unknown() }),
+                }
+            }
+            Some(r) => {
+                // Inside a word, e.g. a `sh -c 'rm -rf {}'` script: the text the shell will parse.
+                replaced = true;
+                let with = joined.clone().unwrap_or_else(|| "$(stdin)".into());
+                out.push(Word { text: w.text.replace(r, &with), verbatim_at: None, ..w.clone() });
+            }
+            None => out.push(w.clone()),
+        }
+    }
+    if !replaced {
+        match items {
+            Some(v) => out.extend(v.iter().map(|i| Word::plain(i, Span::new(span.end, span.end)))),
+            None => out.push(unknown()),
+        }
+    }
+    out
 }
 
 /// `NAME=VALUE` words before the command (as `sudo` and `env` accept them).

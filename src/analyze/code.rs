@@ -1,0 +1,641 @@
+//! Code guard cannot read before it runs: downloads and decoded text fed to a shell or an
+//! interpreter, and inline interpreter code (`python -c`, `node -e`, `perl -e`, ...).
+//!
+//! Facts:
+//! - `exec.remote_code`: a shell or interpreter runs what a downloader printed (`curl URL | sh`,
+//!   `bash <(curl URL)`, `sh -c "$(wget -qO- URL)"`, `source <(curl URL)`, `curl URL | python3`).
+//!   Attrs `via` (how the code arrives: the `reason` of the `exec.dynamic` fact it refines),
+//!   `producer` (the downloader), `insecure` (a plain `http://` URL), `interpreter`.
+//! - `exec.obfuscated`: a shell or interpreter runs decoded text (`base64 -d | sh`,
+//!   `xxd -r -p | sh`, `rev | sh`, `printf '\x72\x6d ...' | sh`). Attrs `via`, `decoder`.
+//! - `code.inline`: inline interpreter code calls something destructive. Attrs `language`,
+//!   `call` (as written, e.g. `shutil.rmtree`), `effect` (`tree_delete`, `file_delete`,
+//!   `shell`), `literal` (the argument is a string literal), `argument` (its value, if literal).
+//!   A literal shell command (`os.system("rm -rf /")`) is also analysed as bash, and a literal
+//!   tree delete (`shutil.rmtree("/")`) also yields `fs.delete`, so the file rules apply.
+//!
+//! The first two are made by [`refine`], which runs over a script after its commands are
+//! analysed and turns `exec.dynamic` facts (from unwrap and from [`analyze`]) into the more
+//! specific kind when the unknown text comes from a downloader or a decoder.
+//!
+//! Inline code is not parsed: string literals and comments are blanked out, calls are found in
+//! what remains, and only the arguments of those calls are read back as literals. So
+//! `print("shutil.rmtree")` is data, and `shutil.rmtree("/")` is a delete of `/`.
+
+use super::{fs, program_name, Analyzer, Invocation};
+use crate::fact::Fact;
+use crate::shell::{Flow, Script, SpanMap, Word};
+use regex::Regex;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+/// Interpreters whose inline code and stdin this module analyses.
+pub const PROGRAMS: &[&str] = &[
+    "python", "python2", "python3", "python3.8", "python3.9", "python3.10", "python3.11", "python3.12", "python3.13",
+    "python3.14", "pypy", "pypy3", "node", "nodejs", "bun", "deno", "perl", "ruby", "php",
+];
+
+/// Programs that print what they fetch from the network.
+const DOWNLOADERS: &[&str] = &["curl", "wget", "fetch", "http", "https", "xh", "aria2c", "lwp-request", "GET", "nc", "ncat", "netcat", "socat", "telnet"];
+
+/// Wrappers skipped to find the program of a producer (`sudo curl ...`).
+const WRAPPERS: &[&str] = &["sudo", "doas", "env", "command", "nice", "nohup", "time", "stdbuf", "exec"];
+
+/// `exec.dynamic` reasons whose unknown text comes from the command's stdin.
+const STDIN_REASONS: &[&str] = &["shell_stdin", "ssh_stdin", "interpreter_stdin"];
+/// `exec.dynamic` reasons whose unknown text comes from a substitution in the fact's span.
+const WORD_REASONS: &[&str] = &["shell_string", "source_file", "eval", "program_name", "inline_code"];
+
+/// The program a command runs, past wrappers, options and `NAME=value` words, with its args.
+fn effective(words: &[Word]) -> Option<(&str, &[Word])> {
+    let mut i = 0;
+    while let Some(w) = words.get(i) {
+        let name = program_name(&w.text);
+        if WRAPPERS.contains(&name) {
+            i += 1;
+            while words.get(i).is_some_and(|w| w.text.starts_with('-') || w.text.contains('=')) {
+                i += 1;
+            }
+            continue;
+        }
+        return Some((name, &words[i + 1..]));
+    }
+    None
+}
+
+/// What makes a producer's output opaque code.
+enum Origin {
+    Decoder(String),
+    Download { program: String, insecure: bool },
+}
+
+fn origin(words: &[Word]) -> Option<Origin> {
+    let (name, args) = effective(words)?;
+    let has = |flags: &[&str]| args.iter().any(|w| flags.contains(&w.text.as_str()) || (w.text.starts_with('-') && !w.text.starts_with("--") && flags.iter().any(|f| f.len() == 2 && w.text[1..].contains(&f[1..]))));
+    let decoder = match name {
+        "base64" | "base32" | "basenc" | "gbase64" => has(&["-d", "--decode", "-D"]),
+        "xxd" => has(&["-r", "-revert"]),
+        "openssl" => has(&["-d"]) || args.iter().any(|w| w.text == "base64" && args.iter().any(|w| w.text == "-d")),
+        "gzip" | "bzip2" | "xz" | "zstd" | "lz4" => has(&["-d", "--decompress"]),
+        "tr" => !has(&["-d", "--delete"]) && args.iter().filter(|w| !w.text.starts_with('-')).count() == 2,
+        "rev" | "uudecode" | "gunzip" | "zcat" | "bzcat" | "xzcat" | "zstdcat" | "lzcat" => true,
+        "printf" => args.iter().any(|w| w.text.contains('\\') && w.text.replace("\\n", "").contains('\\') || w.text.contains("%b")),
+        "echo" => args.iter().take_while(|w| w.text.starts_with('-')).any(|w| w.text.contains('e')) && args.iter().any(|w| w.text.replace("\\n", "").contains('\\')),
+        _ => false,
+    };
+    if decoder {
+        return Some(Origin::Decoder(name.to_string()));
+    }
+    if DOWNLOADERS.contains(&name) {
+        let insecure = args.iter().any(|w| w.text.starts_with("http://") || w.text.starts_with("ftp://"));
+        return Some(Origin::Download { program: name.to_string(), insecure });
+    }
+    None
+}
+
+/// The origins of the output of commands `starts` and everything feeding them.
+fn origins(sc: &Script, starts: Vec<usize>) -> Vec<Origin> {
+    let mut seen = vec![false; sc.commands.len()];
+    let mut stack = starts;
+    let mut out = vec![];
+    while let Some(i) = stack.pop() {
+        if i >= seen.len() || seen[i] {
+            continue;
+        }
+        seen[i] = true;
+        let c = &sc.commands[i];
+        out.extend(origin(&c.words));
+        if c.redirects.iter().any(|r| r.op == "<" && (r.target.text.starts_with("/dev/tcp/") || r.target.text.starts_with("/dev/udp/"))) {
+            out.push(Origin::Download { program: "/dev/tcp".into(), insecure: true });
+        }
+        stack.extend(c.inputs.iter().map(|x| x.from));
+    }
+    out
+}
+
+/// Turns `exec.dynamic` facts made by the commands of `sc` themselves (not by scripts nested
+/// in them) into `exec.obfuscated` or `exec.remote_code` when the unknown text is decoded or
+/// downloaded. `ranges[i]` is the range of facts command `i` produced.
+pub fn refine(a: &mut Analyzer, sc: &Script, ranges: &[Range<usize>]) {
+    for (i, range) in ranges.iter().enumerate().take(sc.commands.len()) {
+        let cmd = &sc.commands[i];
+        for f in range.clone() {
+            if a.facts[f].kind != "exec.dynamic" || a.in_nested_script(f, range.start) {
+                continue;
+            }
+            let reason = a.facts[f].attrs.get("reason").and_then(|v| v.as_str()).unwrap_or("").to_string();
+            let span = a.facts[f].span;
+            let mut starts: Vec<usize> = vec![];
+            if STDIN_REASONS.contains(&reason.as_str()) {
+                starts.extend(cmd.inputs.iter().filter(|x| x.flow == Flow::Pipe).map(|x| x.from));
+                if cmd.redirects.iter().any(|r| r.op == "<" && r.target.text.starts_with("/dev/")) {
+                    starts.push(i);
+                }
+            } else if WORD_REASONS.contains(&reason.as_str()) {
+                starts.extend(
+                    cmd.inputs
+                        .iter()
+                        .filter(|x| x.flow == Flow::Substitution)
+                        .map(|x| x.from)
+                        .filter(|&j| sc.commands.get(j).is_some_and(|c| c.span.start >= span.start && c.span.end <= span.end)),
+                );
+            } else {
+                continue;
+            }
+            let found = origins(sc, starts);
+            let fact = &mut a.facts[f];
+            if let Some(d) = found.iter().find_map(|o| match o {
+                Origin::Decoder(d) => Some(d.clone()),
+                _ => None,
+            }) {
+                fact.kind = "exec.obfuscated".into();
+                fact.summary = format!("runs text decoded by `{d}`: {}", fact.summary);
+                fact.attrs.insert("via".into(), reason.clone().into());
+                fact.attrs.insert("decoder".into(), d.into());
+            } else if let Some((p, insecure)) = found.iter().find_map(|o| match o {
+                Origin::Download { program, insecure } => Some((program.clone(), *insecure)),
+                _ => None,
+            }) {
+                fact.kind = "exec.remote_code".into();
+                fact.summary = format!("runs code downloaded by `{p}`: {}", fact.summary);
+                fact.attrs.insert("via".into(), reason.clone().into());
+                fact.attrs.insert("producer".into(), p.into());
+                fact.attrs.insert("insecure".into(), insecure.into());
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Lang {
+    Python,
+    Js,
+    Perl,
+    Ruby,
+    Php,
+}
+
+impl Lang {
+    fn name(self) -> &'static str {
+        match self {
+            Lang::Python => "python",
+            Lang::Js => "javascript",
+            Lang::Perl => "perl",
+            Lang::Ruby => "ruby",
+            Lang::Php => "php",
+        }
+    }
+}
+
+/// Analyses an interpreter invocation: inline code (`-c`, `-e`, `-r`, stdin heredocs) and
+/// code read from stdin or a process substitution.
+pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
+    let name = inv.name.as_str();
+    let lang = match name {
+        n if n.starts_with("python") || n.starts_with("pypy") => Lang::Python,
+        "node" | "nodejs" | "bun" | "deno" => Lang::Js,
+        "perl" => Lang::Perl,
+        "ruby" => Lang::Ruby,
+        _ => Lang::Php,
+    };
+    let args = inv.args();
+    // Options that take the inline code, and other options that take a value.
+    let (code_opts, value_opts): (&[&str], &str) = match lang {
+        Lang::Python => (&["-c"], "WXQ"),
+        Lang::Js => (&["-e", "--eval", "-p", "--print"], "r"),
+        Lang::Perl => (&["-e", "-E"], "IMmx"),
+        Lang::Ruby => (&["-e"], "rIECFK"),
+        Lang::Php => (&["-r"], "dcfzt"),
+    };
+    let mut code: Vec<&Word> = vec![];
+    let mut operand: Option<&Word> = None;
+    let mut module = false;
+    let mut i = 0;
+    while i < args.len() {
+        let w = &args[i];
+        let t = w.text.as_str();
+        i += 1;
+        if name == "deno" && i == 1 && !t.starts_with('-') {
+            match t {
+                "eval" => {
+                    code.extend(args.iter().skip(1).find(|w| !w.text.starts_with('-')));
+                }
+                "run" => {
+                    if let Some(u) = args.iter().skip(1).find(|w| !w.text.starts_with('-')) {
+                        if u.text.starts_with("http://") || u.text.starts_with("https://") {
+                            a.push(
+                                Fact::new("exec.remote_code", format!("deno runs code from {}", u.text), u.span)
+                                    .with("via", "url")
+                                    .with("producer", "deno")
+                                    .with("insecure", u.text.starts_with("http://"))
+                                    .with("interpreter", "deno"),
+                            );
+                        }
+                    }
+                }
+                _ => {}
+            }
+            return;
+        }
+        if t == "-" || !t.starts_with('-') {
+            operand = Some(w);
+            break;
+        }
+        if t == "--" {
+            operand = args.get(i);
+            break;
+        }
+        if code_opts.contains(&t) {
+            code.extend(args.get(i));
+            i += 1;
+            if lang == Lang::Python || lang == Lang::Js {
+                break; // the rest is the program's argv
+            }
+            continue;
+        }
+        if t.starts_with("--") {
+            if let Some((k, v)) = t.split_once('=') {
+                if code_opts.contains(&k) {
+                    code.push(w);
+                    let _ = v; // `--eval=CODE`: scanned as a whole word
+                }
+            }
+            continue;
+        }
+        // A short cluster: `-ne`, `-lpe`, `-Ic`, `-mjson.tool`.
+        let chars: Vec<char> = t[1..].chars().collect();
+        let mut k = 0;
+        while k < chars.len() {
+            let c = chars[k];
+            let rest: String = chars[k + 1..].iter().collect();
+            if code_opts.iter().any(|o| o.len() == 2 && o.ends_with(c)) {
+                if rest.is_empty() {
+                    code.extend(args.get(i));
+                    i += 1;
+                } else {
+                    code.push(w); // attached code: `-e'...'` (rare); scanned as a whole
+                }
+                break;
+            }
+            if lang == Lang::Python && c == 'm' {
+                module = true;
+                break;
+            }
+            if value_opts.contains(c) {
+                if rest.is_empty() {
+                    i += 1;
+                }
+                break;
+            }
+            k += 1;
+        }
+        if module || (lang == Lang::Python || lang == Lang::Js) && !code.is_empty() {
+            break;
+        }
+    }
+    if module {
+        return;
+    }
+    if !code.is_empty() {
+        for w in code {
+            let t = w.text.trim();
+            if w.dynamic && (t.starts_with("$(") || t.starts_with('`')) && (t.ends_with(')') || t.ends_with('`')) {
+                a.push(
+                    Fact::new("exec.dynamic", format!("{name} runs inline code known only at run time"), w.span)
+                        .with("reason", "inline_code")
+                        .with("text", w.text.clone()),
+                );
+                continue;
+            }
+            scan(a, lang, &w.text, SpanMap::nested(w.verbatim_at, w.span), depth);
+        }
+        return;
+    }
+    match operand {
+        Some(w) if w.text != "-" => {
+            if w.dynamic && w.text.starts_with("<(") {
+                a.push(
+                    Fact::new("exec.dynamic", format!("{name} runs a script made at run time: {}", w.text), w.span)
+                        .with("reason", "source_file")
+                        .with("text", w.text.clone()),
+                );
+            }
+        }
+        _ => match a.stdin_text(inv) {
+            Ok(Some((text, map))) => scan(a, lang, &text, map, depth),
+            Ok(None) => {}
+            Err(from) => a.push(
+                Fact::new("exec.dynamic", format!("{name} runs code read from {from}"), inv.cmd.span)
+                    .with("reason", "interpreter_stdin")
+                    .with("from", from),
+            ),
+        },
+    }
+}
+
+/// Ranges of string literals (with their quotes) and comments in `code`. Backtick strings in
+/// Perl, Ruby and PHP are commands, returned separately.
+fn literals(code: &str, lang: Lang) -> (Vec<Range<usize>>, Vec<Range<usize>>, Vec<Range<usize>>) {
+    let b = code.as_bytes();
+    let (mut strings, mut comments, mut backticks) = (vec![], vec![], vec![]);
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let hash_comment = c == b'#' && lang != Lang::Js && !(lang == Lang::Perl && i > 0 && b[i - 1] == b'$');
+        let slash_comment = lang == Lang::Js || lang == Lang::Php;
+        if hash_comment || (slash_comment && b[i..].starts_with(b"//")) {
+            let end = code[i..].find('\n').map_or(b.len(), |e| i + e);
+            comments.push(i..end);
+            i = end;
+            continue;
+        }
+        if slash_comment && b[i..].starts_with(b"/*") {
+            let end = code[i + 2..].find("*/").map_or(b.len(), |e| i + 2 + e + 2);
+            comments.push(i..end);
+            i = end;
+            continue;
+        }
+        let quote = match c {
+            b'\'' | b'"' => Some(c),
+            b'`' => Some(c),
+            _ => None,
+        };
+        let Some(q) = quote else {
+            i += 1;
+            continue;
+        };
+        let triple = lang == Lang::Python && b[i..].starts_with(&[q, q, q]);
+        let open = if triple { 3 } else { 1 };
+        let mut j = i + open;
+        let mut end = b.len();
+        while j < b.len() {
+            if b[j] == b'\\' {
+                j += 2;
+                continue;
+            }
+            if b[j] == q && (!triple || b[j..].starts_with(&[q, q, q])) {
+                end = j + open;
+                break;
+            }
+            j += 1;
+        }
+        let end = end.min(b.len());
+        if q == b'`' && lang != Lang::Js && lang != Lang::Python {
+            backticks.push(i..end);
+        } else {
+            strings.push(i..end);
+        }
+        i = end;
+    }
+    (strings, comments, backticks)
+}
+
+/// The value of the literal starting at `r` (quotes removed, simple escapes decoded).
+fn literal_value(code: &str, r: &Range<usize>) -> String {
+    let s = &code[r.clone()];
+    let q = if s.starts_with("'''") || s.starts_with("\"\"\"") { 3 } else { 1 };
+    let inner = s.get(q..s.len().saturating_sub(q).max(q)).unwrap_or("");
+    let mut out = String::new();
+    let mut it = inner.chars();
+    while let Some(c) = it.next() {
+        if c == '\\' {
+            match it.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(o) => out.push(o),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+struct Call {
+    pattern: Regex,
+    effect: &'static str,
+}
+
+fn calls(lang: Lang) -> &'static [Call] {
+    fn mk(v: &[(&str, &'static str)]) -> Vec<Call> {
+        v.iter().map(|(p, e)| Call { pattern: Regex::new(p).expect("valid pattern"), effect: e }).collect()
+    }
+    static PY: LazyLock<Vec<Call>> = LazyLock::new(|| {
+        mk(&[
+            (r"\b(?:shutil\s*\.\s*)?rmtree\s*\(", "tree_delete"),
+            (r"\bos\s*\.\s*(?:remove|unlink|rmdir|removedirs)\s*\(", "file_delete"),
+            (r"\bos\s*\.\s*(?:system|popen)\s*\(", "shell"),
+            (r"\bsubprocess\s*\.\s*(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)\s*\(", "shell"),
+            (r"\bos\s*\.\s*(?:exec|spawn)\w*\s*\(", "shell"),
+        ])
+    });
+    static JS: LazyLock<Vec<Call>> = LazyLock::new(|| {
+        mk(&[
+            (r"\.\s*(?:rmSync|rm|rmdirSync|rmdir)\s*\(", "tree_delete"),
+            (r"\.\s*(?:unlinkSync|unlink)\s*\(", "file_delete"),
+            (r"\b(?:execSync|exec|execFileSync|execFile|spawnSync|spawn)\s*\(", "shell"),
+        ])
+    });
+    static PERL: LazyLock<Vec<Call>> = LazyLock::new(|| {
+        mk(&[
+            (r"\b(?:File::Path::)?(?:rmtree|remove_tree)\b\s*\(?", "tree_delete"),
+            (r"\bunlink\b\s*\(?", "file_delete"),
+            (r"\b(?:system|exec|qx)\b\s*\(?", "shell"),
+        ])
+    });
+    static RUBY: LazyLock<Vec<Call>> = LazyLock::new(|| {
+        mk(&[
+            (r"\bFileUtils\s*\.\s*(?:rm_rf|rm_r|remove_dir|remove_entry|remove_entry_secure|rmtree)\b\s*\(?", "tree_delete"),
+            (r"\b(?:FileUtils\s*\.\s*(?:rm|rm_f|remove)|File\s*\.\s*(?:delete|unlink))\b\s*\(?", "file_delete"),
+            (r"\b(?:system|exec|spawn|Open3\s*\.\s*\w+|%x)\b\s*\(?", "shell"),
+        ])
+    });
+    static PHP: LazyLock<Vec<Call>> = LazyLock::new(|| {
+        mk(&[
+            (r"\b(?:rmdir|unlink)\s*\(", "file_delete"),
+            (r"\b(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec)\s*\(", "shell"),
+        ])
+    });
+    match lang {
+        Lang::Python => &PY,
+        Lang::Js => &JS,
+        Lang::Perl => &PERL,
+        Lang::Ruby => &RUBY,
+        Lang::Php => &PHP,
+    }
+}
+
+/// The literal arguments at `pos` in `code` (after the call's opening, if any): a string, or
+/// a list of strings (`["rm", "-rf", "/"]`, `("rm", "-rf")`). Stops at the first argument that
+/// is not a literal. Returns the values and the span of the first one.
+fn literal_args(code: &str, pos: usize, strings: &[Range<usize>]) -> (Vec<String>, Option<Range<usize>>, bool) {
+    let b = code.as_bytes();
+    let mut i = pos;
+    let skip_ws = |i: &mut usize| {
+        while *i < b.len() && b[*i].is_ascii_whitespace() {
+            *i += 1;
+        }
+    };
+    skip_ws(&mut i);
+    let list = i < b.len() && (b[i] == b'[' || b[i] == b'(');
+    if list {
+        i += 1;
+    }
+    let mut vals = vec![];
+    let mut first = None;
+    loop {
+        skip_ws(&mut i);
+        let Some(r) = strings.iter().find(|r| r.start == i) else { break };
+        first.get_or_insert(r.clone());
+        vals.push(literal_value(code, r));
+        i = r.end;
+        skip_ws(&mut i);
+        if i < b.len() && b[i] == b',' {
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    (vals, first, list)
+}
+
+/// Finds destructive calls in inline `code` (see the module docs) and analyses their literal
+/// arguments.
+fn scan(a: &mut Analyzer, lang: Lang, code: &str, map: SpanMap, depth: usize) {
+    let (strings, comments, backticks) = literals(code, lang);
+    let mut blank: Vec<u8> = code.as_bytes().to_vec();
+    for r in strings.iter().chain(&comments).chain(&backticks) {
+        // Keep the quotes of strings so a call's argument is still recognisable.
+        let keep = strings.contains(r) || backticks.contains(r);
+        for (k, byte) in blank[r.clone()].iter_mut().enumerate() {
+            if !(keep && (k == 0 || k + r.start + 1 == r.end)) && *byte != b'\n' {
+                *byte = b' ';
+            }
+        }
+    }
+    let blank = String::from_utf8_lossy(&blank).into_owned();
+    let language = lang.name();
+    for call in calls(lang) {
+        for m in call.pattern.find_iter(&blank) {
+            let callee = m.as_str().trim_end_matches(['(', ' ', '\t']).split_whitespace().collect::<String>();
+            let (vals, first, list) = literal_args(code, m.end(), &strings);
+            let span = map.map(m.start(), m.end());
+            // `exec(` in Python and JavaScript-ish names also match method calls like
+            // `re.compile(...).exec(`; those never take a string literal command, so they stay
+            // data unless a literal is passed.
+            let literal = !vals.is_empty() && !vals.iter().any(|v| has_interpolation(v, lang));
+            if call.effect == "tree_delete" && lang == Lang::Js {
+                let close = blank[m.end()..].find(')').map_or(blank.len(), |e| m.end() + e);
+                if !blank[m.end()..close].contains("recursive") {
+                    continue;
+                }
+            }
+            let argument = if list || vals.len() > 1 {
+                vals.iter().map(|v| shlex::try_quote(v).map(|c| c.into_owned()).unwrap_or_default()).collect::<Vec<_>>().join(" ")
+            } else {
+                vals.first().cloned().unwrap_or_default()
+            };
+            let mut fact = Fact::new("code.inline", format!("{language} {callee}({})", if literal { argument.as_str() } else { "..." }), span)
+                .with("language", language)
+                .with("call", callee.clone())
+                .with("effect", call.effect)
+                .with("literal", literal);
+            if literal {
+                fact = fact.with("argument", argument.clone());
+            }
+            a.push(fact);
+            if !literal {
+                continue;
+            }
+            match call.effect {
+                "shell" => {
+                    let at = first.as_ref().filter(|_| vals.len() == 1 && !list).and_then(|r| {
+                        let inner = r.start + 1;
+                        (code.get(inner..inner + argument.len()) == Some(argument.as_str())).then_some(inner)
+                    });
+                    let sub = match (map.base, at) {
+                        (Some(b), Some(at)) => SpanMap::nested(Some(b + at), map.map(at, at + argument.len())),
+                        _ => SpanMap::nested(None, span),
+                    };
+                    a.shell_text(&argument, sub, depth + 1);
+                }
+                "tree_delete" => {
+                    for v in vals.iter().take(1) {
+                        let w = Word::plain(v, span);
+                        let class = fs::classify(&w);
+                        a.push(
+                            Fact::new("fs.delete", format!("{language} {callee}({v})"), span)
+                                .with("program", format!("{language}:{callee}"))
+                                .with("recursive", true)
+                                .with("force", true)
+                                .with("targets", vec![v.clone()])
+                                .with("classes", vec![class.name()]),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for r in &backticks {
+        let value = literal_value(code, r);
+        let literal = !has_interpolation(&value, lang);
+        let span = map.map(r.start, r.end);
+        let mut fact = Fact::new("code.inline", format!("{language} `{value}`"), span)
+            .with("language", language)
+            .with("call", "`...`")
+            .with("effect", "shell")
+            .with("literal", literal);
+        if literal {
+            fact = fact.with("argument", value.clone());
+        }
+        a.push(fact);
+        if literal {
+            a.shell_text(&value, SpanMap::nested(None, span), depth + 1);
+        }
+    }
+}
+
+/// True if a string literal's value interpolates variables in `lang`.
+fn has_interpolation(v: &str, lang: Lang) -> bool {
+    match lang {
+        Lang::Python => false,
+        Lang::Js => v.contains("${"),
+        Lang::Ruby => v.contains("#{"),
+        Lang::Perl | Lang::Php => v.contains('$') || v.contains('@'),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(lang: Lang, code: &str) -> Vec<Fact> {
+        let mut a = Analyzer::new(std::path::Path::new("/"));
+        scan(&mut a, lang, code, SpanMap::top(code.len()), 0);
+        a.facts
+    }
+
+    #[test]
+    fn strings_are_data() {
+        assert!(facts(Lang::Python, "print(\"shutil.rmtree('/')\") # os.system('rm -rf /')").is_empty());
+        assert!(facts(Lang::Js, "console.log('fs.rmSync(\"/\", {recursive: true})')").is_empty());
+    }
+
+    #[test]
+    fn calls_found() {
+        let f = facts(Lang::Python, "import shutil; shutil.rmtree('/')");
+        assert!(f.iter().any(|f| f.kind == "code.inline" && f.attrs["effect"] == "tree_delete"));
+        assert!(f.iter().any(|f| f.kind == "fs.delete" && f.attrs["classes"][0] == "root"));
+        let f = facts(Lang::Python, "import subprocess; subprocess.run(['rm', '-rf', '/'])");
+        assert!(f.iter().any(|f| f.kind == "fs.delete"), "{f:?}");
+        let f = facts(Lang::Perl, "system('rm -rf ~')");
+        assert!(f.iter().any(|f| f.kind == "fs.delete"), "{f:?}");
+        let f = facts(Lang::Ruby, "`rm -rf /`");
+        assert!(f.iter().any(|f| f.kind == "fs.delete"), "{f:?}");
+        let f = facts(Lang::Js, "require('fs').rmSync('build', {recursive: true, force: true})");
+        assert!(f.iter().any(|f| f.kind == "code.inline" && f.attrs["effect"] == "tree_delete"), "{f:?}");
+        assert!(facts(Lang::Js, "require('fs').rmSync('x.txt')").is_empty());
+    }
+}
