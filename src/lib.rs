@@ -1,6 +1,19 @@
 //! `guard`: an execution guardrail for shell commands, SQL clients and infrastructure tools.
 //!
-//! Pipeline (one direction): input -> [`shell`] parse -> unwrap -> analyzers -> facts
-//! -> [`policy`] -> decision -> [`audit`] record -> exec or refuse.
+//! Pipeline (one direction): input -> [`shell`] parse -> [`analyze`] (unwrap wrappers, family
+//! analyzers) -> [`fact::Fact`]s -> [`policy`] -> decision -> [`audit`] record -> exec or refuse.
 
+pub mod analyze;
+pub mod audit;
+pub mod bash_args;
+pub mod check;
+pub mod cli;
+pub mod context;
+pub mod explain;
 pub mod fact;
+pub mod policy;
+pub mod redact;
+pub mod report;
+pub mod run;
+pub mod shell;
+pub mod sql;

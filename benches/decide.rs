@@ -1,0 +1,44 @@
+//! One decision, end to end in-process: parse, unwrap, analyse, match rules.
+//! Target: tens of microseconds per command line. Run: `cargo bench --bench decide`.
+
+use guard::analyze::{analyze_argv, analyze_script};
+use guard::policy::RuleSet;
+use std::path::Path;
+
+fn main() {
+    divan::main();
+}
+
+const LINES: &[&str] = &[
+    "ls -la",
+    "rm -rf /",
+    "psql -h db -U app -c 'DELETE FROM sessions WHERE expires_at < now()'",
+    "sudo bash -c 'cd /srv && git pull && make -j4 && systemctl restart app'",
+    "cat <<EOF | psql app\nBEGIN;\nUPDATE accounts SET balance = balance - 10 WHERE id = 1;\nCOMMIT;\nEOF",
+    "kubectl --context prod -n payments get pods -o wide | grep -v Running | awk '{print $1}'",
+];
+
+#[divan::bench(args = LINES)]
+fn decide_script(bencher: divan::Bencher, line: &str) {
+    let rules = RuleSet::builtin().unwrap();
+    let dir = Path::new("/");
+    bencher.bench(|| {
+        let a = analyze_script(divan::black_box(line), dir);
+        rules.decide(&a.facts)
+    });
+}
+
+#[divan::bench]
+fn decide_argv(bencher: divan::Bencher) {
+    let rules = RuleSet::builtin().unwrap();
+    let argv: Vec<String> = ["psql", "-c", "DROP TABLE users"].iter().map(|s| s.to_string()).collect();
+    bencher.bench(|| {
+        let (_, a) = analyze_argv(divan::black_box(&argv), Path::new("/"));
+        rules.decide(&a.facts)
+    });
+}
+
+#[divan::bench]
+fn load_builtin_rules() -> RuleSet {
+    RuleSet::builtin().unwrap()
+}

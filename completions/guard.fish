@@ -1,0 +1,74 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_guard_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_guard_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_guard_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_guard_using_subcommand
+    set -l cmd (__fish_guard_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c guard -n "__fish_guard_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c guard -n "__fish_guard_needs_command" -s V -l version -d 'Print version'
+complete -c guard -n "__fish_guard_needs_command" -a "check" -d 'Check scripts, SQL files or a command line without running anything'
+complete -c guard -n "__fish_guard_needs_command" -a "explain" -d 'Show how a command line is understood (commands, facts, rules), or document a rule'
+complete -c guard -n "__fish_guard_needs_command" -a "audit" -d 'Inspect and verify the audit log'
+complete -c guard -n "__fish_guard_needs_command" -a "rules" -d 'List the effective rules, or test every rule against its examples'
+complete -c guard -n "__fish_guard_needs_command" -a "completions" -d 'Print a shell completion script'
+complete -c guard -n "__fish_guard_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c guard -n "__fish_guard_using_subcommand check" -l format -d 'Output format' -r -f -a "human\t'Diagnostics for people: rule id, message, the source line with a caret'
+json\t'One JSON object (see docs/json.md)'"
+complete -c guard -n "__fish_guard_using_subcommand check" -s c -l command -d 'Check this command line instead of files' -r
+complete -c guard -n "__fish_guard_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c guard -n "__fish_guard_using_subcommand explain" -l format -d 'Output format' -r -f -a "human\t'Diagnostics for people: rule id, message, the source line with a caret'
+json\t'One JSON object (see docs/json.md)'"
+complete -c guard -n "__fish_guard_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c guard -n "__fish_guard_using_subcommand audit; and not __fish_seen_subcommand_from verify show help" -s h -l help -d 'Print help'
+complete -c guard -n "__fish_guard_using_subcommand audit; and not __fish_seen_subcommand_from verify show help" -f -a "verify" -d 'Verify every record\'s signature and the hash chain; report the first bad line'
+complete -c guard -n "__fish_guard_using_subcommand audit; and not __fish_seen_subcommand_from verify show help" -f -a "show" -d 'Print the last records of the log, one JSON object per line'
+complete -c guard -n "__fish_guard_using_subcommand audit; and not __fish_seen_subcommand_from verify show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c guard -n "__fish_guard_using_subcommand audit; and __fish_seen_subcommand_from verify" -l log -d 'The log (default: $GUARD_AUDIT_LOG or the state directory)' -r -F
+complete -c guard -n "__fish_guard_using_subcommand audit; and __fish_seen_subcommand_from verify" -l pubkey -d 'A public key file (hex) to verify with, instead of the local key\'s; repeatable' -r -F
+complete -c guard -n "__fish_guard_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
+complete -c guard -n "__fish_guard_using_subcommand audit; and __fish_seen_subcommand_from show" -l log -d 'The log (default: $GUARD_AUDIT_LOG or the state directory)' -r -F
+complete -c guard -n "__fish_guard_using_subcommand audit; and __fish_seen_subcommand_from show" -s n -l last -d 'How many of the last records to print' -r
+complete -c guard -n "__fish_guard_using_subcommand audit; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c guard -n "__fish_guard_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Verify every record\'s signature and the hash chain; report the first bad line'
+complete -c guard -n "__fish_guard_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the last records of the log, one JSON object per line'
+complete -c guard -n "__fish_guard_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c guard -n "__fish_guard_using_subcommand rules; and not __fish_seen_subcommand_from list test help" -s h -l help -d 'Print help'
+complete -c guard -n "__fish_guard_using_subcommand rules; and not __fish_seen_subcommand_from list test help" -f -a "list" -d 'List the effective rules: id, action, source, summary'
+complete -c guard -n "__fish_guard_using_subcommand rules; and not __fish_seen_subcommand_from list test help" -f -a "test" -d 'Run every rule\'s examples through the analyzer; exit 1 if any is wrong'
+complete -c guard -n "__fish_guard_using_subcommand rules; and not __fish_seen_subcommand_from list test help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c guard -n "__fish_guard_using_subcommand rules; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c guard -n "__fish_guard_using_subcommand rules; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help'
+complete -c guard -n "__fish_guard_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the effective rules: id, action, source, summary'
+complete -c guard -n "__fish_guard_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "test" -d 'Run every rule\'s examples through the analyzer; exit 1 if any is wrong'
+complete -c guard -n "__fish_guard_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c guard -n "__fish_guard_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check explain audit rules completions help" -f -a "check" -d 'Check scripts, SQL files or a command line without running anything'
+complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check explain audit rules completions help" -f -a "explain" -d 'Show how a command line is understood (commands, facts, rules), or document a rule'
+complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check explain audit rules completions help" -f -a "audit" -d 'Inspect and verify the audit log'
+complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check explain audit rules completions help" -f -a "rules" -d 'List the effective rules, or test every rule against its examples'
+complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check explain audit rules completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check explain audit rules completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c guard -n "__fish_guard_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Verify every record\'s signature and the hash chain; report the first bad line'
+complete -c guard -n "__fish_guard_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "show" -d 'Print the last records of the log, one JSON object per line'
+complete -c guard -n "__fish_guard_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "list" -d 'List the effective rules: id, action, source, summary'
+complete -c guard -n "__fish_guard_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "test" -d 'Run every rule\'s examples through the analyzer; exit 1 if any is wrong'

@@ -1,0 +1,305 @@
+//! Files and disks: `rm`, `find -delete`, `shred`, `dd`, `mkfs*`, `wipefs`, `chmod`, `chown`.
+//!
+//! Facts:
+//! - `fs.delete`: `recursive`, `force`, `targets` (array), `classes` (array of
+//!   [`PathClass`] names: `root`, `home`, `system`, `dynamic`, `other`), `program`.
+//! - `fs.wipe`: a block device or file system overwritten (`dd of=/dev/sda`, `mkfs`, `wipefs`,
+//!   `shred /dev/sda`): `device`, `program`.
+//! - `fs.permissions`: recursive `chmod`/`chown`/`chgrp`: `mode`, `classes`, `world_writable`.
+
+use super::{Analyzer, Invocation};
+use crate::fact::Fact;
+use crate::shell::Word;
+
+/// Programs this module analyses.
+pub const PROGRAMS: &[&str] = &[
+    "rm", "rmdir", "find", "shred", "dd", "wipefs", "chmod", "chown", "chgrp", "mkfs", "mkfs.ext4",
+    "mkfs.ext3", "mkfs.ext2", "mkfs.xfs", "mkfs.btrfs", "mkfs.vfat", "mkfs.fat", "mkfs.ntfs", "mke2fs",
+    "mkswap", "fdisk", "sfdisk", "parted", "sgdisk", "blkdiscard", "truncate",
+];
+
+/// System directories whose recursive deletion breaks the machine (Filesystem Hierarchy
+/// Standard 3.0, §3).
+pub const SYSTEM_DIRS: &[&str] = &[
+    "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/libx32", "/media", "/mnt",
+    "/opt", "/proc", "/root", "/run", "/sbin", "/snap", "/srv", "/sys", "/usr", "/var", "/usr/bin",
+    "/usr/lib", "/usr/local", "/usr/sbin", "/usr/share", "/var/lib", "/var/log", "/etc/ssl", "/Users",
+    "/System", "/Library", "/Applications",
+];
+
+/// Variables that hold a directory guaranteed non-empty in practice, so `$HOME/x` or
+/// `"$TMPDIR/x"` is a normal path rather than a possibly-empty one.
+const KNOWN_DIR_VARS: &[&str] = &["HOME", "TMPDIR", "PWD", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR", "CARGO_TARGET_DIR", "RUNNER_TEMP", "GITHUB_WORKSPACE"];
+
+/// What kind of location a path names, as far as deleting it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PathClass {
+    /// `/` or everything in it (`/*`).
+    Root,
+    /// The home directory or everything in it (`~`, `$HOME`, `~/*`, `/home/*`).
+    Home,
+    /// A system directory or everything in it (`/etc`, `/usr/*`).
+    System,
+    /// The path starts with an expansion that may be empty or unknown (`"$DIR"/*`).
+    Dynamic,
+    /// Anything else (`./build`, `/tmp/x`, `~/project/target`).
+    Other,
+}
+
+impl PathClass {
+    /// The name used in facts.
+    pub fn name(self) -> &'static str {
+        match self {
+            PathClass::Root => "root",
+            PathClass::Home => "home",
+            PathClass::System => "system",
+            PathClass::Dynamic => "dynamic",
+            PathClass::Other => "other",
+        }
+    }
+}
+
+/// Lexically normalises an absolute or home-relative path: collapses `//`, `/./`, resolves
+/// `..` and drops a trailing `/` or `/.` (the result for `/` is `/`).
+pub fn normalize(path: &str) -> String {
+    let (prefix, rest) = if let Some(r) = path.strip_prefix('/') { ("/", r) } else { ("", path) };
+    let mut parts: Vec<&str> = vec![];
+    for p in rest.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() && prefix.is_empty() {
+                    parts.push("..");
+                }
+            }
+            p => parts.push(p),
+        }
+    }
+    let joined = parts.join("/");
+    if prefix.is_empty() { if joined.is_empty() { ".".into() } else { joined } } else { format!("/{joined}") }
+}
+
+/// Classifies a path word for deletion. Dynamic words are classified by their literal shape
+/// when the expansion is a well-known directory variable, otherwise as [`PathClass::Dynamic`]
+/// when the expansion comes first (so an empty value would leave `/...`).
+pub fn classify(w: &Word) -> PathClass {
+    let mut t = w.text.trim().to_string();
+    // `${HOME}` and `$HOME` are the home directory.
+    for v in ["${HOME}", "$HOME"] {
+        if let Some(r) = t.strip_prefix(v) {
+            t = format!("~{r}");
+        }
+    }
+    if w.dynamic && t.starts_with('$') {
+        let name: String = t[1..].trim_start_matches('{').chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        // `${DIR:?}` aborts when DIR is empty or unset (bash manual §3.5.3).
+        let guarded = t.starts_with("${") && t.split('}').next().is_some_and(|e| e.contains(":?"));
+        if KNOWN_DIR_VARS.contains(&name.as_str()) || guarded {
+            return PathClass::Other;
+        }
+        return PathClass::Dynamic;
+    }
+    if t.starts_with("$(") || t.starts_with('`') || (w.dynamic && t.starts_with('<')) {
+        return PathClass::Dynamic;
+    }
+    let home_rel = t == "~" || t.starts_with("~/");
+    let path = if home_rel { t.replacen('~', "/__HOME__", 1) } else { t.clone() };
+    if !path.starts_with('/') {
+        return PathClass::Other;
+    }
+    let n = normalize(&path);
+    let base = n.strip_suffix("/*").or_else(|| n.strip_suffix("/.*")).unwrap_or(&n);
+    let base = if base.is_empty() { "/" } else { base };
+    if base == "/" || n == "/*" {
+        return PathClass::Root;
+    }
+    if base == "/__HOME__" || base == "/home" && n.ends_with("/*") {
+        return PathClass::Home;
+    }
+    if let Some(user) = base.strip_prefix("/home/").or_else(|| base.strip_prefix("/Users/")) {
+        if !user.contains('/') {
+            return PathClass::Home;
+        }
+    }
+    if base == "/root" {
+        return PathClass::Home;
+    }
+    if SYSTEM_DIRS.contains(&base) {
+        return PathClass::System;
+    }
+    PathClass::Other
+}
+
+fn sorted_classes(classes: &mut Vec<PathClass>) -> Vec<&'static str> {
+    classes.sort();
+    classes.dedup();
+    classes.iter().map(|c| c.name()).collect()
+}
+
+/// Analyses one invocation of a file or disk program.
+pub fn analyze(a: &mut Analyzer, inv: &Invocation, _depth: usize) {
+    match inv.name.as_str() {
+        "rm" => rm(a, inv),
+        "find" => find(a, inv),
+        "shred" | "wipefs" | "blkdiscard" => wipe_args(a, inv),
+        "dd" => dd(a, inv),
+        "chmod" | "chown" | "chgrp" => perms(a, inv),
+        n if n.starts_with("mkfs") || matches!(n, "mke2fs" | "mkswap" | "fdisk" | "sfdisk" | "parted" | "sgdisk") => {
+            wipe_args(a, inv)
+        }
+        _ => {}
+    }
+}
+
+fn rm(a: &mut Analyzer, inv: &Invocation) {
+    let (mut recursive, mut force, mut no_preserve) = (false, false, false);
+    let mut targets: Vec<&Word> = vec![];
+    let mut options_done = false;
+    for w in inv.args() {
+        let t = w.text.as_str();
+        if !options_done && t == "--" {
+            options_done = true;
+        } else if !options_done && t.starts_with("--") {
+            match t {
+                "--recursive" => recursive = true,
+                "--force" => force = true,
+                "--no-preserve-root" => no_preserve = true,
+                _ => {}
+            }
+        } else if !options_done && t.starts_with('-') && t.len() > 1 && !w.dynamic {
+            recursive |= t.contains(['r', 'R']);
+            force |= t.contains('f');
+        } else {
+            targets.push(w);
+        }
+    }
+    if targets.is_empty() {
+        return;
+    }
+    let mut classes: Vec<PathClass> = targets.iter().map(|w| classify(w)).collect();
+    let names: Vec<String> = targets.iter().map(|w| w.text.clone()).collect();
+    let fact = Fact::new("fs.delete", inv.display(), inv.span())
+        .with("program", "rm")
+        .with("recursive", recursive)
+        .with("force", force)
+        .with("no_preserve_root", no_preserve)
+        .with("targets", names)
+        .with("classes", sorted_classes(&mut classes));
+    a.push(fact);
+}
+
+fn find(a: &mut Analyzer, inv: &Invocation) {
+    let args = inv.args();
+    if !args.iter().any(|w| w.text == "-delete") {
+        return;
+    }
+    let roots: Vec<&Word> = args.iter().take_while(|w| !w.text.starts_with('-') && w.text != "(" && w.text != "!").collect();
+    let roots: Vec<Word> = if roots.is_empty() { vec![Word::plain(".", inv.span())] } else { roots.into_iter().cloned().collect() };
+    let mut classes: Vec<PathClass> = roots.iter().map(classify).collect();
+    let fact = Fact::new("fs.delete", inv.display(), inv.span())
+        .with("program", "find")
+        .with("recursive", true)
+        .with("force", true)
+        .with("filtered", args.iter().any(|w| matches!(w.text.as_str(), "-name" | "-iname" | "-path" | "-regex" | "-newer" | "-mtime" | "-type")))
+        .with("targets", roots.iter().map(|w| w.text.clone()).collect::<Vec<_>>())
+        .with("classes", sorted_classes(&mut classes));
+    a.push(fact);
+}
+
+/// True for a path naming a block device or disk (`/dev/sda`, `/dev/nvme0n1p1`, `/dev/disk/...`).
+pub fn is_device(t: &str) -> bool {
+    let Some(d) = t.strip_prefix("/dev/") else { return false };
+    !matches!(d, "null" | "zero" | "stdout" | "stderr" | "stdin" | "tty" | "random" | "urandom" | "full")
+        && !d.starts_with("fd/")
+        && !d.starts_with("pts/")
+        && !d.starts_with("shm/")
+}
+
+fn wipe_args(a: &mut Analyzer, inv: &Invocation) {
+    let mkfs = inv.name.starts_with("mkfs") || inv.name == "mke2fs" || inv.name == "mkswap";
+    for w in inv.args().iter().filter(|w| !w.text.starts_with('-')) {
+        if is_device(&w.text) || w.dynamic || (mkfs && !w.text.chars().all(|c| c.is_ascii_digit())) {
+            a.push(
+                Fact::new("fs.wipe", inv.display(), inv.span())
+                    .with("program", inv.name.clone())
+                    .with("device", w.text.clone())
+                    .with("is_device", is_device(&w.text)),
+            );
+            return;
+        }
+    }
+}
+
+fn dd(a: &mut Analyzer, inv: &Invocation) {
+    for w in inv.args() {
+        if let Some(of) = w.text.strip_prefix("of=") {
+            if is_device(of) || (w.dynamic && of.starts_with('$')) {
+                a.push(
+                    Fact::new("fs.wipe", inv.display(), inv.span())
+                        .with("program", "dd")
+                        .with("device", of.to_string())
+                        .with("is_device", is_device(of)),
+                );
+            }
+        }
+    }
+}
+
+fn perms(a: &mut Analyzer, inv: &Invocation) {
+    let args = inv.args();
+    let recursive = args.iter().any(|w| {
+        w.text == "--recursive" || (w.text.starts_with('-') && !w.text.starts_with("--") && w.text.contains('R'))
+    });
+    let operands: Vec<&Word> = args.iter().filter(|w| !w.text.starts_with('-')).collect();
+    let Some((mode, paths)) = operands.split_first() else { return };
+    if paths.is_empty() {
+        return;
+    }
+    let mut classes: Vec<PathClass> = paths.iter().map(|w| classify(w)).collect();
+    let world_writable = inv.name == "chmod"
+        && (mode.text.ends_with("777") || mode.text.ends_with("666") || mode.text.contains("o+w") || mode.text.contains("a+w"));
+    a.push(
+        Fact::new("fs.permissions", inv.display(), inv.span())
+            .with("program", inv.name.clone())
+            .with("recursive", recursive)
+            .with("mode", mode.text.clone())
+            .with("world_writable", world_writable)
+            .with("targets", paths.iter().map(|w| w.text.clone()).collect::<Vec<_>>())
+            .with("classes", sorted_classes(&mut classes)),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fact::Span;
+
+    fn c(t: &str, dynamic: bool) -> &'static str {
+        classify(&Word { text: t.into(), dynamic, quoted: false, span: Span::default(), verbatim_at: None }).name()
+    }
+
+    #[test]
+    fn classes() {
+        assert_eq!(c("/", false), "root");
+        assert_eq!(c("//", false), "root");
+        assert_eq!(c("/*", false), "root");
+        assert_eq!(c("/usr/..", false), "root");
+        assert_eq!(c("/./", false), "root");
+        assert_eq!(c("~", false), "home");
+        assert_eq!(c("~/", false), "home");
+        assert_eq!(c("~/*", false), "home");
+        assert_eq!(c("$HOME", true), "home");
+        assert_eq!(c("${HOME}/", true), "home");
+        assert_eq!(c("/home/alice", false), "home");
+        assert_eq!(c("/etc", false), "system");
+        assert_eq!(c("/usr/*", false), "system");
+        assert_eq!(c("/var/", false), "system");
+        assert_eq!(c("$DIR/*", true), "dynamic");
+        assert_eq!(c("${DIR:?}/*", true), "other");
+        assert_eq!(c("$TMPDIR/x", true), "other");
+        assert_eq!(c("./build", false), "other");
+        assert_eq!(c("/tmp/x", false), "other");
+        assert_eq!(c("~/project/target", false), "other");
+        assert_eq!(c("/etc/nginx/conf.d/x.conf", false), "other");
+    }
+}

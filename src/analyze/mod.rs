@@ -1,0 +1,455 @@
+//! Analyzers: turn parsed commands into [`Fact`]s.
+//!
+//! [`Analyzer`] walks a [`Script`], resolves simple literal variables assigned earlier in the
+//! same script, strips wrappers ([`unwrap`]), recurses into nested shells and scripts
+//! (depth-bounded by [`MAX_NESTING`]) and hands each resulting program invocation to the
+//! analyzer of its tool family (one module per family).
+
+pub mod db;
+pub mod fs;
+pub mod unwrap;
+
+use crate::fact::{Fact, Span};
+use crate::shell::{self, Command, Flow, Script, SpanMap, Word};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// How many wrappers and nested shells (`sudo bash -c "ssh h 'sh -c ...'"`) are followed
+/// before giving up with an `exec.too_deep` fact.
+pub const MAX_NESTING: usize = 12;
+/// How many files (`-f FILE`, `source FILE`, `\i FILE`) one analysis reads at most.
+pub const MAX_FILES: usize = 64;
+/// Largest file read for analysis, in bytes; larger files yield an `exec.unknown` fact.
+pub const MAX_FILE_BYTES: u64 = 8 << 20;
+
+/// The result of analysing one input.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    /// Every fact found, in the order found.
+    pub facts: Vec<Fact>,
+    /// How each command was understood, one line per command, indented by nesting (for
+    /// `guard explain`).
+    pub trace: Vec<String>,
+}
+
+/// One program invocation after wrappers were removed.
+#[derive(Debug)]
+pub struct Invocation<'s> {
+    /// The program's base name (`/usr/bin/psql` -> `psql`).
+    pub name: String,
+    /// The argv: `words[0]` is the program as written, then its arguments.
+    pub words: Vec<Word>,
+    /// The simple command it came from (redirects, heredoc, inputs, span).
+    pub cmd: &'s Command,
+    /// The script the command belongs to (to follow [`Command::inputs`]).
+    pub script: &'s Script,
+    /// Environment assignments in effect for this invocation (`PGPASSWORD=x psql`, `env A=1`).
+    pub env: Vec<(String, String)>,
+}
+
+impl Invocation<'_> {
+    /// The arguments after the program name.
+    pub fn args(&self) -> &[Word] {
+        self.words.get(1..).unwrap_or(&[])
+    }
+
+    /// The span from the program name to the last argument.
+    pub fn span(&self) -> Span {
+        match (self.words.first(), self.words.last()) {
+            (Some(a), Some(b)) => Span::new(a.span.start.min(b.span.start), a.span.end.max(b.span.end)),
+            _ => self.cmd.span,
+        }
+    }
+
+    /// The invocation as one line of text (for summaries).
+    pub fn display(&self) -> String {
+        self.words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// Walks scripts and invocations and collects facts. One per analysed input.
+#[derive(Debug)]
+pub struct Analyzer {
+    /// The facts found so far.
+    pub facts: Vec<Fact>,
+    trace: Vec<String>,
+    files_read: usize,
+    base_dir: PathBuf,
+}
+
+impl Analyzer {
+    /// A new analyzer resolving relative file names (`-f x.sql`, `source lib.sh`) against
+    /// `base_dir`.
+    pub fn new(base_dir: &Path) -> Self {
+        Analyzer { facts: vec![], trace: vec![], files_read: 0, base_dir: base_dir.to_path_buf() }
+    }
+
+    /// Finishes the analysis.
+    pub fn finish(self) -> Analysis {
+        Analysis { facts: self.facts, trace: self.trace }
+    }
+
+    /// Adds a fact.
+    pub fn push(&mut self, f: Fact) {
+        self.facts.push(f);
+    }
+
+    /// Parses `text` as bash (spans mapped by `map`) and analyses it at nesting `depth`.
+    pub fn shell_text(&mut self, text: &str, map: SpanMap, depth: usize) {
+        if depth > MAX_NESTING {
+            self.push(Fact::new("exec.too_deep", "nesting too deep to analyse", map.whole).with("depth", depth));
+            return;
+        }
+        let sc = shell::parse(text, map);
+        self.script(&sc, depth);
+    }
+
+    /// Analyses every command of a parsed script.
+    pub fn script(&mut self, sc: &Script, depth: usize) {
+        for &e in sc.errors.iter().take(1) {
+            self.push(Fact::new("shell.parse_error", "the shell text does not parse", e));
+        }
+        let mut vars: HashMap<String, Option<String>> = HashMap::new();
+        for (i, cmd) in sc.commands.iter().enumerate() {
+            if cmd.persistent_assignments {
+                for (name, w) in &cmd.assignments {
+                    let v = resolve(w, &vars).and_then(|w| w.literal().map(str::to_string));
+                    vars.insert(name.clone(), v);
+                }
+            }
+            if cmd.words.is_empty() {
+                continue;
+            }
+            let words = expand_words(&cmd.words, &vars);
+            let env = cmd
+                .assignments
+                .iter()
+                .map(|(n, w)| (n.clone(), w.text.clone()))
+                .collect();
+            self.invocation(sc, i, words, env, depth);
+        }
+    }
+
+    /// Analyses one command's argv (after variable resolution): unwraps wrappers, recurses
+    /// into nested code, then runs the family analyzer for the program.
+    pub fn invocation(
+        &mut self,
+        sc: &Script,
+        index: usize,
+        words: Vec<Word>,
+        env: Vec<(String, String)>,
+        depth: usize,
+    ) {
+        let cmd = &sc.commands[index];
+        if depth > MAX_NESTING {
+            self.push(Fact::new("exec.too_deep", "nesting too deep to analyse", cmd.span).with("depth", depth));
+            return;
+        }
+        let Some(first) = words.first() else { return };
+        self.trace.push(format!(
+            "{}{}",
+            "  ".repeat(depth),
+            words.iter().map(|w| shlex::try_quote(&w.text).map(|c| c.into_owned()).unwrap_or_default()).collect::<Vec<_>>().join(" ")
+        ));
+        if first.dynamic {
+            let span = first.span;
+            self.push(
+                Fact::new("exec.dynamic", format!("program name known only at run time: {}", first.text), span)
+                    .with("reason", "program_name")
+                    .with("text", first.text.clone()),
+            );
+            return;
+        }
+        let inv = Invocation { name: program_name(&first.text).to_string(), words, cmd, script: sc, env };
+        match unwrap::unwrap(self, &inv, depth) {
+            unwrap::Unwrapped::Argv { words, env } => {
+                let mut all_env = inv.env.clone();
+                all_env.extend(env);
+                self.invocation(sc, index, words, all_env, depth + 1);
+            }
+            unwrap::Unwrapped::Done => {}
+            unwrap::Unwrapped::NotAWrapper => self.family(&inv, depth),
+        }
+    }
+
+    fn family(&mut self, inv: &Invocation, depth: usize) {
+        let name = inv.name.as_str();
+        if db::PROGRAMS.contains(&name) {
+            db::analyze(self, inv, depth);
+        }
+        if fs::PROGRAMS.contains(&name) {
+            fs::analyze(self, inv, depth);
+        }
+    }
+
+    /// Reads a file named in the analysed text (relative to the base directory), bounded by
+    /// [`MAX_FILES`] and [`MAX_FILE_BYTES`]. On failure, records an `exec.unknown` fact at `span`
+    /// saying why, and returns `None`.
+    pub fn read_file(&mut self, name: &str, span: Span) -> Option<String> {
+        let path = expand_home(name);
+        let path = if path.is_absolute() { path } else { self.base_dir.join(path) };
+        let fail = |why: String| {
+            Fact::new("exec.unknown", format!("cannot read {}: {why}", path.display()), span)
+                .with("file", path.display().to_string())
+                .with("reason", "unreadable_file")
+        };
+        if self.files_read >= MAX_FILES {
+            self.push(fail(format!("more than {MAX_FILES} files")));
+            return None;
+        }
+        self.files_read += 1;
+        match std::fs::metadata(&path) {
+            Ok(m) if m.len() > MAX_FILE_BYTES => {
+                self.push(fail(format!("larger than {MAX_FILE_BYTES} bytes")));
+                None
+            }
+            Ok(_) => match std::fs::read(&path) {
+                Ok(b) => Some(String::from_utf8_lossy(&b).into_owned()),
+                Err(e) => {
+                    self.push(fail(e.to_string()));
+                    None
+                }
+            },
+            Err(e) => {
+                self.push(fail(e.to_string()));
+                None
+            }
+        }
+    }
+
+    /// The text a command would write to stdout, when it is known statically: `echo`/`printf`
+    /// of literal words, `cat` of a heredoc (expansions kept as written), here-string or
+    /// readable file. `None` otherwise.
+    pub fn stdout_text(&mut self, sc: &Script, index: usize) -> Option<(String, SpanMap)> {
+        let cmd = sc.commands.get(index)?;
+        let first = cmd.words.first()?;
+        let args = &cmd.words[1..];
+        match program_name(&first.text) {
+            "echo" => {
+                let mut rest = args;
+                let mut escapes = false;
+                while let Some(w) = rest.first() {
+                    match w.text.as_str() {
+                        "-n" | "-E" => rest = &rest[1..],
+                        "-e" | "-ne" | "-en" => {
+                            escapes = true;
+                            rest = &rest[1..]
+                        }
+                        _ => break,
+                    }
+                }
+                if rest.iter().any(|w| w.dynamic) {
+                    return None;
+                }
+                let text = rest.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+                let text = if escapes { text.replace("\\n", "\n").replace("\\t", "\t") } else { text };
+                Some((text, word_map(rest)))
+            }
+            "printf" => {
+                if args.iter().any(|w| w.dynamic) || args.is_empty() {
+                    return None;
+                }
+                let text = args.iter().map(|w| w.text.replace("\\n", "\n")).collect::<Vec<_>>().join(" ");
+                Some((text, word_map(args)))
+            }
+            "cat" => {
+                if let Some(h) = &cmd.heredoc {
+                    return Some((h.body.clone(), SpanMap::nested(h.verbatim_at, h.span)));
+                }
+                let files: Vec<&Word> = args.iter().filter(|w| !w.text.starts_with('-') || w.text == "-").collect();
+                if files.is_empty() || files.iter().any(|w| w.dynamic || w.text == "-") {
+                    return None;
+                }
+                let mut text = String::new();
+                for w in &files {
+                    text.push_str(&self.read_file(&w.text, w.span)?);
+                }
+                Some((text, SpanMap::nested(None, word_map(args).whole)))
+            }
+            _ => None,
+        }
+    }
+
+    /// The text a command reads on stdin, if known statically: its heredoc or here-string
+    /// (with expansions kept as written: check [`crate::shell::HereDoc::dynamic`]),
+    /// a `< FILE` redirect, or the known output of the commands piped into it.
+    /// Returns `Err(summary)` naming the producer when stdin comes from a command whose
+    /// output is not known, and `Ok(None)` when stdin is not redirected at all.
+    pub fn stdin_text(&mut self, inv: &Invocation) -> Result<Option<(String, SpanMap)>, String> {
+        let cmd = inv.cmd;
+        if let Some(h) = &cmd.heredoc {
+            // A heredoc with expansions is returned as written (`$X` kept): shell text re-parses
+            // them as expansions, and SQL callers check `HereDoc::dynamic` themselves.
+            return Ok(Some((h.body.clone(), SpanMap::nested(h.verbatim_at, h.span))));
+        }
+        for r in &cmd.redirects {
+            if r.op == "<" && r.fd.is_none_or(|fd| fd == 0) {
+                if r.target.dynamic {
+                    return Err(format!("a file known only at run time ({})", r.target.text));
+                }
+                return match self.read_file(&r.target.text, r.target.span) {
+                    Some(t) => Ok(Some((t, SpanMap::nested(None, r.target.span)))),
+                    None => Err(format!("unreadable file {}", r.target.text)),
+                };
+            }
+        }
+        let producers: Vec<usize> =
+            cmd.inputs.iter().filter(|i| i.flow == Flow::Pipe).map(|i| i.from).collect();
+        if producers.is_empty() {
+            return Ok(None);
+        }
+        let mut text = String::new();
+        let mut map = None;
+        for p in producers {
+            match self.stdout_text(inv.script, p) {
+                Some((t, m)) => {
+                    text.push_str(&t);
+                    text.push('\n');
+                    map = Some(map.map_or(m, |_: SpanMap| SpanMap::nested(None, inv.script.commands[p].span)));
+                }
+                None => {
+                    let c = &inv.script.commands[p];
+                    let name = c.words.first().map(|w| w.text.clone()).unwrap_or_default();
+                    return Err(format!("the output of `{name}`"));
+                }
+            }
+        }
+        Ok(map.map(|m| (text, m)))
+    }
+}
+
+/// True if the stdin text of `inv` ([`Analyzer::stdin_text`]) contains shell expansions: its
+/// own heredoc, or a heredoc of a command piped into it, is unquoted and expands something.
+pub fn stdin_dynamic(inv: &Invocation) -> bool {
+    let own = inv.cmd.heredoc.as_ref().is_some_and(|h| h.dynamic);
+    own || inv.cmd.inputs.iter().filter(|i| i.flow == Flow::Pipe).any(|i| {
+        inv.script.commands[i.from].heredoc.as_ref().is_some_and(|h| h.dynamic)
+    })
+}
+
+/// A span map for text made by joining `words` with spaces: exact for a single verbatim word.
+pub fn word_map(words: &[Word]) -> SpanMap {
+    let whole = match (words.first(), words.last()) {
+        (Some(a), Some(b)) => Span::new(a.span.start, b.span.end),
+        _ => Span::default(),
+    };
+    match words {
+        [w] => SpanMap::nested(w.verbatim_at, w.span),
+        _ => SpanMap::nested(None, whole),
+    }
+}
+
+/// The base name of a program as bash would look it up: `/usr/bin/rm` -> `rm`.
+pub fn program_name(s: &str) -> &str {
+    s.rsplit('/').next().unwrap_or(s)
+}
+
+/// Expands a leading `~` or `$HOME` to the home directory (for reading files named in input).
+pub fn expand_home(name: &str) -> PathBuf {
+    let home = || dirs::home_dir().unwrap_or_else(|| PathBuf::from("/"));
+    if let Some(rest) = name.strip_prefix("~/") {
+        home().join(rest)
+    } else if let Some(rest) = name.strip_prefix("$HOME/").or_else(|| name.strip_prefix("${HOME}/")) {
+        home().join(rest)
+    } else {
+        PathBuf::from(name)
+    }
+}
+
+/// Resolves `$NAME`/`${NAME}` in a dynamic word from literal assignments made earlier in the
+/// same script. Returns `None` if some expansion stays unknown.
+fn resolve(w: &Word, vars: &HashMap<String, Option<String>>) -> Option<Word> {
+    if !w.dynamic {
+        return Some(w.clone());
+    }
+    let t = &w.text;
+    let mut out = String::new();
+    let b = t.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'`' {
+            return None;
+        }
+        if b[i] != b'$' {
+            let c = t[i..].chars().next()?;
+            out.push(c);
+            i += c.len_utf8();
+            continue;
+        }
+        let (name, next) = if b.get(i + 1) == Some(&b'{') {
+            let end = t[i + 2..].find('}')? + i + 2;
+            (&t[i + 2..end], end + 1)
+        } else {
+            let len = t[i + 1..].bytes().take_while(|c| c.is_ascii_alphanumeric() || *c == b'_').count();
+            (&t[i + 1..i + 1 + len], i + 1 + len)
+        };
+        if name.is_empty() || !name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_') {
+            return None;
+        }
+        out.push_str(vars.get(name)?.as_deref()?);
+        i = next;
+    }
+    Some(Word { text: out, dynamic: false, quoted: w.quoted, span: w.span, verbatim_at: None })
+}
+
+/// Resolves variables in every word; an unquoted word whose resolved value contains blanks
+/// is split into several words, as bash's word splitting (manual §3.5.7) would.
+fn expand_words(words: &[Word], vars: &HashMap<String, Option<String>>) -> Vec<Word> {
+    let mut out = Vec::with_capacity(words.len());
+    for w in words {
+        match resolve(w, vars) {
+            Some(r) if w.dynamic && !w.quoted && r.text.contains([' ', '\t', '\n']) => {
+                out.extend(r.text.split_whitespace().map(|p| Word { text: p.to_string(), ..r.clone() }));
+            }
+            Some(r) => out.push(r),
+            None => out.push(w.clone()),
+        }
+    }
+    out
+}
+
+/// Analyses a bash script text. `base_dir` resolves relative file names it mentions.
+pub fn analyze_script(text: &str, base_dir: &Path) -> Analysis {
+    let mut a = Analyzer::new(base_dir);
+    a.shell_text(text, SpanMap::top(text.len()), 0);
+    a.finish()
+}
+
+/// Analyses an argv given directly (wrap mode: `guard -- PROGRAM ARGS...`) as one simple
+/// command. Returns the argv shown as a shell-quoted line, which the spans refer to, and the
+/// analysis.
+pub fn analyze_argv(argv: &[String], base_dir: &Path) -> (String, Analysis) {
+    let mut words = vec![];
+    let mut text = String::new();
+    for a in argv {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        let quoted = shlex::try_quote(a).map(|c| c.into_owned()).unwrap_or_else(|_| a.replace('\0', ""));
+        let pos = text.len();
+        let verbatim_at = if quoted == *a {
+            Some(pos)
+        } else if quoted.len() == a.len() + 2 && quoted[1..quoted.len() - 1] == *a {
+            Some(pos + 1)
+        } else {
+            None
+        };
+        text.push_str(&quoted);
+        words.push(Word { verbatim_at, ..Word::plain(a, Span::new(pos, text.len())) });
+    }
+    let sc = Script {
+        commands: vec![Command {
+            assignments: vec![],
+            words: words.clone(),
+            redirects: vec![],
+            heredoc: None,
+            inputs: vec![],
+            span: Span::new(0, text.len()),
+            persistent_assignments: false,
+        }],
+        errors: vec![],
+    };
+    let mut a = Analyzer::new(base_dir);
+    a.invocation(&sc, 0, words, vec![], 0);
+    (text, a.finish())
+}

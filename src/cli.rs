@@ -1,0 +1,173 @@
+//! Command-line interface: every flag is defined here (clap), and `main` dispatches from here.
+//!
+//! Exit codes (a contract, see README): for `--` and shell mode, the command's own status when
+//! it runs, 126 when guard refuses it, 2 when guard cannot decide safely (bad rules, audit log
+//! or key unusable, bad usage); for `check`, 0 allow/warn, 1 ask/deny, 2 usage/unreadable
+//! file/bad rules; for `audit verify`, 0 valid, 1 invalid, 2 unreadable.
+
+use crate::{bash_args, check, explain, run};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit status when guard refuses to run a command (as bash uses 126 for "cannot execute").
+pub const EXIT_REFUSED: u8 = 126;
+/// Exit status for usage errors and for anything that stops guard from deciding safely.
+pub const EXIT_ERROR: u8 = 2;
+
+const AFTER_HELP: &str = "\
+Ways in:
+  guard [OPTIONS] -- PROGRAM [ARGS...]   analyse PROGRAM ARGS as one simple command, then exec it or refuse (exit 126)
+  guard -c 'SCRIPT' [ARG0 [ARGS...]]     bash-compatible: analyse the whole script, then exec the real bash
+                                         ($GUARD_SHELL or /bin/bash) with the same arguments. Any bash option
+                                         form works: -lc, -ec, -euo pipefail -c, -O extglob -c, --login -c, ...
+  guard SCRIPT.sh [ARGS...]              bash-compatible: analyse the script file, then run it with bash
+  guard check ...                        static verdicts, never runs anything
+
+Environment:
+  GUARD_AUDIT_LOG   audit log path (default: $XDG_STATE_HOME/guard/audit.jsonl)
+  GUARD_KEY         signing key path (default: $XDG_CONFIG_HOME/guard/audit.key, created 0600 on first use)
+  GUARD_SHELL       the real shell for shell mode (default /bin/bash)
+  GUARD_RULES       an extra rule file (may only tighten the rules)
+
+Exit status: the command's own; 126 refused; 2 guard could not decide safely (nothing ran).";
+
+/// guard: an execution guardrail for shell commands, SQL and infrastructure tools.
+///
+/// Parses what is about to run (bash with tree-sitter, SQL with sqlparser), checks the facts
+/// against rules, then runs it or refuses, and appends a signed audit record either way.
+#[derive(Parser, Debug)]
+#[command(name = "guard", version, after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// The program and arguments to analyse and run (after `--`).
+    #[arg(last = true, value_name = "PROGRAM [ARGS]...")]
+    argv: Vec<OsString>,
+}
+
+/// Output format of `check` and `explain`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    /// Diagnostics for people: rule id, message, the source line with a caret.
+    Human,
+    /// One JSON object (see docs/json.md).
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check scripts, SQL files or a command line without running anything.
+    ///
+    /// Files ending in .sql are SQL (PostgreSQL dialect, psql meta-commands allowed); every
+    /// other file is bash. `-` reads a script from standard input.
+    Check {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Check this command line instead of files.
+        #[arg(short = 'c', long = "command", value_name = "LINE", conflicts_with = "files")]
+        command: Option<String>,
+        /// Files to check (`-` for standard input).
+        #[arg(value_name = "FILE", required_unless_present = "command")]
+        files: Vec<PathBuf>,
+    },
+    /// Show how a command line is understood (commands, facts, rules), or document a rule.
+    Explain {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// A command line, or a rule id such as `sql.drop`.
+        target: String,
+    },
+    /// Inspect and verify the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// List the effective rules, or test every rule against its examples.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCommand {
+    /// Verify every record's signature and the hash chain; report the first bad line.
+    Verify {
+        /// The log (default: $GUARD_AUDIT_LOG or the state directory).
+        #[arg(long)]
+        log: Option<PathBuf>,
+        /// A public key file (hex) to verify with, instead of the local key's; repeatable.
+        #[arg(long)]
+        pubkey: Vec<PathBuf>,
+    },
+    /// Print the last records of the log, one JSON object per line.
+    Show {
+        /// The log (default: $GUARD_AUDIT_LOG or the state directory).
+        #[arg(long)]
+        log: Option<PathBuf>,
+        /// How many of the last records to print.
+        #[arg(short = 'n', long, default_value_t = 10)]
+        last: usize,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum RulesCommand {
+    /// List the effective rules: id, action, source, summary.
+    List,
+    /// Run every rule's examples through the analyzer; exit 1 if any is wrong.
+    Test,
+}
+
+/// Runs guard with the process arguments; returns the exit status.
+pub fn main() -> ExitCode {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    if let Some(first) = args.get(1).and_then(|a| a.to_str()) {
+        let first_is_file = !first.starts_with('-') && !first.starts_with('+') && is_script_operand(first);
+        if bash_args::looks_like_shell(first) || first_is_file {
+            return run::shell(&args[1..]);
+        }
+    }
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cli.command {
+        None if !cli.argv.is_empty() => run::wrap(&cli.argv),
+        None => {
+            eprintln!("guard: nothing to run. Usage: guard -- PROGRAM [ARGS...] | guard -c SCRIPT | guard check ...");
+            eprintln!("Run 'guard --help' for more.");
+            ExitCode::from(EXIT_ERROR)
+        }
+        Some(Command::Check { format, command, files }) => check::run(format, command.as_deref(), &files),
+        Some(Command::Explain { format, target }) => explain::run(format, &target),
+        Some(Command::Audit { command: AuditCommand::Verify { log, pubkey } }) => run::audit_verify(log, &pubkey),
+        Some(Command::Audit { command: AuditCommand::Show { log, last } }) => run::audit_show(log, last),
+        Some(Command::Rules { command: RulesCommand::List }) => explain::rules_list(),
+        Some(Command::Rules { command: RulesCommand::Test }) => explain::rules_test(),
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(shell, &mut Cli::command(), "guard", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// True if `first` is a script file operand (bash `guard script.sh`) rather than a subcommand.
+fn is_script_operand(first: &str) -> bool {
+    !Cli::command().get_subcommands().any(|s| s.get_name() == first || s.get_all_aliases().any(|a| a == first))
+        && first != "help"
+        && std::path::Path::new(first).is_file()
+}

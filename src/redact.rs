@@ -1,0 +1,494 @@
+//! Redaction: replaces secrets in command text with `***` before it is written to the
+//! audit log or shown, keeping the structure visible (`postgres://user:***@host`,
+//! `PGPASSWORD=*** psql`, `Authorization: Bearer ***`, `ghp_***`).
+//!
+//! What is redacted (names case-insensitive unless noted):
+//! - URL passwords, any scheme: `scheme://user:SECRET@host`.
+//! - Assignments `NAME=value` where NAME ends in `_TOKEN`, `_SECRET`, `_KEY`, `_PWD`,
+//!   `_PASSWD`, `_PASS`, `_APIKEY`, contains `PASSWORD`, or is `TOKEN`, `SECRET`,
+//!   `PASSWD`, `APIKEY` (so `PGPASSWORD`, `MYSQL_PWD`, `api_key=` in query strings,
+//!   `password=` in libpq strings). `PWD=` (the working directory) is kept.
+//! - Long flags ending in `password`, `passwd`, `token`, `secret`, `api-key`, `apikey`,
+//!   `access-key`, `secret-key`, `private-key`, as `--flag=VALUE` or `--flag VALUE`
+//!   (a following word starting with `-` is taken as the next flag and kept; `--no-...`
+//!   flags are kept); openssl `-pass pass:SECRET`.
+//! - mysql-family `-pSECRET` (attached form, only after a `mysql`, `mariadb`,
+//!   `mysqldump`, `mysqladmin`, ... word in the same command); curl `-u user:SECRET`,
+//!   `--user`, `-U`, `--proxy-user`.
+//! - Headers `Authorization:`/`Proxy-Authorization:` (the scheme, e.g. `Bearer`, is kept),
+//!   `X-Api-Key:`, `X-Auth-Token:`, `Private-Token:`, `X-Vault-Token:`.
+//! - SQL literals after `PASSWORD` or `IDENTIFIED BY`: `PASSWORD '***'`.
+//! - Tokens anywhere: AWS access key ids `AKIA`/`ASIA` + 16, GitHub `gh[pousr]_...` and
+//!   `github_pat_...`, Slack `xox[abprs]-...` (the recognisable prefix is kept).
+//! - Private key blocks `-----BEGIN ... PRIVATE KEY-----` ... `-----END ... PRIVATE KEY-----`
+//!   (to the end of the text when the END line is missing).
+//!
+//! Ordinary words are not secrets: `SELECT password FROM users` is unchanged; only the
+//! values after `=`, `:` or a flag are replaced. Redaction is best effort: it lowers the
+//! chance of a secret reaching the log, it does not prove its absence.
+//!
+//! The patterns are compiled once, on the first call.
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use regex::{Captures, Regex};
+use serde_json::Value;
+
+/// The replacement text for a secret.
+pub const MASK: &str = "***";
+
+/// Secret-looking assignment names (see the module docs), case-insensitive.
+const NAME: &str = r"(?:[A-Za-z0-9_]*_(?:TOKEN|SECRET|KEY|PWD|PASSWD|PASS|APIKEY)|TOKEN|SECRET|PASSWD|APIKEY|[A-Za-z0-9_]*PASSWORD[A-Za-z0-9_]*)";
+
+/// Long flags that take a secret value (without the leading `--`).
+const FLAG: &str = r"[a-z0-9-]*(?:password|passwd|token|secret|api-key|apikey|access-key|secret-key|private-key)";
+
+/// Commands whose `-pSECRET` is a password.
+const MYSQL: &str = r"(?:mysql|mariadb|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mysqlpump|mysqlsh|mariadb-dump|mariadb-admin)";
+
+struct Rules {
+    private_key: Regex,
+    url: Regex,
+    auth_header: Regex,
+    key_header: Regex,
+    flag: Regex,
+    openssl_pass: Regex,
+    assign: Regex,
+    sql_password: Regex,
+    mysql_p: Regex,
+    mysql_word: Regex,
+    curl_user: Regex,
+    tokens: Regex,
+    json_key: Regex,
+    argv_flag: Regex,
+}
+
+static RULES: LazyLock<Rules> = LazyLock::new(|| {
+    // ASCII word boundaries and blanks: shell words split on ASCII blanks, and ASCII
+    // classes keep the automata smaller than Unicode ones.
+    let re = |s: &str| {
+        let s =
+            s.replace(r"\b", r"(?-u:\b)").replace(r"\s", r"[ \t\r\n\x0B\x0C]").replace(r"\S", r"[^ \t\r\n\x0B\x0C]");
+        Regex::new(&s).expect("redaction pattern is valid")
+    };
+    Rules {
+        private_key: re(r"(?s)(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----).*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)"),
+        url: re(r#"\b([A-Za-z][A-Za-z0-9+.\-]*://[^\s:/?#@'"]*):[^\s/?#@'"]+@"#),
+        auth_header: re(
+            r#"(?i-u:\b((?:proxy-)?authorization\s*:\s*)(?:(bearer|basic|token|digest|negotiate|ntlm|aws4-hmac-sha256)(\s+))?)[^\s'"]+"#,
+        ),
+        key_header: re(r#"(?i-u:\b((?:x-api-key|x-auth-token|private-token|x-vault-token)\s*:\s*))[^\s'"]+"#),
+        flag: re(&format!(r#"(?i-u:(--{FLAG})(=|\s+))("[^"]*"|'[^']*'|[^\s'"]+)"#)),
+        openssl_pass: re(r#"(-pass(?:in|out)?\s+pass:)[^\s'"]+"#),
+        assign: re(&format!(r#"(?i-u:\b({NAME})=)("[^"]*"|'[^']*'|[^\s'"&;|)]+)"#)),
+        sql_password: re(r"(?i-u:\b(PASSWORD|IDENTIFIED\s+BY)(\s+))'(?:[^']|'')*'"),
+        mysql_p: re(&format!(r#"\b({MYSQL}\b[^\n;&|]*?\s)-p(?:'[^']*'|"[^"]*"|\S+)"#)),
+        mysql_word: re(&format!("^{MYSQL}$")),
+        curl_user: re(r#"\b(curl\b[^\n;&|]*?\s(?:-u|--user|-U|--proxy-user)(?:\s+|=)?['"]?[^\s:'"]*:)[^\s'"]+"#),
+        tokens: re(
+            r"\b(?:(AKIA|ASIA)[0-9A-Z]{16}|(gh[pousr]_)[A-Za-z0-9]{20,}|(github_pat_)[A-Za-z0-9_]{20,}|(xox[abprs]-)[A-Za-z0-9-]{8,})\b",
+        ),
+        json_key: re(&format!(r"(?i-u:^(?:{NAME}|[a-z0-9_-]*[_-](?:token|secret|key|password|passwd|apikey))$)")),
+        argv_flag: re(&format!(r"(?i-u:^--{FLAG}$)")),
+    }
+});
+
+/// Applies `re` with `rep` to `text`, keeping it borrowed when nothing matched.
+fn apply<'a>(text: Cow<'a, str>, re: &Regex, rep: impl regex::Replacer) -> Cow<'a, str> {
+    match text {
+        Cow::Borrowed(s) => match re.replace_all(s, rep) {
+            // A closure that kept every match returns an unchanged copy.
+            Cow::Owned(n) if n == s => Cow::Borrowed(s),
+            other => other,
+        },
+        Cow::Owned(s) => {
+            let changed = match re.replace_all(&s, rep) {
+                Cow::Owned(n) => Some(n),
+                Cow::Borrowed(_) => None,
+            };
+            Cow::Owned(changed.unwrap_or(s))
+        }
+    }
+}
+
+/// `***` keeping the quotes of a quoted value: `"x"` -> `"***"`, `'x'` -> `'***'`.
+fn mask_keeping_quotes(value: &str) -> String {
+    match value.as_bytes().first() {
+        Some(q @ (b'"' | b'\'')) => format!("{0}{MASK}{0}", *q as char),
+        _ => MASK.to_string(),
+    }
+}
+
+/// Returns `text` with the secrets described in the module docs replaced by `***`.
+///
+/// Input: any text (a shell script, an argv joined with spaces, SQL, a header).
+/// Output: the text borrowed unchanged when nothing was found, else a redacted copy.
+/// Never fails; compiles its patterns on the first call.
+pub fn redact(text: &str) -> Cow<'_, str> {
+    let r = &*RULES;
+    let mut t = Cow::Borrowed(text);
+    t = apply(t, &r.private_key, |c: &Captures| format!("{}{MASK}{}", &c[1], &c[2]));
+    t = apply(t, &r.url, format!("${{1}}:{MASK}@").as_str());
+    t = apply(t, &r.auth_header, |c: &Captures| {
+        format!("{}{}{}{MASK}", &c[1], c.get(2).map_or("", |m| m.as_str()), c.get(3).map_or("", |m| m.as_str()))
+    });
+    t = apply(t, &r.key_header, format!("${{1}}{MASK}").as_str());
+    t = apply(t, &r.flag, |c: &Captures| {
+        let (flag, sep, value) = (&c[1], &c[2], &c[3]);
+        let keep = flag.len() > 5 && flag[..5].eq_ignore_ascii_case("--no-") || (sep != "=" && value.starts_with('-'));
+        if keep { c[0].to_string() } else { format!("{flag}{sep}{}", mask_keeping_quotes(value)) }
+    });
+    t = apply(t, &r.openssl_pass, format!("${{1}}{MASK}").as_str());
+    t = apply(t, &r.assign, |c: &Captures| {
+        if c[1].eq_ignore_ascii_case("pwd") {
+            c[0].to_string()
+        } else {
+            format!("{}={}", &c[1], mask_keeping_quotes(&c[2]))
+        }
+    });
+    t = apply(t, &r.sql_password, format!("${{1}}${{2}}'{MASK}'").as_str());
+    t = apply(t, &r.mysql_p, format!("${{1}}-p{MASK}").as_str());
+    t = apply(t, &r.curl_user, format!("${{1}}{MASK}").as_str());
+    t = apply(t, &r.tokens, |c: &Captures| {
+        let prefix = (1..=4).find_map(|i| c.get(i)).map_or("", |m| m.as_str());
+        format!("{prefix}{MASK}")
+    });
+    t
+}
+
+fn basename(word: &str) -> &str {
+    word.rsplit('/').next().unwrap_or(word)
+}
+
+/// Redacts an argv element by element, also catching secrets that are split across
+/// elements: the value after `--password`/`--token`/`--secret`-like flags, the
+/// `user:SECRET` after curl's `-u`/`--user`/`-U`/`--proxy-user`, and `-pSECRET` in
+/// mysql-family commands (any element after one whose basename is `mysql`,
+/// `mariadb`, `mysqldump`, ...). Every element also goes through [`redact`].
+///
+/// Input: the argv as given to exec. Output: a new argv of the same length.
+pub fn redact_argv(argv: &[String]) -> Vec<String> {
+    let r = &*RULES;
+    let is_mysql = |w: &str| r.mysql_word.is_match(basename(w));
+    let mut out = Vec::with_capacity(argv.len());
+    let (mut in_mysql, mut in_curl) = (false, false);
+    #[derive(PartialEq)]
+    enum Next {
+        Plain,
+        Secret,
+        UserPass,
+    }
+    let mut next = Next::Plain;
+    for arg in argv {
+        let pending = std::mem::replace(&mut next, Next::Plain);
+        if pending == Next::Secret && !arg.starts_with('-') {
+            out.push(MASK.to_string());
+            continue;
+        }
+        if pending == Next::UserPass
+            && let Some((user, _)) = arg.split_once(':')
+        {
+            out.push(format!("{user}:{MASK}"));
+            continue;
+        }
+        if is_mysql(arg) {
+            in_mysql = true;
+        }
+        if basename(arg) == "curl" {
+            in_curl = true;
+        }
+        if r.argv_flag.is_match(arg) && !arg.to_ascii_lowercase().starts_with("--no-") {
+            next = Next::Secret;
+        } else if in_curl && matches!(arg.as_str(), "-u" | "--user" | "-U" | "--proxy-user") {
+            next = Next::UserPass;
+        } else if in_curl && arg.len() > 2 && (arg.starts_with("-u") || arg.starts_with("-U")) && arg.contains(':') {
+            let (user, _) = arg.split_once(':').unwrap_or((arg, ""));
+            out.push(format!("{user}:{MASK}"));
+            continue;
+        } else if in_mysql && arg.len() > 2 && arg.starts_with("-p") {
+            out.push(format!("-p{MASK}"));
+            continue;
+        }
+        out.push(redact(arg).into_owned());
+    }
+    out
+}
+
+/// Applies [`redact`] to every string in `value`, recursively (object keys are left
+/// as they are). A string value under an object key that names a secret (`password`,
+/// `api_key`, `github_token`, `client_secret`, ...: the assignment names of the module
+/// docs, plus `-`/`_`-separated names ending in `token`, `secret`, `key`, `password`,
+/// `passwd`, `apikey`) is replaced by `***` as a whole.
+pub fn redact_json(value: &mut Value) {
+    match value {
+        Value::String(s) => {
+            if let Cow::Owned(n) = redact(s) {
+                *s = n;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact_json),
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                match v {
+                    Value::String(s) if !s.is_empty() && s != MASK && RULES.json_key.is_match(k) => {
+                        *s = MASK.to_string();
+                    }
+                    _ => redact_json(v),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[track_caller]
+    fn same(text: &str) {
+        let out = redact(text);
+        assert!(matches!(out, Cow::Borrowed(_)), "false redaction:\n  in:  {text}\n  out: {out}");
+    }
+
+    #[track_caller]
+    fn red(text: &str, want: &str) {
+        let out = redact(text);
+        assert_eq!(out, want, "input: {text}");
+        // Idempotent.
+        assert_eq!(redact(&out), want, "second pass over: {out}");
+    }
+
+    #[test]
+    fn url_passwords_any_scheme() {
+        red("psql postgres://user:s3cr3t@db:5432/app", "psql postgres://user:***@db:5432/app");
+        red("mongodb+srv://admin:p%40ss@cluster0.x.net/db", "mongodb+srv://admin:***@cluster0.x.net/db");
+        red("redis://:hunter2@cache:6379/0", "redis://:***@cache:6379/0");
+        red("'https://bob:pw@example.com/x' and ftp://a:b@h", "'https://bob:***@example.com/x' and ftp://a:***@h");
+        red("DATABASE_URL=mysql://root:toor@localhost/db ./run", "DATABASE_URL=mysql://root:***@localhost/db ./run");
+    }
+
+    #[test]
+    fn urls_without_password_stay() {
+        same("curl https://example.com:8443/path?q=1");
+        same("git clone https://github.com/owner/repo.git");
+        same("ssh://git@github.com/owner/repo");
+        same("http://host:8080/a?email=x@example.com");
+        same("scp file user@host:/path");
+    }
+
+    #[test]
+    fn env_assignments() {
+        red("PGPASSWORD=secret psql -h db", "PGPASSWORD=*** psql -h db");
+        red("MYSQL_PWD='a b c' mysql", "MYSQL_PWD='***' mysql");
+        red("export GITHUB_TOKEN=abc123; gh pr list", "export GITHUB_TOKEN=***; gh pr list");
+        red("AWS_SECRET_ACCESS_KEY=\"x/y+z\" aws s3 ls", "AWS_SECRET_ACCESS_KEY=\"***\" aws s3 ls");
+        red("env CLIENT_SECRET=s API_KEY=k DB_PASS=p cmd", "env CLIENT_SECRET=*** API_KEY=*** DB_PASS=*** cmd");
+        red("ADMIN_PASSWORD_HASH=h x", "ADMIN_PASSWORD_HASH=*** x");
+        red("psql 'host=db user=app password=hunter2 dbname=x'", "psql 'host=db user=app password=*** dbname=x'");
+        red("curl 'https://api.x.com/v1?api_key=abc&q=1'", "curl 'https://api.x.com/v1?api_key=***&q=1'");
+        red("TOKEN=t cmd && SECRET=s cmd", "TOKEN=*** cmd && SECRET=*** cmd");
+        red(
+            "kubectl create secret generic s --from-literal=password=abc",
+            "kubectl create secret generic s --from-literal=password=***",
+        );
+    }
+
+    #[test]
+    fn env_lookalikes_stay() {
+        same("PWD=/tmp ls");
+        same("export PATH=/usr/bin:$PATH");
+        same("echo $PGPASSWORD");
+        same("MY_TOKEN_FILE=/run/secrets/t cmd");
+        same("FOO_TOKEN= cmd");
+        same("KEY=value make");
+        same("MONKEY=banana");
+    }
+
+    #[test]
+    fn flags() {
+        red("mysql --password=hunter2 db", "mysql --password=*** db");
+        red("app --password hunter2 --user x", "app --password *** --user x");
+        red("gh auth --token ghx_notreal", "gh auth --token ***");
+        red("vault --secret 's e c' x", "vault --secret '***' x");
+        red("tool --github-token=abc --api-key xyz", "tool --github-token=*** --api-key ***");
+        red("cmd --PASSWORD=X", "cmd --PASSWORD=***");
+        red("openssl pkcs12 -in a.p12 -passin pass:hunter2 -out b", "openssl pkcs12 -in a.p12 -passin pass:*** -out b");
+    }
+
+    #[test]
+    fn flag_lookalikes_stay() {
+        same("docker login --password-stdin -u user registry");
+        same("tool --token-file /run/tok");
+        same("psql --no-password -h db app");
+        same("app --password -h host");
+        same("grep -r token src/");
+        same("kubectl get secret mysecret -o yaml");
+    }
+
+    #[test]
+    fn mysql_attached_p() {
+        red("mysql -uroot -phunter2 app", "mysql -uroot -p*** app");
+        red("/usr/bin/mysqldump -h db -p'x y' app > d.sql", "/usr/bin/mysqldump -h db -p*** app > d.sql");
+        red("cd /x && mariadb -psecret -e 'select 1'", "cd /x && mariadb -p*** -e 'select 1'");
+        red("sudo mysqladmin -u root -ppw status", "sudo mysqladmin -u root -p*** status");
+    }
+
+    #[test]
+    fn mysql_lookalikes_stay() {
+        same("mysql -p -h db app");
+        same("mysql -P3306 --port=3306 -h db");
+        same("ssh -p 2222 host");
+        same("tar -xpf x.tar");
+        same("mkdir -p /tmp/x");
+        same("mysql -h db app; mkdir -p/tmp/x");
+        same("cp -pr a b");
+    }
+
+    #[test]
+    fn headers() {
+        red(
+            "curl -H 'Authorization: Bearer eyJhbGciOi.x.y' https://x",
+            "curl -H 'Authorization: Bearer ***' https://x",
+        );
+        red("curl -H \"authorization: Basic dXNlcjpwYXNz\" u", "curl -H \"authorization: Basic ***\" u");
+        red("Authorization:token abc", "Authorization:token ***");
+        red("Proxy-Authorization: xyz", "Proxy-Authorization: ***");
+        red("curl -H 'X-Api-Key: k123' -H 'Private-Token: p'", "curl -H 'X-Api-Key: ***' -H 'Private-Token: ***'");
+        same("curl -H 'Content-Type: application/json' https://x");
+        same("the Authorization header is required");
+    }
+
+    #[test]
+    fn curl_user() {
+        red("curl -u alice:s3cret https://x", "curl -u alice:*** https://x");
+        red("curl -ualice:s3cret https://x", "curl -ualice:*** https://x");
+        red("curl --user 'alice:s3cret' https://x", "curl --user 'alice:***' https://x");
+        red("curl -sS --proxy-user p:q -x proxy https://x", "curl -sS --proxy-user p:*** -x proxy https://x");
+        same("docker run -u 1000:1000 image");
+        same("curl -u alice https://x");
+        same("ps -u root:x");
+    }
+
+    #[test]
+    fn tokens() {
+        red("aws configure set aws_access_key_id AKIAIOSFODNN7EXAMPLE", "aws configure set aws_access_key_id AKIA***");
+        red("echo ghp_abcdefghijklmnopqrstuvwxyz0123456789 | x", "echo ghp_*** | x");
+        red(
+            "git remote add o https://github_pat_11ABCDEFG0123456789_abcdefXYZ@github.com/x",
+            "git remote add o https://github_pat_***@github.com/x",
+        );
+        red("post xoxb-1234-5678-abcdefgh to slack", "post xoxb-*** to slack");
+        same("AKIA is a prefix; ghp_short; xoxb-; AKIAshort");
+    }
+
+    #[test]
+    fn sql() {
+        red("ALTER USER bob WITH PASSWORD 'it''s secret'", "ALTER USER bob WITH PASSWORD '***'");
+        red("CREATE USER 'u'@'%' IDENTIFIED BY 'pw';", "CREATE USER 'u'@'%' IDENTIFIED BY '***';");
+        red("UPDATE users SET password='x' WHERE id=1", "UPDATE users SET password='***' WHERE id=1");
+        same("SELECT password FROM users");
+        same("SELECT id, password_hash, token FROM sessions WHERE password IS NULL");
+        same("ALTER TABLE users DROP COLUMN password");
+    }
+
+    #[test]
+    fn private_keys() {
+        let pem = "cat <<EOF > k\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\nAAAA\n-----END OPENSSH PRIVATE KEY-----\nEOF";
+        red(pem, "cat <<EOF > k\n-----BEGIN OPENSSH PRIVATE KEY-----***-----END OPENSSH PRIVATE KEY-----\nEOF");
+        red("-----BEGIN PRIVATE KEY-----\nMIIE\nrest", "-----BEGIN PRIVATE KEY-----***");
+        red(
+            "-----BEGIN RSA PRIVATE KEY-----\na\n-----END RSA PRIVATE KEY----- and -----BEGIN EC PRIVATE KEY-----b-----END EC PRIVATE KEY-----",
+            "-----BEGIN RSA PRIVATE KEY-----***-----END RSA PRIVATE KEY----- and -----BEGIN EC PRIVATE KEY-----***-----END EC PRIVATE KEY-----",
+        );
+        same("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----");
+        same("-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----");
+    }
+
+    #[test]
+    fn ordinary_text_stays() {
+        for t in [
+            "",
+            "ls -la /tmp",
+            "git push origin main",
+            "psql -h db.example.com -U alice -d app -c 'select 1'",
+            "rm -rf ./build && cargo build",
+            "echo 'password: please enter it below'",
+            "the token bucket has a secret sauce and a key",
+            "kubectl delete pod web-1 -n prod",
+            "ssh-keygen -t ed25519 -f ~/.ssh/id",
+            "git log --format=%H --since=2.weeks",
+            "terraform apply -var region=eu-west-1",
+            "mail user@example.com",
+            "DROP TABLE users; -- 日本語 ünïcödé",
+        ] {
+            same(t);
+        }
+    }
+
+    #[test]
+    fn argv() {
+        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            redact_argv(&v(&["mysql", "-u", "root", "-phunter2", "--password", "pw2", "app"])),
+            v(&["mysql", "-u", "root", "-p***", "--password", "***", "app"])
+        );
+        assert_eq!(
+            redact_argv(&v(&["/usr/bin/curl", "-u", "a:b", "-H", "Authorization: Bearer t", "-Uc:d", "https://x:y@h"])),
+            v(&["/usr/bin/curl", "-u", "a:***", "-H", "Authorization: Bearer ***", "-Uc:***", "https://x:***@h"])
+        );
+        assert_eq!(
+            redact_argv(&v(&["sh", "-c", "PGPASSWORD=x psql -c 'select 1'"])),
+            v(&["sh", "-c", "PGPASSWORD=*** psql -c 'select 1'"])
+        );
+        // Not mysql: -p is some other flag; not curl: -u is a user.
+        let plain = v(&["ssh", "-p2222", "host", "docker", "run", "-u", "1000:1000", "--no-password", "x"]);
+        assert_eq!(redact_argv(&plain), plain);
+        // A secret flag followed by another flag: nothing to hide.
+        assert_eq!(redact_argv(&v(&["app", "--token", "--verbose"])), v(&["app", "--token", "--verbose"]));
+        assert_eq!(redact_argv(&v(&["app", "--token"])), v(&["app", "--token"]));
+        assert!(redact_argv(&[]).is_empty());
+    }
+
+    #[test]
+    fn json() {
+        let mut v = json!({
+            "argv": ["psql", "postgres://u:p@h/db"],
+            "env": {"PGPASSWORD": "x", "GITHUB_TOKEN": "t", "key_id": "abcd", "HOME": "/root", "sort_key": "name"},
+            "summary": "DROP TABLE users",
+            "n": 3,
+            "nested": [{"client_secret": "s", "password": ""}],
+        });
+        redact_json(&mut v);
+        assert_eq!(
+            v,
+            json!({
+                "argv": ["psql", "postgres://u:***@h/db"],
+                "env": {"PGPASSWORD": "***", "GITHUB_TOKEN": "***", "key_id": "abcd", "HOME": "/root", "sort_key": "***"},
+                "summary": "DROP TABLE users",
+                "n": 3,
+                "nested": [{"client_secret": "***", "password": ""}],
+            })
+        );
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    /// Informational: the first call compiles the patterns.
+    #[test]
+    fn redact_timing() {
+        let t = std::time::Instant::now();
+        let _ = super::redact("x");
+        let first = t.elapsed();
+        let text =
+            "PGPASSWORD=x psql postgres://u:p@h/db -c 'select 1' && curl -H 'Authorization: Bearer t' x ".repeat(10);
+        let t = std::time::Instant::now();
+        for _ in 0..100 {
+            let _ = super::redact(&text);
+        }
+        eprintln!("redact: first call (compiles patterns) {first:?}, then {:?} per 1 KB text", t.elapsed() / 100);
+    }
+}

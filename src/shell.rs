@@ -1,0 +1,892 @@
+//! Bash parsing: tree-sitter-bash syntax tree -> a flat list of [`Command`]s with spans.
+//!
+//! Every simple command in the input becomes one [`Command`], wherever it sits: in a list,
+//! a pipeline, a subshell, a function body, a loop, a condition, a command substitution,
+//! a process substitution or an arithmetic expansion (all of these run commands; bash manual
+//! §3.2 "Shell Commands" and §3.5 "Shell Expansions"). Data flow between commands is kept as
+//! [`Input`] links: a pipe (§3.2.3) or a substitution whose output becomes another command's
+//! words. Words are literal (after quote removal, §3.5.9) or dynamic (contain an expansion).
+//!
+//! Recursion is bounded by [`MAX_DEPTH`]; deeper nesting is reported as an error span, never a
+//! stack overflow.
+
+use crate::fact::Span;
+use tree_sitter::{Node, Parser};
+
+/// Maximum syntax-tree nesting this module descends into. Deeper input is reported as an error.
+pub const MAX_DEPTH: usize = 256;
+
+/// A shell word: its value after quote removal, and whether part of it is only known at run time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// The value after quote removal and backslash unescaping. Dynamic parts
+    /// (`$X`, `${X}`, `$(...)`, `$((...))`) are kept as their raw source text.
+    pub text: String,
+    /// True if the word contains a parameter expansion, command or process substitution or
+    /// arithmetic expansion, so its run-time value can differ from `text`.
+    pub dynamic: bool,
+    /// True if the word contained quotes or backslashes (so no globbing, tilde or brace
+    /// expansion applies to the quoted parts).
+    pub quoted: bool,
+    /// Where the word is in the top-level input.
+    pub span: Span,
+    /// Byte offset in the top-level input where `text` appears verbatim, if it does
+    /// (so a nested parse of `text` can map its spans exactly).
+    pub verbatim_at: Option<usize>,
+}
+
+impl Word {
+    /// The literal value, or `None` if the word is dynamic.
+    pub fn literal(&self) -> Option<&str> {
+        (!self.dynamic).then_some(self.text.as_str())
+    }
+
+    /// A literal word made from a string, e.g. for argv given directly (wrap mode).
+    pub fn plain(text: &str, span: Span) -> Word {
+        Word { text: text.to_string(), dynamic: false, quoted: false, span, verbatim_at: None }
+    }
+}
+
+/// How a command's output reaches another command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// `a | b`: a's stdout is b's stdin.
+    Pipe,
+    /// `b "$(a)"` or `b <(a)`: a's output becomes part of b's words or a file b reads.
+    Substitution,
+}
+
+/// A link from another command whose output this command consumes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Input {
+    /// Index into [`Script::commands`] of the producing command.
+    pub from: usize,
+    /// How the output arrives.
+    pub flow: Flow,
+}
+
+/// A redirection (bash manual §3.6) other than heredocs and here-strings.
+#[derive(Debug, Clone)]
+pub struct Redirect {
+    /// The operator: `>`, `>>`, `<`, `&>`, `&>>`, `>&`, `<&`, `<>`, `>|`.
+    pub op: String,
+    /// The file descriptor written before the operator, if any (`2>` -> 2).
+    pub fd: Option<u32>,
+    /// The target word (a file name or a descriptor number).
+    pub target: Word,
+}
+
+/// Standard input given in the script text itself (bash manual §3.6.6, §3.6.7).
+#[derive(Debug, Clone)]
+pub struct HereDoc {
+    /// The body text (for `<<-`, with leading tabs removed; for a here-string, the word value
+    /// plus the newline bash appends).
+    pub body: String,
+    /// True if the body undergoes expansion (unquoted delimiter) and contains an expansion.
+    pub dynamic: bool,
+    /// Where the body is in the top-level input.
+    pub span: Span,
+    /// Offset where `body` appears verbatim in the top-level input, if it does.
+    pub verbatim_at: Option<usize>,
+}
+
+/// One simple command (bash manual §3.2.2), with everything known about it statically.
+#[derive(Debug, Clone)]
+pub struct Command {
+    /// Leading `NAME=value` assignments (environment for this command only).
+    pub assignments: Vec<(String, Word)>,
+    /// The command name followed by its arguments. Empty for a bare assignment `X=1`.
+    pub words: Vec<Word>,
+    /// File redirections.
+    pub redirects: Vec<Redirect>,
+    /// Heredoc or here-string fed to standard input.
+    pub heredoc: Option<HereDoc>,
+    /// Commands whose output this command consumes.
+    pub inputs: Vec<Input>,
+    /// The whole command in the top-level input.
+    pub span: Span,
+    /// True for `export`/`declare`/`local`/`readonly`/`typeset` and bare assignments, whose
+    /// assignments persist in the shell.
+    pub persistent_assignments: bool,
+}
+
+/// A parsed script: its commands, in source order of completion, and its syntax errors.
+#[derive(Debug, Default)]
+pub struct Script {
+    /// All simple commands, flattened. Commands inside a substitution come before the
+    /// command that consumes their output.
+    pub commands: Vec<Command>,
+    /// Spans of syntax errors (tree-sitter ERROR/MISSING nodes) and of nesting beyond
+    /// [`MAX_DEPTH`].
+    pub errors: Vec<Span>,
+}
+
+/// Maps byte ranges of a parsed text to spans of the top-level input.
+#[derive(Debug, Clone, Copy)]
+pub struct SpanMap {
+    /// Offset of the parsed text in the top-level input, when it appears there verbatim.
+    pub base: Option<usize>,
+    /// Span used for everything when the text is not verbatim in the input.
+    pub whole: Span,
+}
+
+impl SpanMap {
+    /// The identity map for top-level input of `len` bytes.
+    pub fn top(len: usize) -> Self {
+        SpanMap { base: Some(0), whole: Span::new(0, len) }
+    }
+
+    /// A map for text nested inside the top-level input: exact if `verbatim_at` is known,
+    /// otherwise everything maps to `whole`.
+    pub fn nested(verbatim_at: Option<usize>, whole: Span) -> Self {
+        SpanMap { base: verbatim_at, whole }
+    }
+
+    /// Maps a byte range `[start, end)` of the parsed text.
+    pub fn map(&self, start: usize, end: usize) -> Span {
+        match self.base {
+            Some(b) => Span::new(b + start, b + end),
+            None => self.whole,
+        }
+    }
+}
+
+/// Parses `text` as bash. Never fails: syntax errors are recorded in [`Script::errors`] and
+/// whatever tree-sitter recovered is still turned into commands.
+pub fn parse(text: &str, map: SpanMap) -> Script {
+    let mut parser = Parser::new();
+    let mut script = Script::default();
+    if parser.set_language(&tree_sitter_bash::LANGUAGE.into()).is_err() {
+        script.errors.push(map.whole);
+        return script;
+    }
+    let Some(tree) = parser.parse(text, None) else {
+        script.errors.push(map.whole);
+        return script;
+    };
+    let mut b = Builder { src: text, map, script };
+    b.statement(tree.root_node(), 0);
+    b.script
+}
+
+struct Builder<'a> {
+    src: &'a str,
+    map: SpanMap,
+    script: Script,
+}
+
+/// What a walked statement produced: indices of its top-level commands (for pipe linking).
+type Produced = Vec<usize>;
+
+impl<'a> Builder<'a> {
+    fn span(&self, n: Node) -> Span {
+        self.map.map(n.start_byte(), n.end_byte())
+    }
+
+    fn text(&self, n: Node) -> &'a str {
+        self.src.get(n.byte_range()).unwrap_or("")
+    }
+
+    fn too_deep(&mut self, n: Node, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            let s = self.span(n);
+            self.script.errors.push(s);
+            return true;
+        }
+        false
+    }
+
+    /// Walks any statement-level node; returns the top-level commands it produced.
+    fn statement(&mut self, n: Node, depth: usize) -> Produced {
+        if self.too_deep(n, depth) {
+            return vec![];
+        }
+        if n.is_error() || n.is_missing() {
+            let s = self.span(n);
+            self.script.errors.push(s);
+        }
+        match n.kind() {
+            "command" => self.command(n, depth, &[]),
+            "declaration_command" => self.declaration(n, depth),
+            "variable_assignment" | "variable_assignments" => self.bare_assignments(n, depth),
+            "redirected_statement" => self.redirected(n, depth),
+            "pipeline" => self.pipeline(n, depth),
+            "comment" | "heredoc_body" | "heredoc_start" | "heredoc_end" => vec![],
+            _ => {
+                let mut out = vec![];
+                let mut c = n.walk();
+                let children: Vec<Node> = n.children(&mut c).collect();
+                for ch in children {
+                    if ch.is_named() || ch.is_error() || ch.is_missing() {
+                        out.extend(self.child_any(ch, depth + 1));
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    /// A child of a compound node: a statement, or a word-like node that may hold substitutions.
+    fn child_any(&mut self, ch: Node, depth: usize) -> Produced {
+        match ch.kind() {
+            "command_substitution" | "process_substitution" => {
+                self.substitution_commands(ch, depth);
+                vec![]
+            }
+            "string" | "concatenation" | "expansion" | "arithmetic_expansion" | "word"
+            | "raw_string" | "simple_expansion" | "number" | "ansi_c_string"
+            | "translated_string" | "variable_name" | "test_operator" | "regex"
+            | "extglob_pattern" => {
+                // Words in non-command positions (for-loop lists, case values, test operands):
+                // only their substitutions run commands.
+                self.word(ch, depth);
+                vec![]
+            }
+            _ => self.statement(ch, depth),
+        }
+    }
+
+    fn pipeline(&mut self, n: Node, depth: usize) -> Produced {
+        let mut stages: Vec<Produced> = vec![];
+        let mut c = n.walk();
+        let children: Vec<Node> = n.named_children(&mut c).collect();
+        for ch in children {
+            stages.push(self.child_any(ch, depth + 1));
+        }
+        self.link_stages(&stages);
+        stages.into_iter().flatten().collect()
+    }
+
+    /// Links each stage's commands to the first command of the next stage (a pipe).
+    fn link_stages(&mut self, stages: &[Produced]) {
+        for w in stages.windows(2) {
+            if let Some(&first) = w[1].first() {
+                for &from in &w[0] {
+                    if from != first {
+                        self.script.commands[first].inputs.push(Input { from, flow: Flow::Pipe });
+                    }
+                }
+            }
+        }
+    }
+
+    fn redirected(&mut self, n: Node, depth: usize) -> Produced {
+        let mut body_cmds = vec![];
+        let mut redirects = vec![];
+        let mut heredoc = None;
+        let mut after: Vec<Produced> = vec![]; // pipeline continuation inside a heredoc redirect
+        let mut trailing: Produced = vec![]; // `&&`/`||` continuation inside a heredoc redirect
+        let mut c = n.walk();
+        let children: Vec<(Option<&str>, Node)> = {
+            let mut v = vec![];
+            for (i, ch) in n.children(&mut c).enumerate() {
+                v.push((n.field_name_for_child(i as u32), ch));
+            }
+            v
+        };
+        for (field, ch) in children {
+            if ch.is_error() || ch.is_missing() {
+                let s = self.span(ch);
+                self.script.errors.push(s);
+                continue;
+            }
+            match (field, ch.kind()) {
+                (Some("body"), _) => body_cmds = self.statement(ch, depth + 1),
+                (_, "file_redirect") => {
+                    if let Some(r) = self.file_redirect(ch, depth) {
+                        redirects.push(r);
+                    }
+                }
+                (_, "herestring_redirect") => heredoc = self.herestring(ch, depth),
+                (_, "heredoc_redirect") => {
+                    let (h, pipe, rest, reds) = self.heredoc_redirect(ch, depth);
+                    heredoc = h.or(heredoc);
+                    after.extend(pipe);
+                    trailing.extend(rest);
+                    redirects.extend(reds);
+                }
+                _ if ch.is_named() => {
+                    self.child_any(ch, depth + 1);
+                }
+                _ => {}
+            }
+        }
+        for &i in &body_cmds {
+            let cmd = &mut self.script.commands[i];
+            cmd.redirects.extend(redirects.iter().cloned());
+            if cmd.heredoc.is_none() {
+                cmd.heredoc = heredoc.clone();
+            }
+            let s = self.span(n);
+            if body_cmds.len() == 1 {
+                self.script.commands[i].span = s;
+            }
+        }
+        let mut stages = vec![body_cmds];
+        stages.extend(after);
+        self.link_stages(&stages);
+        let mut out: Produced = stages.into_iter().flatten().collect();
+        out.extend(trailing);
+        out
+    }
+
+    /// Returns (heredoc, pipeline stages after it, commands after `&&`/`||`, redirects).
+    fn heredoc_redirect(
+        &mut self,
+        n: Node,
+        depth: usize,
+    ) -> (Option<HereDoc>, Vec<Produced>, Produced, Vec<Redirect>) {
+        let mut quoted = false;
+        let mut strip_tabs = false;
+        let mut body = None;
+        let mut stages = vec![];
+        let mut rest = vec![];
+        let mut reds = vec![];
+        let mut c = n.walk();
+        let children: Vec<(Option<&str>, Node)> = {
+            let mut v = vec![];
+            for (i, ch) in n.children(&mut c).enumerate() {
+                v.push((n.field_name_for_child(i as u32), ch));
+            }
+            v
+        };
+        for (field, ch) in children {
+            match (field, ch.kind()) {
+                (_, "<<-") => strip_tabs = true,
+                (_, "heredoc_start") => {
+                    let t = self.text(ch);
+                    quoted = t.contains(['\'', '"', '\\']);
+                }
+                (_, "heredoc_body") => body = Some(ch),
+                (_, "pipeline") => {
+                    let mut pc = ch.walk();
+                    let parts: Vec<Node> = ch.named_children(&mut pc).collect();
+                    for p in parts {
+                        stages.push(self.child_any(p, depth + 1));
+                    }
+                }
+                (Some("right"), _) => rest.extend(self.statement(ch, depth + 1)),
+                (_, "file_redirect") => {
+                    if let Some(r) = self.file_redirect(ch, depth) {
+                        reds.push(r);
+                    }
+                }
+                (_, "herestring_redirect") => {}
+                _ if ch.is_error() || ch.is_missing() => {
+                    let s = self.span(ch);
+                    self.script.errors.push(s);
+                }
+                _ => {}
+            }
+        }
+        let doc = body.map(|b| {
+            let raw = self.text(b);
+            let mut dynamic = false;
+            if !quoted {
+                // Expansions in an unquoted heredoc run: walk them for substitutions.
+                let mut bc = b.walk();
+                let kids: Vec<Node> = b.named_children(&mut bc).collect();
+                for k in kids {
+                    if k.kind() != "heredoc_content" {
+                        dynamic = true;
+                        self.word(k, depth + 1);
+                    }
+                }
+            }
+            let text = if strip_tabs {
+                raw.lines().map(|l| l.trim_start_matches('\t')).collect::<Vec<_>>().join("\n")
+            } else {
+                raw.to_string()
+            };
+            let verbatim_at = if text == raw { self.map.base.map(|x| x + b.start_byte()) } else { None };
+            HereDoc { body: text, dynamic, span: self.span(b), verbatim_at }
+        });
+        (doc, stages, rest, reds)
+    }
+
+    fn herestring(&mut self, n: Node, depth: usize) -> Option<HereDoc> {
+        let mut c = n.walk();
+        let w = n.named_children(&mut c).find(|ch| ch.kind() != "file_descriptor")?;
+        let word = self.word(w, depth + 1);
+        Some(HereDoc {
+            body: format!("{}\n", word.text),
+            dynamic: word.dynamic,
+            span: word.span,
+            verbatim_at: word.verbatim_at,
+        })
+    }
+
+    fn file_redirect(&mut self, n: Node, depth: usize) -> Option<Redirect> {
+        let mut op = String::new();
+        let mut fd = None;
+        let mut target = None;
+        let mut c = n.walk();
+        let children: Vec<(Option<&str>, Node)> = {
+            let mut v = vec![];
+            for (i, ch) in n.children(&mut c).enumerate() {
+                v.push((n.field_name_for_child(i as u32), ch));
+            }
+            v
+        };
+        for (field, ch) in children {
+            match (field, ch.kind()) {
+                (Some("descriptor"), _) => fd = self.text(ch).parse().ok(),
+                (Some("destination"), _) => target = Some(self.word(ch, depth + 1)),
+                (None, _) if !ch.is_named() => op.push_str(self.text(ch)),
+                _ => {}
+            }
+        }
+        Some(Redirect { op, fd, target: target? })
+    }
+
+    fn bare_assignments(&mut self, n: Node, depth: usize) -> Produced {
+        let mut assignments = vec![];
+        self.collect_assignments(n, depth, &mut assignments);
+        let span = self.span(n);
+        self.push(Command {
+            assignments,
+            words: vec![],
+            redirects: vec![],
+            heredoc: None,
+            inputs: vec![],
+            span,
+            persistent_assignments: true,
+        });
+        vec![]
+    }
+
+    fn collect_assignments(&mut self, n: Node, depth: usize, out: &mut Vec<(String, Word)>) {
+        if n.kind() == "variable_assignments" {
+            let mut c = n.walk();
+            let kids: Vec<Node> = n.named_children(&mut c).collect();
+            for k in kids {
+                self.collect_assignments(k, depth, out);
+            }
+            return;
+        }
+        let name = n.child_by_field_name("name").map(|x| self.text(x).to_string()).unwrap_or_default();
+        let value = match n.child_by_field_name("value") {
+            Some(v) => self.word(v, depth + 1),
+            None => {
+                let e = n.end_byte();
+                Word { text: String::new(), dynamic: false, quoted: false, span: self.map.map(e, e), verbatim_at: None }
+            }
+        };
+        out.push((name, value));
+    }
+
+    fn declaration(&mut self, n: Node, depth: usize) -> Produced {
+        let mut words = vec![];
+        let mut assignments = vec![];
+        let mut c = n.walk();
+        let children: Vec<Node> = n.children(&mut c).collect();
+        for ch in children {
+            match ch.kind() {
+                "variable_assignment" => self.collect_assignments(ch, depth, &mut assignments),
+                _ if !ch.is_named() => {
+                    let t = self.text(ch);
+                    words.push(Word::plain(t, self.span(ch)));
+                }
+                _ => words.push(self.word(ch, depth + 1)),
+            }
+        }
+        let span = self.span(n);
+        let i = self.push(Command {
+            assignments,
+            words,
+            redirects: vec![],
+            heredoc: None,
+            inputs: vec![],
+            span,
+            persistent_assignments: true,
+        });
+        vec![i]
+    }
+
+    fn command(&mut self, n: Node, depth: usize, _extra: &[Redirect]) -> Produced {
+        let first_sub = self.script.commands.len();
+        let mut assignments = vec![];
+        let mut words = vec![];
+        let mut redirects = vec![];
+        let mut heredoc = None;
+        let mut c = n.walk();
+        let children: Vec<(Option<&str>, Node)> = {
+            let mut v = vec![];
+            for (i, ch) in n.children(&mut c).enumerate() {
+                v.push((n.field_name_for_child(i as u32), ch));
+            }
+            v
+        };
+        for (field, ch) in children {
+            if ch.is_error() || ch.is_missing() {
+                let s = self.span(ch);
+                self.script.errors.push(s);
+            }
+            match (field, ch.kind()) {
+                (_, "variable_assignment") => self.collect_assignments(ch, depth, &mut assignments),
+                (Some("name"), _) => {
+                    let inner = ch.named_child(0).unwrap_or(ch);
+                    words.push(self.word(inner, depth + 1));
+                }
+                (Some("redirect"), "file_redirect") => {
+                    if let Some(r) = self.file_redirect(ch, depth) {
+                        redirects.push(r);
+                    }
+                }
+                (Some("redirect"), "herestring_redirect") => heredoc = self.herestring(ch, depth),
+                (Some("argument"), _) => words.push(self.word(ch, depth + 1)),
+                (_, "subshell") => {
+                    self.statement(ch, depth + 1);
+                }
+                _ if ch.is_named() => words.push(self.word(ch, depth + 1)),
+                _ => {}
+            }
+        }
+        let subs: Vec<usize> = (first_sub..self.script.commands.len()).collect();
+        let span = self.span(n);
+        let i = self.push(Command {
+            assignments,
+            words,
+            redirects,
+            heredoc,
+            inputs: subs.iter().map(|&from| Input { from, flow: Flow::Substitution }).collect(),
+            span,
+            persistent_assignments: false,
+        });
+        vec![i]
+    }
+
+    fn push(&mut self, c: Command) -> usize {
+        self.script.commands.push(c);
+        self.script.commands.len() - 1
+    }
+
+    fn substitution_commands(&mut self, n: Node, depth: usize) {
+        if self.too_deep(n, depth) {
+            return;
+        }
+        let mut c = n.walk();
+        let kids: Vec<Node> = n.named_children(&mut c).collect();
+        for k in kids {
+            if k.kind() == "file_redirect" {
+                // `$(< file)` reads a file: model it as `cat file`.
+                if let Some(r) = self.file_redirect(k, depth) {
+                    let span = self.span(n);
+                    self.push(Command {
+                        assignments: vec![],
+                        words: vec![Word::plain("cat", span), r.target],
+                        redirects: vec![],
+                        heredoc: None,
+                        inputs: vec![],
+                        span,
+                        persistent_assignments: false,
+                    });
+                }
+            } else {
+                self.statement(k, depth + 1);
+            }
+        }
+    }
+
+    /// Builds a [`Word`] from a word-like node, walking substitutions inside it.
+    fn word(&mut self, n: Node, depth: usize) -> Word {
+        let span = self.span(n);
+        let mut w = Word { text: String::new(), dynamic: false, quoted: false, span, verbatim_at: None };
+        if self.too_deep(n, depth) {
+            w.dynamic = true;
+            w.text = self.text(n).to_string();
+            return w;
+        }
+        self.word_into(n, depth, &mut w);
+        let raw = self.text(n);
+        if let Some(base) = self.map.base {
+            if w.text == raw {
+                w.verbatim_at = Some(base + n.start_byte());
+            } else if raw.len() >= 2 && raw[1..raw.len() - 1] == w.text && raw.starts_with(['\'', '"']) {
+                w.verbatim_at = Some(base + n.start_byte() + 1);
+            }
+        }
+        w
+    }
+
+    fn word_into(&mut self, n: Node, depth: usize, w: &mut Word) {
+        if depth > MAX_DEPTH {
+            w.dynamic = true;
+            w.text.push_str(self.text(n));
+            return;
+        }
+        let raw = self.text(n);
+        match n.kind() {
+            "word" | "command_name" if n.named_child_count() == 0 => {
+                if raw.contains('\\') {
+                    w.quoted = true;
+                }
+                w.text.push_str(&unescape_unquoted(raw));
+            }
+            "number" | "variable_name" | "test_operator" | "regex" | "extglob_pattern"
+            | "file_descriptor" | "special_variable_name" | "heredoc_content" => {
+                if n.named_child_count() == 0 {
+                    w.text.push_str(raw);
+                } else {
+                    self.children_into(n, depth, w);
+                }
+            }
+            "raw_string" => {
+                w.quoted = true;
+                w.text.push_str(raw.strip_prefix('\'').unwrap_or(raw).strip_suffix('\'').unwrap_or(raw.trim_start_matches('\'')));
+            }
+            "ansi_c_string" => {
+                w.quoted = true;
+                let inner = raw.strip_prefix("$'").unwrap_or(raw);
+                let inner = inner.strip_suffix('\'').unwrap_or(inner);
+                w.text.push_str(&ansi_c_unescape(inner));
+            }
+            "string" | "translated_string" => {
+                w.quoted = true;
+                let n = if n.kind() == "translated_string" { n.named_child(0).unwrap_or(n) } else { n };
+                // Rebuild from byte ranges: gaps between named children are literal text.
+                let (start, end) = (n.start_byte() + 1, n.end_byte().saturating_sub(1).max(n.start_byte() + 1));
+                let mut pos = start;
+                let mut c = n.walk();
+                let kids: Vec<Node> = n.named_children(&mut c).collect();
+                for k in kids {
+                    if k.start_byte() > pos {
+                        w.text.push_str(&unescape_double(self.src.get(pos..k.start_byte()).unwrap_or("")));
+                    }
+                    if k.kind() == "string_content" {
+                        w.text.push_str(&unescape_double(self.text(k)));
+                    } else {
+                        self.word_into(k, depth + 1, w);
+                    }
+                    pos = k.end_byte();
+                }
+                if end > pos {
+                    w.text.push_str(&unescape_double(self.src.get(pos..end).unwrap_or("")));
+                }
+            }
+            "concatenation" | "command_name" => self.children_into(n, depth, w),
+            "simple_expansion" | "expansion" => {
+                w.dynamic = true;
+                w.text.push_str(raw);
+                // `${X:-$(cmd)}` runs cmd.
+                self.walk_substitutions(n, depth);
+            }
+            "command_substitution" | "process_substitution" => {
+                w.dynamic = true;
+                w.text.push_str(raw);
+                self.substitution_commands(n, depth + 1);
+            }
+            "arithmetic_expansion" => {
+                w.dynamic = true;
+                w.text.push_str(raw);
+                self.walk_substitutions(n, depth);
+            }
+            "brace_expression" | "array" => {
+                w.text.push_str(raw);
+                self.walk_substitutions(n, depth);
+            }
+            _ => {
+                if n.is_error() || n.is_missing() {
+                    let s = self.span(n);
+                    self.script.errors.push(s);
+                }
+                w.text.push_str(raw);
+                if n.named_child_count() > 0 {
+                    w.dynamic = true;
+                    self.walk_substitutions(n, depth);
+                }
+            }
+        }
+    }
+
+    fn children_into(&mut self, n: Node, depth: usize, w: &mut Word) {
+        let mut pos = n.start_byte();
+        let mut c = n.walk();
+        let kids: Vec<Node> = n.children(&mut c).collect();
+        for k in kids {
+            if k.start_byte() > pos {
+                w.text.push_str(self.src.get(pos..k.start_byte()).unwrap_or(""));
+            }
+            if k.is_named() {
+                self.word_into(k, depth + 1, w);
+            } else {
+                let t = self.text(k);
+                w.text.push_str(&unescape_unquoted(t));
+            }
+            pos = k.end_byte();
+        }
+        if n.end_byte() > pos {
+            w.text.push_str(self.src.get(pos..n.end_byte()).unwrap_or(""));
+        }
+    }
+
+    fn walk_substitutions(&mut self, n: Node, depth: usize) {
+        if self.too_deep(n, depth) {
+            return;
+        }
+        let mut c = n.walk();
+        let kids: Vec<Node> = n.named_children(&mut c).collect();
+        for k in kids {
+            match k.kind() {
+                "command_substitution" | "process_substitution" => self.substitution_commands(k, depth + 1),
+                _ => self.walk_substitutions(k, depth + 1),
+            }
+        }
+    }
+}
+
+/// Quote removal for unquoted text: `\x` -> `x`, `\<newline>` -> nothing (bash manual §3.1.2.1).
+fn unescape_unquoted(s: &str) -> String {
+    if !s.contains('\\') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut it = s.chars();
+    while let Some(c) = it.next() {
+        if c == '\\' {
+            match it.next() {
+                Some('\n') | None => {}
+                Some(n) => out.push(n),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Backslash removal inside double quotes: only before `$`, `` ` ``, `"`, `\` and newline
+/// (bash manual §3.1.2.3).
+fn unescape_double(s: &str) -> String {
+    if !s.contains('\\') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut it = s.chars().peekable();
+    while let Some(c) = it.next() {
+        if c == '\\' {
+            match it.peek() {
+                Some('$' | '`' | '"' | '\\') => out.push(it.next().unwrap_or('\\')),
+                Some('\n') => {
+                    it.next();
+                }
+                _ => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Decodes `$'...'` escapes (bash manual §3.1.2.4): `\n`, `\t`, `\xHH`, `\NNN`, `\uHHHH`, ...
+fn ansi_c_unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let b: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        i += 1;
+        if c != '\\' || i >= b.len() {
+            out.push(c);
+            continue;
+        }
+        let e = b[i];
+        i += 1;
+        let num = |radix: u32, max: usize, i: &mut usize| {
+            let mut v = 0u32;
+            let mut n = 0;
+            while n < max && *i < b.len() && b[*i].is_digit(radix) {
+                v = v * radix + b[*i].to_digit(radix).unwrap_or(0);
+                *i += 1;
+                n += 1;
+            }
+            (v, n)
+        };
+        match e {
+            'n' => out.push('\n'),
+            't' => out.push('\t'),
+            'r' => out.push('\r'),
+            'a' => out.push('\x07'),
+            'b' => out.push('\x08'),
+            'e' | 'E' => out.push('\x1b'),
+            'f' => out.push('\x0c'),
+            'v' => out.push('\x0b'),
+            'x' => {
+                let (v, n) = num(16, 2, &mut i);
+                if n == 0 {
+                    out.push_str("\\x");
+                } else {
+                    out.push(char::from_u32(v).unwrap_or('?'));
+                }
+            }
+            'u' | 'U' => {
+                let (v, n) = num(16, if e == 'u' { 4 } else { 8 }, &mut i);
+                if n == 0 {
+                    out.push('\\');
+                    out.push(e);
+                } else {
+                    out.push(char::from_u32(v).unwrap_or('?'));
+                }
+            }
+            '0'..='7' => {
+                i -= 1;
+                let (v, _) = num(8, 3, &mut i);
+                out.push(char::from_u32(v).unwrap_or('?'));
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cmds(s: &str) -> Vec<Vec<String>> {
+        parse(s, SpanMap::top(s.len()))
+            .commands
+            .iter()
+            .map(|c| c.words.iter().map(|w| w.text.clone()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn quote_removal() {
+        assert_eq!(cmds(r#"r\m -"rf" '/' "a $X b""#), vec![vec!["rm", "-rf", "/", "a $X b"]]);
+        assert_eq!(cmds(r#"echo $'a\x41\n'"#), vec![vec!["echo", "aA\n"]]);
+        assert_eq!(cmds(r#"echo "a\"b\\c\d""#), vec![vec!["echo", "a\"b\\c\\d"]]);
+    }
+
+    #[test]
+    fn heredoc_pipe_and_list_are_commands() {
+        let s = "cat <<EOF | psql && rm -rf /\nDROP TABLE t;\nEOF\n";
+        let sc = parse(s, SpanMap::top(s.len()));
+        let names: Vec<_> = sc.commands.iter().map(|c| c.words[0].text.as_str()).collect();
+        assert_eq!(names, vec!["cat", "psql", "rm"]);
+        assert_eq!(sc.commands[0].heredoc.as_ref().unwrap().body, "DROP TABLE t;\n");
+        assert_eq!(sc.commands[1].inputs, vec![Input { from: 0, flow: Flow::Pipe }]);
+    }
+
+    #[test]
+    fn substitutions_are_commands() {
+        let s = "echo \"$(rm -rf /)\" <(curl x) $((1 + $(id -u)))";
+        let names: Vec<String> = cmds(s).into_iter().map(|c| c[0].clone()).collect();
+        assert_eq!(names, vec!["rm", "curl", "id", "echo"]);
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded() {
+        let s = format!("{}true{}", "$(".repeat(5000), ")".repeat(5000));
+        let sc = parse(&s, SpanMap::top(s.len()));
+        assert!(!sc.errors.is_empty());
+    }
+
+    #[test]
+    fn dashed_heredoc_strips_tabs() {
+        let s = "psql <<-EOF\n\tDROP TABLE t;\n\tEOF\n";
+        let sc = parse(s, SpanMap::top(s.len()));
+        assert_eq!(sc.commands[0].heredoc.as_ref().unwrap().body.trim(), "DROP TABLE t;");
+    }
+}
