@@ -1,0 +1,439 @@
+//! psql scripts: SQL mixed with backslash meta-commands and `:variables`.
+//!
+//! Lexing follows psql's own rules (source: PostgreSQL docs, "psql", sections
+//! "Meta-Commands", "Advanced features / Variables", "SQL Interpolation"): outside quotes,
+//! comments and dollar quotes, a `\` starts a meta-command that runs to the end of the line;
+//! `:name`, `:'name'` and `:"name"` interpolate variables. `COPY ... FROM STDIN;` in a script
+//! is followed by data lines up to `\.`, which are not SQL.
+
+use serde_json::Value as Json;
+
+use super::text::summarize;
+use super::{Dialect, analyze};
+use crate::fact::{Fact, Span};
+
+/// The result of [`analyze_psql`].
+#[derive(Debug, Clone, Default)]
+pub struct PsqlAnalysis {
+    /// Facts of the SQL (as [`analyze`] with [`Dialect::Postgres`]) and of the meta-commands
+    /// (`sql.copy` for `\copy`, `sql.dynamic` with `reason = "gexec"` for `\gexec`).
+    pub facts: Vec<Fact>,
+    /// Shell commands the script runs, with their spans in the script: `\! cmd`,
+    /// `\copy ... program 'cmd'`, `\o |cmd`, `\g |cmd`, `\w |cmd`. A bare `\!` (interactive
+    /// shell) is reported as `${SHELL:-/bin/sh}`.
+    pub shell_commands: Vec<(String, Span)>,
+    /// Files the script reads as more script: `\i`, `\ir`, `\include`, `\include_relative`.
+    pub includes: Vec<(String, Span)>,
+}
+
+/// Analyzes a psql script: SQL statements plus psql meta-commands.
+///
+/// Input: the script text. Output: a [`PsqlAnalysis`]; all spans are byte ranges in `text`.
+/// SQL facts touching a psql variable carry `psql_variables = true` (variables are replaced
+/// by same-length placeholders before parsing: `:'x'` by the string `':x'`, `:"x"` by the
+/// identifier `":x"`, `:x` by the identifier `_x`; so `id = :id` is not a tautology). Harmless meta-commands (`\set`, `\d`, `\x`, `\timing`, `\c`, `\q`, ...)
+/// produce nothing. Never panics.
+pub fn analyze_psql(text: &str) -> PsqlAnalysis {
+    let lexed = lex(text);
+    let sql = String::from_utf8(lexed.sql).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    let mut result = PsqlAnalysis { facts: analyze(&sql, Dialect::Postgres), ..Default::default() };
+    for (span, stmt) in &lexed.copy_stmts {
+        let stmt = String::from_utf8_lossy(stmt);
+        for mut f in analyze(&stmt, Dialect::Postgres) {
+            f.span = Span::new(f.span.start + span.start, f.span.end + span.start);
+            result.facts.push(f);
+        }
+    }
+    for f in &mut result.facts {
+        if lexed.variables.iter().any(|v| v.start < f.span.end && v.end > f.span.start) {
+            f.attrs.insert("psql_variables".into(), Json::Bool(true));
+        }
+    }
+    for m in &lexed.metas {
+        meta_command(text, m, &mut result);
+    }
+    result.facts.sort_by_key(|f| f.span.start);
+    result
+}
+
+/// One meta-command: `\name args` from the backslash to the end of the line.
+#[derive(Debug, Clone)]
+struct Meta {
+    /// The command name without the backslash (`copy`, `!`, `g`, ...).
+    name: String,
+    /// Span of the whole command (backslash to end of line).
+    span: Span,
+    /// Span of the arguments (trimmed).
+    args: Span,
+}
+
+/// What [`lex`] found.
+struct Lexed {
+    /// The script with meta-commands, `COPY` data and variable markers blanked out
+    /// (same length and byte offsets as the script).
+    sql: Vec<u8>,
+    /// Meta-commands, in order.
+    metas: Vec<Meta>,
+    /// Spans of variable references.
+    variables: Vec<Span>,
+    /// `COPY ... FROM STDIN` statements (span, placeholder text without `;`). They are blanked
+    /// in `sql`: `sqlparser` would read everything after `COPY ... FROM STDIN;` as data.
+    copy_stmts: Vec<(Span, Vec<u8>)>,
+}
+
+/// Lexer state between bytes.
+#[derive(Debug, Clone, PartialEq)]
+enum State {
+    Normal,
+    /// Inside `'...'`; `true` for `E'...'` (backslash escapes).
+    Single(bool),
+    Double,
+    /// Inside `$tag$...$tag$`, holding the closing delimiter.
+    Dollar(Vec<u8>),
+    LineComment,
+    /// Inside `/* */`, with nesting depth.
+    Block(usize),
+}
+
+/// Whether `b` can continue an identifier (ASCII letters, digits, `_`, `$`, non-ASCII).
+fn ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
+}
+
+/// Whether `b` can be part of a psql variable name.
+fn var_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+/// Meta-commands that send the query buffer (so they end the SQL statement before them).
+const SENDS_BUFFER: &[&str] = &["g", "gx", "gset", "gexec", "gdesc", "crosstabview", "watch", ";"];
+
+/// Splits a psql script into SQL (blanked copy) and meta-commands. Linear time.
+fn lex(text: &str) -> Lexed {
+    let b = text.as_bytes();
+    let mut sql = b.to_vec();
+    let mut metas = Vec::new();
+    let mut variables = Vec::new();
+    let mut copy_stmts = Vec::new();
+    let mut state = State::Normal;
+    let mut stmt_start = 0usize;
+    let mut i = 0usize;
+    while i < b.len() {
+        let c = b[i];
+        match &state {
+            State::Normal => match c {
+                b'\'' => {
+                    let escape = i > 0 && matches!(b[i - 1], b'e' | b'E') && (i < 2 || !ident_byte(b[i - 2]));
+                    state = State::Single(escape);
+                }
+                b'"' => state = State::Double,
+                b'-' if b.get(i + 1) == Some(&b'-') => state = State::LineComment,
+                b'/' if b.get(i + 1) == Some(&b'*') => {
+                    state = State::Block(1);
+                    i += 1;
+                }
+                b'$' if i == 0 || !ident_byte(b[i - 1]) => {
+                    let mut j = i + 1;
+                    while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || b[j] >= 0x80) {
+                        j += 1;
+                    }
+                    if j < b.len() && b[j] == b'$' && !b.get(i + 1).is_some_and(|d| d.is_ascii_digit()) {
+                        state = State::Dollar(b[i..=j].to_vec());
+                        i = j;
+                    }
+                }
+                b';' => {
+                    if is_copy_from_stdin(&sql[stmt_start..i]) {
+                        // Analysed alone (see `Lexed::copy_stmts`), then blanked with its data.
+                        copy_stmts.push((Span::new(stmt_start, i), sql[stmt_start..i].to_vec()));
+                        for x in &mut sql[stmt_start..=i] {
+                            *x = b' ';
+                        }
+                        i = skip_copy_data(b, &mut sql, i + 1);
+                        stmt_start = i;
+                        continue;
+                    }
+                    stmt_start = i + 1;
+                }
+                b':' => {
+                    if b.get(i + 1) == Some(&b':') {
+                        i += 2;
+                        continue;
+                    }
+                    if i > 0 && b[i - 1] == b':' {
+                        i += 1;
+                        continue;
+                    }
+                    let end = match b.get(i + 1) {
+                        Some(q @ (b'\'' | b'"')) => {
+                            let mut j = i + 2;
+                            while j < b.len() && var_byte(b[j]) {
+                                j += 1;
+                            }
+                            (j > i + 2 && b.get(j) == Some(q)).then_some(j + 1)
+                        }
+                        Some(&n) if n.is_ascii_alphabetic() || n == b'_' || n >= 0x80 => {
+                            let mut j = i + 1;
+                            while j < b.len() && var_byte(b[j]) {
+                                j += 1;
+                            }
+                            Some(j)
+                        }
+                        _ => None,
+                    };
+                    if let Some(end) = end {
+                        // Same-length placeholders that cannot equal another column or
+                        // literal: `:x` -> `_x`, `:'x'` -> `':x'`, `:"x"` -> `":x"`.
+                        match b[i + 1] {
+                            q @ (b'\'' | b'"') => {
+                                sql[i] = q;
+                                sql[i + 1] = b':';
+                            }
+                            _ => sql[i] = b'_',
+                        }
+                        variables.push(Span::new(i, end));
+                        i = end;
+                        continue;
+                    }
+                }
+                b'\\' => {
+                    let eol = b[i..].iter().position(|&x| x == b'\n').map_or(b.len(), |p| i + p);
+                    let m = parse_meta(text, i, eol);
+                    let terminates = SENDS_BUFFER.contains(&m.name.as_str());
+                    for x in &mut sql[i..eol] {
+                        *x = b' ';
+                    }
+                    if terminates {
+                        sql[i] = b';';
+                        stmt_start = i + 1;
+                    }
+                    metas.push(m);
+                    i = eol;
+                    continue;
+                }
+                _ => {}
+            },
+            State::Single(escape) => match c {
+                b'\\' if *escape => i += 1,
+                b'\'' if b.get(i + 1) == Some(&b'\'') => i += 1,
+                b'\'' => state = State::Normal,
+                _ => {}
+            },
+            State::Double => match c {
+                b'"' if b.get(i + 1) == Some(&b'"') => i += 1,
+                b'"' => state = State::Normal,
+                _ => {}
+            },
+            State::Dollar(tag) => {
+                if b[i..].starts_with(tag) {
+                    i += tag.len();
+                    state = State::Normal;
+                    continue;
+                }
+            }
+            State::LineComment => {
+                if c == b'\n' {
+                    state = State::Normal;
+                }
+            }
+            State::Block(depth) => {
+                let depth = *depth;
+                if c == b'/' && b.get(i + 1) == Some(&b'*') {
+                    state = State::Block(depth + 1);
+                    i += 1;
+                } else if c == b'*' && b.get(i + 1) == Some(&b'/') {
+                    state = if depth <= 1 { State::Normal } else { State::Block(depth - 1) };
+                    i += 1;
+                }
+            }
+        }
+        i += 1;
+    }
+    Lexed { sql, metas, variables, copy_stmts }
+}
+
+/// Whether a statement (blanked script bytes) is `COPY ... FROM STDIN`, whose data follows
+/// the statement in the script. Comments before `COPY` are skipped; the check is on words.
+fn is_copy_from_stdin(stmt: &[u8]) -> bool {
+    let s = String::from_utf8_lossy(stmt).to_ascii_lowercase();
+    let code: String = s.lines().map(|l| l.split("--").next().unwrap_or("")).collect::<Vec<_>>().join(" ");
+    let words: Vec<&str> =
+        code.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
+    words.first() == Some(&"copy") && words.windows(2).any(|w| w == ["from", "stdin"])
+}
+
+/// Blanks `COPY` data from `from` (just after the `;`) through the line `\.`; returns the
+/// index after it. Data starts on the line after the statement.
+fn skip_copy_data(b: &[u8], sql: &mut [u8], from: usize) -> usize {
+    let mut i = match b[from..].iter().position(|&x| x == b'\n') {
+        Some(p) => from + p + 1,
+        None => return b.len(),
+    };
+    while i < b.len() {
+        let eol = b[i..].iter().position(|&x| x == b'\n').map_or(b.len(), |p| i + p);
+        let line = &b[i..eol];
+        let is_end = line.strip_suffix(b"\r").unwrap_or(line) == b"\\.";
+        for x in &mut sql[i..eol] {
+            *x = b' ';
+        }
+        i = (eol + 1).min(b.len());
+        if is_end {
+            break;
+        }
+    }
+    i
+}
+
+/// Parses the meta-command starting with the backslash at `start` and ending at `eol`.
+fn parse_meta(text: &str, start: usize, eol: usize) -> Meta {
+    let b = text.as_bytes();
+    let mut j = start + 1;
+    if j < eol && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
+        while j < eol && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || b[j] == b'+') {
+            j += 1;
+        }
+    } else if j < eol {
+        // One-character command names: `\!`, `\?`, `\;`, `\\`, ...
+        j += text[j..eol].chars().next().map_or(1, char::len_utf8);
+    }
+    let name = text[start + 1..j].to_string();
+    let raw = &text[j..eol];
+    let lead = raw.len() - raw.trim_start().len();
+    let trimmed = raw.trim();
+    Meta { name, span: Span::new(start, eol), args: Span::new(j + lead, j + lead + trimmed.len()) }
+}
+
+/// Records what one meta-command does.
+fn meta_command(text: &str, m: &Meta, out: &mut PsqlAnalysis) {
+    let args = &text[m.args.start..m.args.end];
+    let summary = summarize(&text[m.span.start..m.span.end]);
+    match m.name.as_str() {
+        "!" => {
+            let cmd = if args.is_empty() { "${SHELL:-/bin/sh}".to_string() } else { args.to_string() };
+            out.shell_commands.push((cmd, if args.is_empty() { m.span } else { m.args }));
+        }
+        "copy" => copy_command(text, m, &summary, out),
+        "o" | "out" | "g" | "gx" | "w" | "write" => {
+            // `\g [ (option=value ...) ] [ filename | |command ]`
+            let mut rest = args;
+            if m.name.starts_with('g') && rest.starts_with('(') {
+                rest = rest.find(')').map_or("", |p| rest[p + 1..].trim_start());
+            }
+            if let Some(cmd) = rest.strip_prefix('|') {
+                let cmd = cmd.trim();
+                let start = m.args.end - rest.len() + (rest.len() - rest.trim_start_matches('|').trim_start().len());
+                out.shell_commands.push((cmd.to_string(), Span::new(start, start + cmd.len())));
+            }
+        }
+        "i" | "include" | "ir" | "include_relative" => {
+            let file = unquote_arg(args);
+            if !file.is_empty() {
+                out.includes.push((file, m.args));
+            }
+        }
+        "gexec" => out.facts.push(Fact::new("sql.dynamic", summary, m.span).with("reason", "gexec")),
+        _ => {}
+    }
+}
+
+/// The first argument of a meta-command, without psql single quotes (`''` -> `'`).
+fn unquote_arg(args: &str) -> String {
+    let a = args.trim();
+    if let Some(inner) = a.strip_prefix('\'') {
+        let end = find_quote_end(inner).unwrap_or(inner.len());
+        return inner[..end].replace("''", "'");
+    }
+    a.split_whitespace().next().unwrap_or("").to_string()
+}
+
+/// Index of the closing `'` of a single-quoted string whose opening quote was just before
+/// `s` (`''` is an escaped quote).
+fn find_quote_end(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\'' {
+            if b.get(i + 1) == Some(&b'\'') {
+                i += 2;
+                continue;
+            }
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// `\copy { table [(cols)] | (query) } { from | to } { 'file' | file | program 'cmd' |
+/// stdin | stdout | pstdin | pstdout } [...]`: a `sql.copy` fact (attr `client = true`: the
+/// file or program is on the client) and, for `program`, a shell command.
+fn copy_command(text: &str, m: &Meta, summary: &str, out: &mut PsqlAnalysis) {
+    let args = &text[m.args.start..m.args.end];
+    // Locate the direction word outside parentheses and quotes.
+    let b = args.as_bytes();
+    let (mut depth, mut i, mut quote) = (0usize, 0usize, false);
+    let mut dir: Option<(usize, &str)> = None;
+    while i < b.len() {
+        let c = b[i];
+        if quote {
+            if c == b'\'' {
+                quote = false;
+            }
+        } else if c == b'\'' {
+            quote = true;
+        } else if c == b'(' {
+            depth += 1;
+        } else if c == b')' {
+            depth = depth.saturating_sub(1);
+        } else if depth == 0 && (i == 0 || b[i - 1].is_ascii_whitespace() || b[i - 1] == b')') {
+            for w in ["from", "to"] {
+                let end = i + w.len();
+                if end <= b.len()
+                    && args[i..end].eq_ignore_ascii_case(w)
+                    && b.get(end).is_none_or(|x| x.is_ascii_whitespace())
+                    && i > 0
+                {
+                    dir = Some((end, w));
+                    break;
+                }
+            }
+            if dir.is_some() {
+                break;
+            }
+        }
+        i += 1;
+    }
+    let mut f = Fact::new("sql.copy", summary, m.span).with("client", true);
+    let Some((after, direction)) = dir else {
+        out.facts.push(f.with("direction", "unknown").with("target", "unknown"));
+        return;
+    };
+    let source = args[..after - direction.len()].trim();
+    if source.starts_with('(') {
+        // Nested DML in `\copy (DELETE ... RETURNING *) to ...` runs: analyse the query.
+        for mut f in analyze(&format!("COPY {source} TO STDOUT"), Dialect::Postgres) {
+            if f.kind != "sql.copy" && f.kind != "sql.parse_error" {
+                f.span = m.span;
+                f.summary = summary.to_string();
+                out.facts.push(f);
+            }
+        }
+    }
+    f = f.with("direction", direction);
+    f = if source.starts_with('(') { f.with("query", summarize(source)) } else { f.with("table", source) };
+    let rest = args[after..].trim_start();
+    let word = rest.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+    match word.as_str() {
+        "program" => {
+            let cmd_part = rest["program".len()..].trim_start();
+            let cmd = unquote_arg(cmd_part);
+            let start = m.args.end - cmd_part.len() + usize::from(cmd_part.starts_with('\''));
+            out.shell_commands.push((cmd.clone(), Span::new(start, (start + cmd.len()).min(m.args.end))));
+            f = f.with("target", "program").with("program", cmd);
+        }
+        "stdin" | "pstdin" => f = f.with("target", "stdin"),
+        "stdout" | "pstdout" => f = f.with("target", "stdout"),
+        _ => f = f.with("target", "file").with("path", unquote_arg(rest)),
+    }
+    out.facts.push(f);
+}

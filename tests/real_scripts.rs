@@ -1,0 +1,274 @@
+//! `guard check` over real input found on the machine: every shell script in /usr/bin, every
+//! bash completion in /usr/share/bash-completion/completions and every `.sql` file under
+//! /usr/share/postgresql. Each must finish with exit 0 or 1 (parse errors are findings), never
+//! exit 2 for a readable file, never crash or hang, and print the JSON report.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::Value;
+
+const BATCH: usize = 200;
+const PER_FILE_TIMEOUT: Duration = Duration::from_secs(20);
+const BATCH_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// The interpreter a shebang names: `#!/bin/sh -e` -> `sh`, `#!/usr/bin/env bash` -> `bash`.
+fn shebang_interpreter(path: &Path) -> Option<String> {
+    let mut head = [0u8; 256];
+    let mut f = std::fs::File::open(path).ok()?;
+    let n = f.read(&mut head).ok()?;
+    let head = &head[..n];
+    if !head.starts_with(b"#!") {
+        return None;
+    }
+    let line_end = head.iter().position(|&b| b == b'\n').unwrap_or(head.len());
+    let line = std::str::from_utf8(&head[2..line_end]).ok()?;
+    let mut words = line.split_whitespace();
+    let mut interp = words.next()?.rsplit('/').next()?.to_string();
+    if interp == "env" {
+        interp = words.find(|w| !w.starts_with('-') && !w.contains('='))?.to_string();
+    }
+    Some(interp)
+}
+
+fn is_shell_script(path: &Path) -> bool {
+    matches!(shebang_interpreter(path).as_deref(), Some("sh" | "bash" | "dash"))
+}
+
+/// Regular files (after following symlinks) of `dir`, deduplicated by canonical path.
+fn files_in(dir: &Path, seen: &mut BTreeSet<PathBuf>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let rd = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("read {}: {e}", dir.display()));
+    let mut entries: Vec<_> = rd.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        let Ok(canon) = std::fs::canonicalize(&p) else { continue };
+        if canon.is_file() && seen.insert(canon.clone()) {
+            out.push(canon);
+        }
+    }
+    out
+}
+
+fn sql_files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let mut entries: Vec<_> = rd.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        let Ok(ft) = std::fs::symlink_metadata(&p).map(|m| m.file_type()) else { continue };
+        if ft.is_dir() {
+            sql_files_under(&p, out);
+        } else if p.extension().is_some_and(|e| e == "sql") && p.is_file() {
+            out.push(p);
+        }
+    }
+}
+
+fn require_dir(dir: &str, package: &str) -> PathBuf {
+    let p = PathBuf::from(dir);
+    assert!(
+        p.is_dir(),
+        "{dir} is missing: install the Debian package `{package}` \
+         (`bash .ci/run` installs postgresql, sqlite3 and bash-completion)"
+    );
+    p
+}
+
+#[derive(Default)]
+struct Summary {
+    files: usize,
+    verdicts: BTreeMap<String, usize>,
+    actions: BTreeMap<String, usize>,
+    rules: BTreeMap<String, usize>,
+    failures: Vec<String>,
+    slowest: Vec<(Duration, String)>,
+}
+
+/// Runs `guard check --format json` on `files`; returns (exit code, JSON) or a failure text.
+fn check(env: &TestEnv, files: &[PathBuf], timeout: Duration) -> Result<(i32, Value), String> {
+    let started = Instant::now();
+    let out = env
+        .guard()
+        .args(["check", "--format", "json"])
+        .args(files)
+        .timeout(timeout)
+        .output()
+        .map_err(|e| format!("could not run guard: {e}"))?;
+    let elapsed = started.elapsed();
+    let code = match out.status.code() {
+        Some(c) => c,
+        None if elapsed >= timeout => {
+            return Err(format!("timed out after {timeout:?} (killed)"));
+        }
+        None => return Err(format!("crashed: {}\n{}", describe_status(&out), stderr(&out))),
+    };
+    if code != 0 && code != 1 {
+        return Err(format!("exit {code}, expected 0 or 1\n{}", describe(&out)));
+    }
+    let json: Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("stdout is not one JSON object ({e})\n{}", describe(&out)))?;
+    let verdict = json["verdict"].as_str().unwrap_or("<missing>");
+    let expected_code = match verdict {
+        "allow" | "warn" => 0,
+        "ask" | "deny" => 1,
+        _ => return Err(format!("bad verdict {verdict:?}\n{}", describe(&out))),
+    };
+    if code != expected_code {
+        return Err(format!("verdict {verdict} but exit {code}"));
+    }
+    if !json["findings"].is_array() {
+        return Err(format!("no findings array\n{}", describe(&out)));
+    }
+    Ok((code, json))
+}
+
+fn check_all(env: &TestEnv, files: &[PathBuf], summary: &mut Summary) {
+    for batch in files.chunks(BATCH) {
+        summary.files += batch.len();
+        let started = Instant::now();
+        match check(env, batch, BATCH_TIMEOUT) {
+            Ok((_, json)) => {
+                let per_file = started.elapsed() / batch.len() as u32;
+                summary.slowest.push((per_file, format!("batch of {} starting {}", batch.len(), batch[0].display())));
+                let verdict = json["verdict"].as_str().unwrap_or("").to_string();
+                *summary.verdicts.entry(verdict).or_default() += 1;
+                let names: BTreeSet<String> =
+                    batch.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+                for f in json["findings"].as_array().unwrap() {
+                    let action = f["action"].as_str().unwrap_or("<none>").to_string();
+                    let rule = f["rule"].as_str().unwrap_or("<none>").to_string();
+                    *summary.actions.entry(action).or_default() += 1;
+                    *summary.rules.entry(rule).or_default() += 1;
+                    match f["file"].as_str() {
+                        Some(file) if names.contains(file) => {}
+                        other => summary.failures.push(format!(
+                            "finding names file {other:?}, which is not one of the inputs: {f}"
+                        )),
+                    }
+                    if f["line"].as_u64().is_none_or(|l| l < 1) {
+                        summary.failures.push(format!("finding without a line number: {f}"));
+                    }
+                }
+            }
+            Err(batch_err) => {
+                // Find the file(s) responsible: one by one, each with its own timeout.
+                let mut blamed = 0;
+                for file in batch {
+                    let started = Instant::now();
+                    if let Err(e) = check(env, std::slice::from_ref(file), PER_FILE_TIMEOUT) {
+                        blamed += 1;
+                        summary.failures.push(format!("{}: {e}", file.display()));
+                    }
+                    summary.slowest.push((started.elapsed(), file.display().to_string()));
+                }
+                if blamed == 0 {
+                    summary.failures.push(format!(
+                        "a batch of {} files starting at {} failed, but each file alone passes: {batch_err}",
+                        batch.len(),
+                        batch[0].display()
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn report(what: &str, summary: &mut Summary, elapsed: Duration) {
+    println!("== guard check over {what}: {} files in {:.1?}", summary.files, elapsed);
+    println!("   batch verdicts: {:?}", summary.verdicts);
+    println!("   findings per action: {:?}", summary.actions);
+    let mut rules: Vec<_> = summary.rules.iter().collect();
+    rules.sort_by(|a, b| b.1.cmp(a.1));
+    println!("   top rules: {:?}", &rules[..rules.len().min(12)]);
+    summary.slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
+    if let Some((d, name)) = summary.slowest.first() {
+        println!("   slowest (per file): {d:.1?} {name}");
+    }
+    println!("   failures: {}", summary.failures.len());
+    const SHOWN: usize = 25;
+    let more = summary.failures.len().saturating_sub(SHOWN);
+    assert!(
+        summary.failures.is_empty(),
+        "guard check failed on {} of the {what}:\n{}{}",
+        summary.failures.len(),
+        summary.failures[..summary.failures.len().min(SHOWN)].join("\n\n"),
+        if more > 0 { format!("\n\n... and {more} more") } else { String::new() }
+    );
+}
+
+#[test]
+fn check_every_shell_script_in_usr_bin() {
+    let dir = require_dir("/usr/bin", "coreutils");
+    let mut seen = BTreeSet::new();
+    let scripts: Vec<PathBuf> =
+        files_in(&dir, &mut seen).into_iter().filter(|p| is_shell_script(p)).collect();
+    assert!(scripts.len() >= 10, "only {} shell scripts found in /usr/bin", scripts.len());
+    let env = TestEnv::new();
+    let started = Instant::now();
+    let mut summary = Summary::default();
+    check_all(&env, &scripts, &mut summary);
+    report("shell scripts in /usr/bin", &mut summary, started.elapsed());
+    assert!(env.log_lines().is_empty(), "guard check wrote audit records");
+}
+
+#[test]
+fn check_every_bash_completion() {
+    let dir = require_dir("/usr/share/bash-completion/completions", "bash-completion");
+    let mut seen = BTreeSet::new();
+    let files = files_in(&dir, &mut seen);
+    assert!(files.len() >= 100, "only {} completion files found", files.len());
+    let env = TestEnv::new();
+    let started = Instant::now();
+    let mut summary = Summary::default();
+    check_all(&env, &files, &mut summary);
+    report("bash completions", &mut summary, started.elapsed());
+}
+
+#[test]
+fn check_every_postgresql_sql_file() {
+    let dir = require_dir("/usr/share/postgresql", "postgresql");
+    let mut files = Vec::new();
+    sql_files_under(&dir, &mut files);
+    assert!(files.len() >= 20, "only {} .sql files found under /usr/share/postgresql", files.len());
+    let env = TestEnv::new();
+    let started = Instant::now();
+    let mut summary = Summary::default();
+    check_all(&env, &files, &mut summary);
+    report(".sql files under /usr/share/postgresql", &mut summary, started.elapsed());
+}
+
+#[test]
+fn check_exit_codes_on_edge_inputs() {
+    let env = TestEnv::new();
+    // An unreadable (missing) file is a usage error: exit 2.
+    let out = env.guard().args(["check", "/nonexistent/guard-e2e.sh"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    // A script that does not parse is a finding, not exit 2.
+    let bad = env.write("broken.sh", "if then fi (( \"unterminated\n");
+    let out = env.guard().args(["check", "--format", "json"]).arg(&bad).output().unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", describe(&out));
+    let json: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    assert!(!json["findings"].as_array().unwrap().is_empty(), "no finding for a broken script: {json}");
+    // Binary garbage and an empty file do not crash it.
+    let bin = env.path().join("garbage.sh");
+    std::fs::write(&bin, (0..=255u8).cycle().take(4096).collect::<Vec<u8>>()).unwrap();
+    let empty = env.write("empty.sql", "");
+    for f in [&bin, &empty] {
+        let out = env.guard().args(["check", "--format", "json"]).arg(f).output().unwrap();
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{}: {}", f.display(), describe(&out));
+    }
+    // stdin.
+    let out = env
+        .guard()
+        .args(["check", "-"])
+        .write_stdin("rm -rf /\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(env.log_lines().is_empty(), "guard check wrote audit records");
+}
