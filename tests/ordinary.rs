@@ -18,6 +18,15 @@ fn corpus_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/ordinary.txt")
 }
 
+/// guard runs in a small fixture project with a fixture HOME, so that lines which source or
+/// read files (`source .venv/bin/activate`, `psql -f migrations/...`, `source ~/.bashrc`) see
+/// real, ordinary files, and the verdicts do not depend on the machine.
+fn fixture_dir(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus/ordinary_env")
+        .join(name)
+}
+
 /// `(line number, command)` for every line that is neither blank nor a `#` comment.
 fn load_commands() -> Vec<(usize, String)> {
     let path = corpus_path();
@@ -66,12 +75,21 @@ fn ordinary_commands_are_allowed() {
         commands.len()
     );
 
+    let (project, home) = (fixture_dir("project"), fixture_dir("home"));
+    assert!(
+        project.join(".venv/bin/activate").is_file() && home.join(".bashrc").is_file(),
+        "fixtures missing under {}",
+        project.parent().unwrap().display()
+    );
+
     let mut refused = Vec::new();
     let mut broken = Vec::new();
     for (lineno, command) in &commands {
         let output = Command::cargo_bin("guard")
             .expect("the guard binary is built for integration tests")
             .args(["check", "--format", "json", "-c", command])
+            .current_dir(&project)
+            .env("HOME", &home)
             .timeout(TIMEOUT)
             .output()
             .unwrap_or_else(|e| panic!("cannot run guard: {e}"));
