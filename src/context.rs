@@ -38,7 +38,7 @@ pub struct Context {
     pub time: String,
     /// Host name (`/proc/sys/kernel/hostname`, else `/etc/hostname`, else empty).
     pub host: String,
-    /// User name (`$USER`, else `$LOGNAME`, else empty).
+    /// User name (`$USER`, else `$LOGNAME`, else the `/etc/passwd` entry of `uid`, else empty).
     pub user: String,
     /// Real user id of this process.
     pub uid: u32,
@@ -62,16 +62,30 @@ impl Context {
             env(k).map(|v| if *name == "declared" { v } else { name.to_string() })
         });
         let ci = CIS.iter().find(|(k, _)| env(k).is_some_and(|v| v != "false" && v != "0")).map(|(_, n)| n.to_string());
+        let uid = std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(u32::MAX);
         Context {
             time: rfc3339(SystemTime::now()),
             host,
-            user: env("USER").or_else(|| env("LOGNAME")).unwrap_or_default(),
-            uid: std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(u32::MAX),
+            user: env("USER").or_else(|| env("LOGNAME")).unwrap_or_else(|| user_name(uid)),
+            uid,
             cwd: std::env::current_dir().map(|p| p.display().to_string()).unwrap_or_default(),
             agent,
             ci,
         }
     }
+}
+
+/// The login name of `uid` from `/etc/passwd` (passwd(5)), or empty.
+fn user_name(uid: u32) -> String {
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    passwd
+        .lines()
+        .find_map(|l| {
+            let mut f = l.split(':');
+            let name = f.next()?;
+            (f.nth(1)?.parse::<u32>().ok()? == uid).then(|| name.to_string())
+        })
+        .unwrap_or_default()
 }
 
 /// Formats a time as RFC 3339 UTC with microseconds (`YYYY-MM-DDTHH:MM:SS.uuuuuuZ`).
