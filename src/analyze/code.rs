@@ -12,7 +12,8 @@
 //!   `call` (as written, e.g. `shutil.rmtree`), `effect` (`tree_delete`, `file_delete`,
 //!   `shell`), `literal` (the argument is a string literal), `argument` (its value, if literal).
 //!   A literal shell command (`os.system("rm -rf /")`) is also analysed as bash, and a literal
-//!   tree delete (`shutil.rmtree("/")`) also yields `fs.delete`, so the file rules apply.
+//!   tree or file delete (`shutil.rmtree("/")`, `os.remove("/etc/passwd")`) also yields
+//!   `fs.delete`, so the file rules apply.
 //!
 //! The first two are made by [`refine`], which runs over a script after its commands are
 //! analysed and turns `exec.dynamic` facts (from unwrap and from [`analyze`]) into the more
@@ -560,14 +561,14 @@ fn scan(a: &mut Analyzer, lang: Lang, code: &str, map: SpanMap, depth: usize) {
                     };
                     a.shell_text(&argument, sub, depth + 1);
                 }
-                "tree_delete" => {
+                "tree_delete" | "file_delete" => {
                     for v in vals.iter().take(1) {
                         let w = Word::plain(v, span);
                         let class = fs::classify(&w);
                         a.push(
                             Fact::new("fs.delete", format!("{language} {callee}({v})"), span)
                                 .with("program", format!("{language}:{callee}"))
-                                .with("recursive", true)
+                                .with("recursive", call.effect == "tree_delete")
                                 .with("force", true)
                                 .with("targets", vec![v.clone()])
                                 .with("classes", vec![class.name()]),

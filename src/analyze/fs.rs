@@ -27,6 +27,14 @@ pub const SYSTEM_DIRS: &[&str] = &[
     "/System", "/Library", "/Applications",
 ];
 
+/// Files without which the system does not boot or nobody can log in (passwd(5), shadow(5),
+/// group(5), sudoers(5), fstab(5), the boot loader configuration).
+pub const CRITICAL_FILES: &[&str] = &[
+    "/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow", "/etc/sudoers", "/etc/fstab",
+    "/etc/pam.d", "/etc/ssh/sshd_config", "/etc/hosts", "/etc/resolv.conf", "/boot/grub/grub.cfg", "/vmlinuz",
+    "/initrd.img",
+];
+
 /// System directories whose direct subdirectories hold configuration, programs or state
 /// (FHS 3.0: /etc "host-specific system configuration", /var/lib "variable state information",
 /// /usr/lib, /boot). Logs, caches, spools and /opt, /srv deployments are not in the list.
@@ -48,6 +56,8 @@ pub enum PathClass {
     Home,
     /// A system directory or everything in it (`/etc`, `/usr/*`).
     System,
+    /// A file the system cannot boot or log in without (`/etc/passwd`, `/etc/sudoers`, ...).
+    Critical,
     /// A directory directly inside a system directory that holds configuration, programs or
     /// state (`/etc/nginx`, `/var/lib/postgresql`, `/usr/lib/x86_64-linux-gnu`).
     SystemSubdir,
@@ -64,6 +74,7 @@ impl PathClass {
             PathClass::Root => "root",
             PathClass::Home => "home",
             PathClass::System => "system",
+            PathClass::Critical => "critical",
             PathClass::SystemSubdir => "system_subdir",
             PathClass::Dynamic => "dynamic",
             PathClass::Other => "other",
@@ -138,6 +149,9 @@ pub fn classify(w: &Word) -> PathClass {
     }
     if SYSTEM_DIRS.contains(&base) {
         return PathClass::System;
+    }
+    if CRITICAL_FILES.contains(&base) {
+        return PathClass::Critical;
     }
     if let Some((parent, _)) = base.rsplit_once('/') {
         if STATE_DIRS.contains(&parent) {
@@ -319,6 +333,7 @@ mod tests {
         assert_eq!(c("~/project/target", false), "other");
         assert_eq!(c("/etc/nginx/conf.d/x.conf", false), "other");
         assert_eq!(c("/etc/nginx", false), "system_subdir");
+        assert_eq!(c("/etc/passwd", false), "critical");
         assert_eq!(c("/var/lib/postgresql/", false), "system_subdir");
         assert_eq!(c("/var/log/app", false), "other");
         assert_eq!(c("/usr/local/lib", false), "other");

@@ -107,7 +107,9 @@ fn push(a: &mut Analyzer, inv: &Invocation, rest: &[Word]) {
         }
         match t {
             "--" => options_done = true,
+            // git rejects a value on --force, but a rejected push is no reason to look away.
             "--force" => force = true,
+            _ if t.starts_with("--force=") => force = true,
             "--no-force" => force = false,
             "--force-if-includes" => lease = true,
             "--no-force-with-lease" => lease = false,
