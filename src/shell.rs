@@ -276,15 +276,7 @@ impl<'a> Builder<'a> {
         let mut heredoc = None;
         let mut after: Vec<Produced> = vec![]; // pipeline continuation inside a heredoc redirect
         let mut trailing: Produced = vec![]; // `&&`/`||` continuation inside a heredoc redirect
-        let mut c = n.walk();
-        let children: Vec<(Option<&str>, Node)> = {
-            let mut v = vec![];
-            for (i, ch) in n.children(&mut c).enumerate() {
-                v.push((n.field_name_for_child(i as u32), ch));
-            }
-            v
-        };
-        for (field, ch) in children {
+        for (field, ch) in fields(n) {
             if ch.is_error() || ch.is_missing() {
                 let s = self.span(ch);
                 self.script.errors.push(s);
@@ -342,15 +334,7 @@ impl<'a> Builder<'a> {
         let mut stages = vec![];
         let mut rest = vec![];
         let mut reds = vec![];
-        let mut c = n.walk();
-        let children: Vec<(Option<&str>, Node)> = {
-            let mut v = vec![];
-            for (i, ch) in n.children(&mut c).enumerate() {
-                v.push((n.field_name_for_child(i as u32), ch));
-            }
-            v
-        };
-        for (field, ch) in children {
+        for (field, ch) in fields(n) {
             match (field, ch.kind()) {
                 (_, "<<-") => strip_tabs = true,
                 (_, "heredoc_start") => {
@@ -420,15 +404,7 @@ impl<'a> Builder<'a> {
         let mut op = String::new();
         let mut fd = None;
         let mut target = None;
-        let mut c = n.walk();
-        let children: Vec<(Option<&str>, Node)> = {
-            let mut v = vec![];
-            for (i, ch) in n.children(&mut c).enumerate() {
-                v.push((n.field_name_for_child(i as u32), ch));
-            }
-            v
-        };
-        for (field, ch) in children {
+        for (field, ch) in fields(n) {
             match (field, ch.kind()) {
                 (Some("descriptor"), _) => fd = self.text(ch).parse().ok(),
                 (Some("destination"), _) => target = Some(self.word(ch, depth + 1)),
@@ -509,15 +485,7 @@ impl<'a> Builder<'a> {
         let mut words = vec![];
         let mut redirects = vec![];
         let mut heredoc = None;
-        let mut c = n.walk();
-        let children: Vec<(Option<&str>, Node)> = {
-            let mut v = vec![];
-            for (i, ch) in n.children(&mut c).enumerate() {
-                v.push((n.field_name_for_child(i as u32), ch));
-            }
-            v
-        };
-        for (field, ch) in children {
+        for (field, ch) in fields(n) {
             if ch.is_error() || ch.is_missing() {
                 let s = self.span(ch);
                 self.script.errors.push(s);
@@ -733,6 +701,22 @@ impl<'a> Builder<'a> {
             }
         }
     }
+}
+
+/// The children of `n` with their field names (`name`, `argument`, `redirect`, ...), in one
+/// linear pass of a tree cursor.
+fn fields<'t>(n: Node<'t>) -> Vec<(Option<&'t str>, Node<'t>)> {
+    let mut out = Vec::with_capacity(n.child_count() as usize);
+    let mut c = n.walk();
+    if c.goto_first_child() {
+        loop {
+            out.push((c.field_name(), c.node()));
+            if !c.goto_next_sibling() {
+                break;
+            }
+        }
+    }
+    out
 }
 
 /// Quote removal for unquoted text: `\x` -> `x`, `\<newline>` -> nothing (bash manual §3.1.2.1).
