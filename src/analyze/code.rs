@@ -33,7 +33,8 @@ use std::sync::LazyLock;
 /// Interpreters whose inline code and stdin this module analyses.
 pub const PROGRAMS: &[&str] = &[
     "python", "python2", "python3", "python3.8", "python3.9", "python3.10", "python3.11", "python3.12", "python3.13",
-    "python3.14", "pypy", "pypy3", "node", "nodejs", "bun", "deno", "perl", "ruby", "php",
+    "python3.14", "pypy", "pypy3", "node", "nodejs", "bun", "deno", "perl", "ruby", "php", "awk", "gawk", "mawk",
+    "nawk",
 ];
 
 /// Programs that print what they fetch from the network.
@@ -174,6 +175,8 @@ enum Lang {
     Perl,
     Ruby,
     Php,
+    /// awk(1p): `system(cmd)` runs a shell command.
+    Awk,
 }
 
 impl Lang {
@@ -184,6 +187,7 @@ impl Lang {
             Lang::Perl => "perl",
             Lang::Ruby => "ruby",
             Lang::Php => "php",
+            Lang::Awk => "awk",
         }
     }
 }
@@ -197,6 +201,7 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
         "node" | "nodejs" | "bun" | "deno" => Lang::Js,
         "perl" => Lang::Perl,
         "ruby" => Lang::Ruby,
+        n if n.ends_with("awk") => Lang::Awk,
         _ => Lang::Php,
     };
     let args = inv.args();
@@ -207,6 +212,7 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
         Lang::Perl => (&["-e", "-E"], "IMmx"),
         Lang::Ruby => (&["-e"], "rIECFK"),
         Lang::Php => (&["-r"], "dcfzt"),
+        Lang::Awk => (&["-e", "--source"], "Fvfi"),
     };
     let mut code: Vec<&Word> = vec![];
     let mut operand: Option<&Word> = None;
@@ -296,6 +302,10 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
     }
     if module {
         return;
+    }
+    // awk's program is its first operand (awk(1p) SYNOPSIS), unless -f names a program file.
+    if lang == Lang::Awk && code.is_empty() && !args.iter().any(|w| w.text == "-f" || w.text.starts_with("--file")) {
+        code.extend(operand);
     }
     if !code.is_empty() {
         for w in code {
@@ -458,12 +468,14 @@ fn calls(lang: Lang) -> &'static [Call] {
             (r"\b(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec)\s*\(", "shell"),
         ])
     });
+    static AWK: LazyLock<Vec<Call>> = LazyLock::new(|| mk(&[(r"\bsystem\s*\(", "shell")]));
     match lang {
         Lang::Python => &PY,
         Lang::Js => &JS,
         Lang::Perl => &PERL,
         Lang::Ruby => &RUBY,
         Lang::Php => &PHP,
+        Lang::Awk => &AWK,
     }
 }
 
@@ -605,6 +617,7 @@ fn has_interpolation(v: &str, lang: Lang) -> bool {
         Lang::Js => v.contains("${"),
         Lang::Ruby => v.contains("#{"),
         Lang::Perl | Lang::Php => v.contains('$') || v.contains('@'),
+        Lang::Awk => false,
     }
 }
 

@@ -136,6 +136,10 @@ pub fn classify(w: &Word) -> PathClass {
     if base == "/" || n == "/*" {
         return PathClass::Root;
     }
+    // A glob in the first component (`/e*`, `/???`) may match any top-level directory.
+    if !w.quoted && n[1..].split('/').next().is_some_and(|c| c.contains(['*', '?', '['])) {
+        return PathClass::System;
+    }
     if base == "/__HOME__" || base == "/home" && n.ends_with("/*") {
         return PathClass::Home;
     }
@@ -207,7 +211,8 @@ fn rm(a: &mut Analyzer, inv: &Invocation) {
     if targets.is_empty() {
         return;
     }
-    let mut classes: Vec<PathClass> = targets.iter().map(|w| classify(w)).collect();
+    let targets: Vec<Word> = targets.into_iter().flat_map(expand_braces).collect();
+    let mut classes: Vec<PathClass> = targets.iter().map(classify).collect();
     let names: Vec<String> = targets.iter().map(|w| w.text.clone()).collect();
     let fact = Fact::new("fs.delete", inv.display(), inv.span())
         .with("program", "rm")
@@ -217,6 +222,39 @@ fn rm(a: &mut Analyzer, inv: &Invocation) {
         .with("targets", names)
         .with("classes", sorted_classes(&mut classes));
     a.push(fact);
+}
+
+/// Most words one brace expansion may produce before guard stops expanding (the rest of
+/// the word is then classified as written).
+const MAX_BRACE_WORDS: usize = 64;
+
+/// Brace expansion of an unquoted word (bash manual §3.5.1), comma form only:
+/// `/{etc,usr}` -> `/etc`, `/usr`; nested groups expand innermost first, which yields at
+/// least every word bash would (possibly repeated). Quoted words and words without a `{a,b}` group stay as
+/// they are; expansion stops at [`MAX_BRACE_WORDS`] words.
+pub fn expand_braces(w: &Word) -> Vec<Word> {
+    let mut done = vec![];
+    let mut todo = vec![w.text.clone()];
+    while let Some(t) = todo.pop() {
+        let group = (!w.quoted && done.len() + todo.len() < MAX_BRACE_WORDS)
+            .then(|| {
+                // The innermost group first: the first `}` and the last `{` before it.
+                let close = t.find('}')?;
+                let open = t[..close].rfind('{')?;
+                t[open + 1..close].contains(',').then_some((open, close))
+            })
+            .flatten();
+        match group {
+            Some((open, close)) => {
+                for alt in t[open + 1..close].split(',') {
+                    todo.push(format!("{}{alt}{}", &t[..open], &t[close + 1..]));
+                }
+            }
+            None => done.push(Word { text: t, verbatim_at: None, ..w.clone() }),
+        }
+    }
+    done.reverse();
+    done
 }
 
 fn find(a: &mut Analyzer, inv: &Invocation) {
@@ -310,6 +348,17 @@ mod tests {
     }
 
     #[test]
+    fn braces() {
+        let w = Word { text: "/{etc,usr/{lib,bin}}x".into(), dynamic: false, quoted: false, span: Span::default(), verbatim_at: None };
+        let got: Vec<String> = expand_braces(&w).into_iter().map(|w| w.text).collect();
+        assert!(got.contains(&"/etcx".to_string()), "{got:?}");
+        let w = Word { text: "/{etc,usr}".into(), quoted: true, ..w };
+        assert_eq!(expand_braces(&w).len(), 1);
+        let w = Word { text: "{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}{m,n}".into(), quoted: false, ..w };
+        assert!(expand_braces(&w).len() <= MAX_BRACE_WORDS + 2);
+    }
+
+    #[test]
     fn classes() {
         assert_eq!(c("/", false), "root");
         assert_eq!(c("//", false), "root");
@@ -334,6 +383,9 @@ mod tests {
         assert_eq!(c("/etc/nginx/conf.d/x.conf", false), "other");
         assert_eq!(c("/etc/nginx", false), "system_subdir");
         assert_eq!(c("/etc/passwd", false), "critical");
+        assert_eq!(c("/e*", false), "system");
+        assert_eq!(c("/???", false), "system");
+        assert_eq!(c("/tmp/*", false), "other");
         assert_eq!(c("/var/lib/postgresql/", false), "system_subdir");
         assert_eq!(c("/var/log/app", false), "other");
         assert_eq!(c("/usr/local/lib", false), "other");

@@ -202,6 +202,15 @@ pub fn unwrap(a: &mut Analyzer, inv: &Invocation, depth: usize) -> Unwrapped {
         }
         "find" => find_exec(inv),
         "eval" => eval(a, inv, depth),
+        // `alias NAME='TEXT'`: the text runs wherever the alias is used (bash manual §6.6).
+        "alias" => {
+            for w in args.iter().filter(|w| !w.text.starts_with('-')) {
+                if let Some((_, value)) = w.text.split_once('=') {
+                    a.shell_text(value, SpanMap::nested(None, w.span), depth + 1);
+                }
+            }
+            Unwrapped::Done
+        }
         "source" | "." => {
             if let Some(f) = args.first() {
                 include_file(a, f, depth);
