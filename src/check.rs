@@ -1,24 +1,24 @@
 //! `guard check`: static verdicts on scripts, SQL files and command lines. Never runs anything
 //! and writes no audit record.
 
-use crate::analyze::{self, db, Analysis, Analyzer};
+use crate::analyze::{db, Analysis, Analyzer};
+use crate::shell::SpanMap;
 use crate::cli::{Format, EXIT_ERROR};
 use crate::policy::{Action, RuleSet};
 use crate::report::{self, Outcome};
 use serde_json::json;
 use std::io::{IsTerminal, Read};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Analyses `text` as SQL (`.sql` files) or bash (everything else).
-pub fn analyze_text(name: &str, text: &str, base: &Path) -> Analysis {
+/// Analyses `text` as SQL (`.sql` files) or bash (everything else) with `a`.
+pub fn analyze_text(mut a: Analyzer, name: &str, text: &str) -> Analysis {
     if name.ends_with(".sql") {
-        let mut a = Analyzer::new(base);
         db::analyze_sql_file(&mut a, text);
-        a.finish()
     } else {
-        analyze::analyze_script(text, base)
+        a.shell_text(text, SpanMap::top(text.len()), 0);
     }
+    a.finish()
 }
 
 /// Runs `guard check`. Exit 0 for allow/warn, 1 for ask/deny, 2 for unreadable input or rules.
@@ -58,7 +58,7 @@ pub fn run(format: Format, command: Option<&str>, files: &[PathBuf]) -> ExitCode
     let mut human = String::new();
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for (name, text) in &inputs {
-        let analysis = analyze_text(name, text, &cwd);
+        let analysis = analyze_text(Analyzer::new(&cwd), name, text);
         let decision = rules.decide(&analysis.facts);
         verdict = verdict.max(decision.verdict);
         let o = Outcome { name, text, facts: &analysis.facts, decision: &decision };

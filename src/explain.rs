@@ -1,5 +1,6 @@
 //! `guard explain` (how a line is understood, or a rule's documentation) and `guard rules`.
 
+use crate::analyze::Analyzer;
 use crate::check::analyze_text;
 use crate::cli::{Format, EXIT_ERROR};
 use crate::policy::{Rule, RuleSet};
@@ -55,7 +56,7 @@ pub fn run(format: Format, target: &str) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
-    let analysis = analyze_text("<command>", target, &cwd);
+    let analysis = analyze_text(Analyzer::new(&cwd).traced(), "<command>", target);
     let decision = rules.decide(&analysis.facts);
     if format == Format::Json {
         let fired: Vec<_> = decision
@@ -118,7 +119,7 @@ pub fn example_failures(rules: &RuleSet) -> Vec<String> {
     let mut failures = vec![];
     for (ri, r) in rules.rules().iter().enumerate() {
         for (line, must_fire) in r.examples.block.iter().map(|e| (e, true)).chain(r.examples.allow.iter().map(|e| (e, false))) {
-            let a = analyze_text("<example>", line, &cwd);
+            let a = analyze_text(Analyzer::new(&cwd), "<example>", line);
             let fired = rules.decide(&a.facts).findings.iter().any(|f| f.rule == ri);
             if fired != must_fire {
                 let facts: Vec<&str> = a.facts.iter().map(|f| f.kind.as_str()).collect();

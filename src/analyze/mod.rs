@@ -50,8 +50,8 @@ const FAMILIES: &[Family] = &[
 pub struct Analysis {
     /// Every fact found, in the order found.
     pub facts: Vec<Fact>,
-    /// How each command was understood, one line per command, indented by nesting (for
-    /// `guard explain`).
+    /// How each command was understood, one line per command, indented by nesting; empty
+    /// unless the analyzer was [`Analyzer::traced`] (for `guard explain`).
     pub trace: Vec<String>,
 }
 
@@ -95,7 +95,8 @@ impl Invocation<'_> {
 pub struct Analyzer {
     /// The facts found so far.
     pub facts: Vec<Fact>,
-    trace: Vec<String>,
+    /// How each command was understood, when asked for ([`Analyzer::traced`]).
+    trace: Option<Vec<String>>,
     files_read: usize,
     base_dir: PathBuf,
     /// Files the analysed scripts write (`> FILE`, `tee FILE`): if one of them is later run or
@@ -111,7 +112,7 @@ impl Analyzer {
     pub fn new(base_dir: &Path) -> Self {
         Analyzer {
             facts: vec![],
-            trace: vec![],
+            trace: None,
             files_read: 0,
             base_dir: base_dir.to_path_buf(),
             written: vec![],
@@ -119,9 +120,15 @@ impl Analyzer {
         }
     }
 
+    /// The same analyzer, also recording how each command was understood (for `guard explain`).
+    pub fn traced(mut self) -> Self {
+        self.trace = Some(vec![]);
+        self
+    }
+
     /// Finishes the analysis.
     pub fn finish(self) -> Analysis {
-        Analysis { facts: self.facts, trace: self.trace }
+        Analysis { facts: self.facts, trace: self.trace.unwrap_or_default() }
     }
 
     /// Adds a fact.
@@ -212,11 +219,10 @@ impl Analyzer {
             return;
         }
         let Some(first) = words.first() else { return };
-        self.trace.push(format!(
-            "{}{}",
-            "  ".repeat(depth),
-            words.iter().map(|w| shlex::try_quote(&w.text).map(|c| c.into_owned()).unwrap_or_default()).collect::<Vec<_>>().join(" ")
-        ));
+        if let Some(trace) = &mut self.trace {
+            let line = words.iter().map(|w| shlex::try_quote(&w.text).map(|c| c.into_owned()).unwrap_or_default());
+            trace.push(format!("{}{}", "  ".repeat(depth), line.collect::<Vec<_>>().join(" ")));
+        }
         if first.dynamic {
             let span = first.span;
             self.push(
