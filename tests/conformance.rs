@@ -12,14 +12,15 @@
 //! The list stays reviewed: an entry whose command is not in the corpus, or which no
 //! longer disagrees, fails the test.
 
+mod common;
+
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use assert_cmd::Command;
+use common::check::{fired_rules, guard_cmd, run_check, verdict};
 use serde::Deserialize;
-use serde_json::Value;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// Required agreement on the non-edge files, after deliberate disagreements are excluded.
@@ -112,62 +113,10 @@ fn relative_name(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
+/// guard's verdict on `command`, or how the run broke the output contract of `guard check`.
 fn run_guard(command: &str) -> Result<Outcome, String> {
-    let started = Instant::now();
-    let output = Command::cargo_bin("guard")
-        .expect("the guard binary is built for integration tests")
-        .args(["check", "--format", "json", "-c", command])
-        .timeout(TIMEOUT)
-        .output()
-        .map_err(|e| format!("cannot run guard: {e}"))?;
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let stderr = stderr.trim();
-    let code = match output.status.code() {
-        Some(code @ (0 | 1)) => code,
-        Some(code) => return Err(format!("exit {code}; stderr: {stderr}")),
-        None if started.elapsed() >= TIMEOUT => {
-            return Err(format!("hang: killed after {}s", TIMEOUT.as_secs()));
-        }
-        None => return Err(format!("killed by a signal (crash); stderr: {stderr}")),
-    };
-    let report: Value = serde_json::from_slice(&output.stdout).map_err(|e| {
-        format!(
-            "unparsable JSON ({e}): {}",
-            String::from_utf8_lossy(&output.stdout).trim()
-        )
-    })?;
-    let verdict = report
-        .get("verdict")
-        .and_then(Value::as_str)
-        .ok_or_else(|| format!("no string `verdict` in {report}"))?
-        .to_string();
-    let expected_code = match verdict.as_str() {
-        "allow" | "warn" => 0,
-        "ask" | "deny" => 1,
-        other => return Err(format!("unknown verdict {other:?}")),
-    };
-    if code != expected_code {
-        return Err(format!(
-            "verdict {verdict} but exit {code} (contract: allow/warn -> 0, ask/deny -> 1)"
-        ));
-    }
-    let rules = report
-        .get("findings")
-        .and_then(Value::as_array)
-        .map(|findings| {
-            findings
-                .iter()
-                .map(|f| {
-                    let rule = f.get("rule").and_then(Value::as_str).unwrap_or("?");
-                    match f.get("action").and_then(Value::as_str) {
-                        Some(action) => format!("{rule} ({action})"),
-                        None => rule.to_string(),
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    Ok(Outcome { verdict, rules })
+    let report = run_check(guard_cmd().args(["check", "--format", "json", "-c", command]), TIMEOUT)?;
+    Ok(Outcome { verdict: verdict(&report).to_string(), rules: fired_rules(&report) })
 }
 
 fn pct(agreed: usize, total: usize) -> f64 {

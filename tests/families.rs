@@ -1,38 +1,13 @@
 //! The k8s, git, cloud and data store families through the real binary:
 //! `guard check --format json -c LINE`, asserting the verdict and the rule ids that fired.
 
-use assert_cmd::Command;
-use serde_json::Value;
+mod common;
 
-fn check(line: &str) -> (String, Vec<String>) {
-    let out = Command::cargo_bin("guard").unwrap().args(["check", "--format", "json", "-c", line]).output().unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{line:?}: bad JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
-    let verdict = v["verdict"].as_str().unwrap_or_default().to_string();
-    let rules = v["findings"]
-        .as_array()
-        .map(|f| f.iter().filter_map(|x| x["rule"].as_str().map(str::to_string)).collect())
-        .unwrap_or_default();
-    (verdict, rules)
-}
-
-/// Each case: the line, the expected verdict, and a rule id that must be among the findings
-/// (`""` for `allow`: then no rule may fire at all).
-fn run(cases: &[(&str, &str, &str)]) {
-    let mut bad = vec![];
-    for (line, verdict, rule) in cases {
-        let (v, rules) = check(line);
-        let rule_ok = if rule.is_empty() { rules.is_empty() } else { rules.iter().any(|r| r == rule) };
-        if v != *verdict || !rule_ok {
-            bad.push(format!("{line:?}: want {verdict} {rule}, got {v} {rules:?}"));
-        }
-    }
-    assert!(bad.is_empty(), "{} of {} cases wrong:\n{}", bad.len(), cases.len(), bad.join("\n"));
-}
+use common::check::{assert_verdicts, guard_cmd};
 
 #[test]
 fn kubernetes() {
-    run(&[
+    assert_verdicts(&[
         ("kubectl delete ns prod", "deny", "k8s.delete-namespace"),
         ("kubectl delete namespace prod", "deny", "k8s.delete-namespace"),
         ("kubectl delete namespaces a b", "deny", "k8s.delete-namespace"),
@@ -100,7 +75,7 @@ fn kubernetes() {
 
 #[test]
 fn kubectl_exec_after_global_flags_is_unwrapped() {
-    run(&[
+    assert_verdicts(&[
         ("kubectl -n x exec pod -- rm -rf /", "deny", "fs.rm-root"),
         ("kubectl --context prod exec -it pod -- rm -rf /", "deny", "fs.rm-root"),
         ("kubectl exec pod -- redis-cli FLUSHALL", "deny", "datastore.redis-flush"),
@@ -109,7 +84,7 @@ fn kubectl_exec_after_global_flags_is_unwrapped() {
 
 #[test]
 fn git() {
-    run(&[
+    assert_verdicts(&[
         ("git push --force", "deny", "git.force-push"),
         ("git push -f origin main", "deny", "git.force-push"),
         ("git push origin main -f", "deny", "git.force-push"),
@@ -173,7 +148,7 @@ fn git() {
 
 #[test]
 fn cloud() {
-    run(&[
+    assert_verdicts(&[
         ("terraform destroy", "deny", "cloud.iac-destroy"),
         ("terraform destroy -auto-approve", "deny", "cloud.iac-destroy"),
         ("terraform destroy --auto-approve", "deny", "cloud.iac-destroy"),
@@ -252,7 +227,7 @@ fn cloud() {
 
 #[test]
 fn datastores() {
-    run(&[
+    assert_verdicts(&[
         ("redis-cli FLUSHALL", "deny", "datastore.redis-flush"),
         ("redis-cli flushall", "deny", "datastore.redis-flush"),
         ("redis-cli FlushDB", "deny", "datastore.redis-flush"),
@@ -324,7 +299,7 @@ fn datastores() {
 /// Every example of every rule of these families behaves (`guard rules test`).
 #[test]
 fn rule_examples() {
-    let out = Command::cargo_bin("guard").unwrap().args(["rules", "test"]).output().unwrap();
+    let out = guard_cmd().args(["rules", "test"]).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     let ours: Vec<&str> = text
         .lines()

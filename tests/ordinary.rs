@@ -4,11 +4,12 @@
 //! The test runs every line through the real binary and fails once, at the end, listing
 //! every line guard refused together with the rule ids that fired.
 
+mod common;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
-use assert_cmd::Command;
-use serde_json::Value;
+use common::check::{fired_rules, guard_cmd, run_check, verdict};
 
 /// The corpus must not shrink below this, so the test cannot pass on an empty file.
 const MIN_COMMANDS: usize = 300;
@@ -45,26 +46,6 @@ fn load_commands() -> Vec<(usize, String)> {
         .collect()
 }
 
-/// Rule ids (with their action) of every finding in a `guard check --format json` report.
-fn fired_rules(report: &Value) -> Vec<String> {
-    report
-        .get("findings")
-        .and_then(Value::as_array)
-        .map(|findings| {
-            findings
-                .iter()
-                .map(|f| {
-                    let rule = f.get("rule").and_then(Value::as_str).unwrap_or("?");
-                    match f.get("action").and_then(Value::as_str) {
-                        Some(action) => format!("{rule} ({action})"),
-                        None => rule.to_string(),
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 #[test]
 fn ordinary_commands_are_allowed() {
     let commands = load_commands();
@@ -85,47 +66,16 @@ fn ordinary_commands_are_allowed() {
     let mut refused = Vec::new();
     let mut broken = Vec::new();
     for (lineno, command) in &commands {
-        let output = Command::cargo_bin("guard")
-            .expect("the guard binary is built for integration tests")
-            .args(["check", "--format", "json", "-c", command])
-            .current_dir(&project)
-            .env("HOME", &home)
-            .timeout(TIMEOUT)
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run guard: {e}"));
-        let code = output.status.code();
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let report: Value = match (code, serde_json::from_str::<Value>(&stdout)) {
-            (Some(0 | 1), Ok(report)) => report,
-            (code, parsed) => {
-                let why = match code {
-                    None => "killed (crash or hang past the timeout)".to_string(),
-                    Some(c) if c != 0 && c != 1 => format!("exit {c}"),
-                    Some(_) => format!("unparsable JSON: {}", parsed.err().unwrap()),
-                };
-                let stderr = String::from_utf8_lossy(&output.stderr);
-                broken.push(format!(
-                    "  line {lineno}: {command}\n      {why}; stderr: {}",
-                    stderr.trim()
-                ));
+        let mut cmd = guard_cmd();
+        cmd.args(["check", "--format", "json", "-c", command]).current_dir(&project).env("HOME", &home);
+        let report = match run_check(&mut cmd, TIMEOUT) {
+            Ok(report) => report,
+            Err(why) => {
+                broken.push(format!("  line {lineno}: {command}\n      {why}"));
                 continue;
             }
         };
-        let verdict = report
-            .get("verdict")
-            .and_then(Value::as_str)
-            .unwrap_or("<missing>");
-        let expected_code = match verdict {
-            "allow" | "warn" => Some(0),
-            "ask" | "deny" => Some(1),
-            _ => None,
-        };
-        if expected_code != code {
-            broken.push(format!(
-                "  line {lineno}: {command}\n      verdict {verdict:?} with exit {code:?} (contract: allow/warn -> 0, ask/deny -> 1)"
-            ));
-            continue;
-        }
+        let verdict = verdict(&report);
         if !matches!(verdict, "allow" | "warn") {
             refused.push(format!(
                 "  line {lineno}: {command}\n      verdict {verdict}; rules: {}",

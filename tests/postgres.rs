@@ -10,6 +10,7 @@ mod common;
 
 use std::path::Path;
 
+use common::check::{assert_cases, assert_code, case_problems};
 use common::*;
 use serde_json::Value;
 
@@ -58,13 +59,10 @@ fn shell(script: String) -> Via {
 
 /// Checks the last audit record after one decision: exactly one new line, right verdict/mode.
 fn record_problem(env: &TestEnv, lines_before: usize, mode: &str, refused: bool) -> Option<String> {
-    let records = env.records();
-    if records.len() != lines_before + 1 {
-        return Some(format!(
-            "audit log went from {lines_before} to {} lines; expected exactly one new record",
-            records.len()
-        ));
+    if let Some(p) = env.one_new_record_problem(lines_before) {
+        return Some(p);
     }
+    let records = env.records();
     let rec = records.last().unwrap();
     let verdict = rec["verdict"].as_str().unwrap_or("<missing>");
     let ok_verdict = if refused {
@@ -195,34 +193,19 @@ fn refused_statements_never_reach_postgres() {
         ),
     ];
 
-    let mut failures = Vec::new();
-    for (name, via, rule) in &cases {
+    assert_cases("refusal", &cases, |(name, via, rule)| {
         db.reset_table();
         let before = env.log_lines().len();
         let out = via.run(&env);
-        let mut problems = Vec::new();
-        if let Some(p) = refusal_problem(&out, rule) {
-            problems.push(p);
-        }
-        match db.count_t() {
-            Ok(5) => {}
-            Ok(n) => problems.push(format!("t has {n} rows afterwards, expected 5")),
-            Err(e) => problems.push(format!("t is gone afterwards: {e}")),
-        }
-        if let Some(p) = record_problem(&env, before, via.mode(), true) {
-            problems.push(p);
-        }
-        if !problems.is_empty() {
-            failures.push(format!("[{name}] {}\n  {}", via.show(), problems.join("\n  ")));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} refusal cases failed:\n\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n\n")
-    );
+        case_problems(
+            format_args!("[{name}] {}", via.show()),
+            [
+                refusal_problem(&out, rule),
+                rows_kept_problem(db.count_t()),
+                record_problem(&env, before, via.mode(), true),
+            ],
+        )
+    });
 }
 
 #[test]
@@ -267,18 +250,13 @@ fn allowed_statements_run_with_real_output_and_effect() {
     assert_eq!(stdout(&out).trim(), "5", "{}", describe(&out));
 
     // Shell mode: a scoped UPDATE through a pipe.
-    let out = env
-        .guard()
-        .arg("-c")
-        .arg(format!("echo \"UPDATE t SET v = 'x' WHERE id = 2\" | {psql}"))
-        .output()
-        .unwrap();
+    let out = env.shell(format!("echo \"UPDATE t SET v = 'x' WHERE id = 2\" | {psql}"));
     assert_eq!(out.status.code(), Some(0), "scoped UPDATE was not run:\n{}", describe(&out));
     assert_eq!(db.query("SELECT v FROM t WHERE id = 2"), "x");
 
     // Merely mentioning danger is allowed; the exit status of the program passes through.
-    let out = env.guard().arg("-c").arg("echo \"DROP TABLE t\"; exit 3").output().unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    let out = env.shell("echo \"DROP TABLE t\"; exit 3");
+    assert_code(&out, 3);
     assert_eq!(stdout(&out), "DROP TABLE t\n");
 
     // Every decision above was allowed and recorded.
@@ -297,12 +275,8 @@ fn check_runs_nothing_and_writes_no_record() {
     db.reset_table();
     let env = TestEnv::new();
     let line = format!("{} -c 'DROP TABLE t'", db.psql_line());
-    let out = env
-        .guard()
-        .args(["check", "--format", "json", "-c", &line])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let out = env.run(["check", "--format", "json", "-c", &line]);
+    assert_code(&out, 1);
     let v: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("check output is not JSON ({e}):\n{}", describe(&out)));
     assert_eq!(v["verdict"], "deny", "{v}");
@@ -317,8 +291,8 @@ fn check_runs_nothing_and_writes_no_record() {
     assert!(env.log_lines().is_empty(), "guard check wrote an audit record");
 
     // Human format shows the rule and a caret.
-    let out = env.guard().args(["check", "-c", &line]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let out = env.run(["check", "-c", &line]);
+    assert_code(&out, 1);
     let text = format!("{}{}", stdout(&out), stderr(&out));
     assert!(text.contains(SQL_DROP) && text.contains('^'), "{}", describe(&out));
     assert!(env.log_lines().is_empty(), "guard check wrote an audit record");
@@ -367,7 +341,7 @@ fn audit_log_is_verified_and_tampering_is_caught() {
         assert_eq!(out.status.code(), Some(want), "decision {} ({}):\n{}", i + 1, via.show(), describe(&out));
     }
     // `guard check` is not a decision that is recorded.
-    env.guard().args(["check", "-c", "rm -rf /"]).output().unwrap();
+    env.run(["check", "-c", "rm -rf /"]);
 
     let lines = env.log_lines();
     assert_eq!(lines.len(), decisions.len(), "one record per decision:\n{}", lines.join("\n"));
@@ -392,7 +366,7 @@ fn audit_log_is_verified_and_tampering_is_caught() {
     // The untouched log verifies, with --log and through GUARD_AUDIT_LOG.
     let out = env.verify(&env.log());
     assert_eq!(out.status.code(), Some(0), "verify of the untouched log failed:\n{}", describe(&out));
-    let out = env.guard().args(["audit", "verify"]).output().unwrap();
+    let out = env.run(["audit", "verify"]);
     assert_eq!(out.status.code(), Some(0), "verify via GUARD_AUDIT_LOG failed:\n{}", describe(&out));
 
     // One byte edited in record 3.
@@ -426,8 +400,7 @@ fn audit_log_is_verified_and_tampering_is_caught() {
     assert_verify_fails_at(&env, &log, 4, "a foreign record at line 4");
 
     // The original is still fine.
-    let out = env.verify(&env.log());
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    env.assert_log_verifies();
 }
 
 #[test]
@@ -441,32 +414,18 @@ fn secrets_are_redacted_from_the_audit_log() {
     let url_secret = "urlpw-Yt27mNe";
 
     // Refused, with PGPASSWORD in the script.
-    let out = env
-        .guard()
-        .arg("-c")
-        .arg(format!("PGPASSWORD={env_secret} {psql} -c 'DROP SCHEMA public CASCADE'"))
-        .output()
-        .unwrap();
+    let out = env.shell(format!("PGPASSWORD={env_secret} {psql} -c 'DROP SCHEMA public CASCADE'"));
     assert!(refusal_problem(&out, SQL_DROP).is_none(), "{}", describe(&out));
     // Allowed, with PGPASSWORD in the script (trust auth ignores it).
-    let out = env
-        .guard()
-        .arg("-c")
-        .arg(format!("PGPASSWORD={env_secret} {psql} -At -c 'SELECT count(*) FROM t'"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let out = env.shell(format!("PGPASSWORD={env_secret} {psql} -At -c 'SELECT count(*) FROM t'"));
+    assert_code(&out, 0);
     assert_eq!(stdout(&out).trim(), "5");
     // Refused and allowed, with a password in a connection URL.
     let url = db.url_with_password(url_secret);
-    let out = env.guard().args(["--", "psql", "-X", &url, "-c", "DROP TABLE t"]).output().unwrap();
+    let out = env.run(["--", "psql", "-X", &url, "-c", "DROP TABLE t"]);
     assert!(refusal_problem(&out, SQL_DROP).is_none(), "{}", describe(&out));
-    let out = env
-        .guard()
-        .args(["--", "psql", "-X", "-At", &url, "-c", "SELECT count(*) FROM t"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let out = env.run(["--", "psql", "-X", "-At", &url, "-c", "SELECT count(*) FROM t"]);
+    assert_code(&out, 0);
     assert_eq!(stdout(&out).trim(), "5");
     assert_eq!(db.count_t(), Ok(5));
 
@@ -476,8 +435,7 @@ fn secrets_are_redacted_from_the_audit_log() {
         assert!(!log.contains(secret), "secret {secret:?} appears in the audit log:\n{log}");
     }
     // Redaction keeps the record verifiable.
-    let out = env.verify(&env.log());
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    env.assert_log_verifies();
 }
 
 #[test]
@@ -509,8 +467,7 @@ fn concurrent_guards_never_lose_or_interleave_records() {
     }
     let records = env.records(); // panics on an interleaved (non-JSON) line
     assert_eq!(records.len(), N, "lost or extra records");
-    let out = env.verify(&env.log());
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    env.assert_log_verifies();
     assert_eq!(db.count_t(), Ok(5));
 }
 

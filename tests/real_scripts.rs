@@ -10,6 +10,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use common::check::{assert_code, run_check};
 use common::*;
 use serde_json::Value;
 
@@ -89,42 +90,10 @@ struct Summary {
     slowest: Vec<(Duration, String)>,
 }
 
-/// Runs `guard check --format json` on `files`; returns (exit code, JSON) or a failure text.
-fn check(env: &TestEnv, files: &[PathBuf], timeout: Duration) -> Result<(i32, Value), String> {
-    let started = Instant::now();
-    let out = env
-        .guard()
-        .args(["check", "--format", "json"])
-        .args(files)
-        .timeout(timeout)
-        .output()
-        .map_err(|e| format!("could not run guard: {e}"))?;
-    let elapsed = started.elapsed();
-    let code = match out.status.code() {
-        Some(c) => c,
-        None if elapsed >= timeout => {
-            return Err(format!("timed out after {timeout:?} (killed)"));
-        }
-        None => return Err(format!("crashed: {}\n{}", describe_status(&out), stderr(&out))),
-    };
-    if code != 0 && code != 1 {
-        return Err(format!("exit {code}, expected 0 or 1\n{}", describe(&out)));
-    }
-    let json: Value = serde_json::from_slice(&out.stdout)
-        .map_err(|e| format!("stdout is not one JSON object ({e})\n{}", describe(&out)))?;
-    let verdict = json["verdict"].as_str().unwrap_or("<missing>");
-    let expected_code = match verdict {
-        "allow" | "warn" => 0,
-        "ask" | "deny" => 1,
-        _ => return Err(format!("bad verdict {verdict:?}\n{}", describe(&out))),
-    };
-    if code != expected_code {
-        return Err(format!("verdict {verdict} but exit {code}"));
-    }
-    if !json["findings"].is_array() {
-        return Err(format!("no findings array\n{}", describe(&out)));
-    }
-    Ok((code, json))
+/// Runs `guard check --format json` on `files`, held to the output contract of `guard check`
+/// ([`run_check`]); returns the report or a failure text.
+fn check(env: &TestEnv, files: &[PathBuf], timeout: Duration) -> Result<Value, String> {
+    run_check(env.guard().args(["check", "--format", "json"]).args(files), timeout)
 }
 
 fn check_all(env: &TestEnv, files: &[PathBuf], summary: &mut Summary) {
@@ -132,7 +101,7 @@ fn check_all(env: &TestEnv, files: &[PathBuf], summary: &mut Summary) {
         summary.files += batch.len();
         let started = Instant::now();
         match check(env, batch, BATCH_TIMEOUT) {
-            Ok((_, json)) => {
+            Ok(json) => {
                 let per_file = started.elapsed() / batch.len() as u32;
                 summary.slowest.push((per_file, format!("batch of {} starting {}", batch.len(), batch[0].display())));
                 let verdict = json["verdict"].as_str().unwrap_or("").to_string();
@@ -201,6 +170,17 @@ fn report(what: &str, summary: &mut Summary, elapsed: Duration) {
     );
 }
 
+/// Checks `files` in a fresh environment and asserts on the summary (see [`report`]); returns
+/// the environment, whose audit log must stay empty.
+fn check_and_report(what: &str, files: &[PathBuf]) -> TestEnv {
+    let env = TestEnv::new();
+    let started = Instant::now();
+    let mut summary = Summary::default();
+    check_all(&env, files, &mut summary);
+    report(what, &mut summary, started.elapsed());
+    env
+}
+
 #[test]
 fn check_every_shell_script_in_usr_bin() {
     let dir = require_dir("/usr/bin", "coreutils");
@@ -208,11 +188,7 @@ fn check_every_shell_script_in_usr_bin() {
     let scripts: Vec<PathBuf> =
         files_in(&dir, &mut seen).into_iter().filter(|p| is_shell_script(p)).collect();
     assert!(scripts.len() >= 10, "only {} shell scripts found in /usr/bin", scripts.len());
-    let env = TestEnv::new();
-    let started = Instant::now();
-    let mut summary = Summary::default();
-    check_all(&env, &scripts, &mut summary);
-    report("shell scripts in /usr/bin", &mut summary, started.elapsed());
+    let env = check_and_report("shell scripts in /usr/bin", &scripts);
     assert!(env.log_lines().is_empty(), "guard check wrote audit records");
 }
 
@@ -222,11 +198,7 @@ fn check_every_bash_completion() {
     let mut seen = BTreeSet::new();
     let files = files_in(&dir, &mut seen);
     assert!(files.len() >= 100, "only {} completion files found", files.len());
-    let env = TestEnv::new();
-    let started = Instant::now();
-    let mut summary = Summary::default();
-    check_all(&env, &files, &mut summary);
-    report("bash completions", &mut summary, started.elapsed());
+    check_and_report("bash completions", &files);
 }
 
 #[test]
@@ -235,19 +207,15 @@ fn check_every_postgresql_sql_file() {
     let mut files = Vec::new();
     sql_files_under(&dir, &mut files);
     assert!(files.len() >= 20, "only {} .sql files found under /usr/share/postgresql", files.len());
-    let env = TestEnv::new();
-    let started = Instant::now();
-    let mut summary = Summary::default();
-    check_all(&env, &files, &mut summary);
-    report(".sql files under /usr/share/postgresql", &mut summary, started.elapsed());
+    check_and_report(".sql files under /usr/share/postgresql", &files);
 }
 
 #[test]
 fn check_exit_codes_on_edge_inputs() {
     let env = TestEnv::new();
     // An unreadable (missing) file is a usage error: exit 2.
-    let out = env.guard().args(["check", "/nonexistent/guard-e2e.sh"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let out = env.run(["check", "/nonexistent/guard-e2e.sh"]);
+    assert_code(&out, 2);
     // A script that does not parse is a finding, not exit 2.
     let bad = env.write("broken.sh", "if then fi (( \"unterminated\n");
     let out = env.guard().args(["check", "--format", "json"]).arg(&bad).output().unwrap();
@@ -269,6 +237,6 @@ fn check_exit_codes_on_edge_inputs() {
         .write_stdin("rm -rf /\n")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_code(&out, 1);
     assert!(env.log_lines().is_empty(), "guard check wrote audit records");
 }

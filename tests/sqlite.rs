@@ -6,6 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
+use common::check::{assert_cases, assert_code, case_problems};
 use common::*;
 
 fn reset(db: &Path) {
@@ -52,40 +53,22 @@ fn refused_statements_never_reach_sqlite() {
         ("bash -c nesting", shell(format!("bash -c \"sqlite3 {f} 'DELETE FROM t'\"")), SQL_DELETE_WITHOUT_WHERE),
     ];
 
-    let mut failures = Vec::new();
-    for (name, args, rule) in &cases {
+    assert_cases("refusal", &cases, |(name, args, rule)| {
         reset(&db);
         let before = env.log_lines().len();
-        let out = env.guard().args(args).output().unwrap();
-        let mut problems = Vec::new();
-        if let Some(p) = refusal_problem(&out, rule) {
-            problems.push(p);
-        }
-        match count(&db) {
-            Ok(5) => {}
-            Ok(n) => problems.push(format!("t has {n} rows afterwards, expected 5")),
-            Err(e) => problems.push(format!("t is gone afterwards: {e}")),
-        }
-        if sqlite(&db, "SELECT v FROM t WHERE id = 1").as_deref() != Ok("one") {
-            problems.push("row 1 was changed".into());
-        }
-        let after = env.log_lines().len();
-        if after != before + 1 {
-            problems.push(format!("audit log went from {before} to {after} lines"));
-        }
-        if !problems.is_empty() {
-            failures.push(format!("[{name}] guard {args:?}\n  {}", problems.join("\n  ")));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} refusal cases failed:\n\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n\n")
-    );
-    let out = env.verify(&env.log());
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+        let out = env.run(args);
+        case_problems(
+            format_args!("[{name}] guard {args:?}"),
+            [
+                refusal_problem(&out, rule),
+                rows_kept_problem(count(&db)),
+                (sqlite(&db, "SELECT v FROM t WHERE id = 1").as_deref() != Ok("one"))
+                    .then(|| "row 1 was changed".to_string()),
+                env.one_new_record_problem(before),
+            ],
+        )
+    });
+    env.assert_log_verifies();
 }
 
 #[test]
@@ -93,41 +76,26 @@ fn allowed_statements_run_on_sqlite() {
     let (env, db) = setup();
     let f = db.to_str().unwrap();
 
-    let out = env.guard().args(["--", "sqlite3", f, "SELECT count(*) FROM t"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let out = env.run(["--", "sqlite3", f, "SELECT count(*) FROM t"]);
+    assert_code(&out, 0);
     assert_eq!(stdout(&out).trim(), "5");
 
-    let out = env.guard().args(["--", "sqlite3", f, "DELETE FROM t WHERE id = 1"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let out = env.run(["--", "sqlite3", f, "DELETE FROM t WHERE id = 1"]);
+    assert_code(&out, 0);
     assert_eq!(count(&db), Ok(4));
 
-    let out = env
-        .guard()
-        .args(["--", "sqlite3", f, "INSERT INTO t VALUES (6, 'drop table t')"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let out = env.run(["--", "sqlite3", f, "INSERT INTO t VALUES (6, 'drop table t')"]);
+    assert_code(&out, 0);
     assert_eq!(sqlite(&db, "SELECT v FROM t WHERE id = 6").as_deref(), Ok("drop table t"));
 
-    let out = env
-        .guard()
-        .arg("-c")
-        .arg(format!("sqlite3 {f} <<EOF\nSELECT count(*) FROM t;\nEOF"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let out = env.shell(format!("sqlite3 {f} <<EOF\nSELECT count(*) FROM t;\nEOF"));
+    assert_code(&out, 0);
     assert_eq!(stdout(&out).trim(), "5");
 
-    let out = env
-        .guard()
-        .arg("-c")
-        .arg(format!("echo \"UPDATE t SET v = 'x' WHERE id = 2;\" | sqlite3 {f}"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let out = env.shell(format!("echo \"UPDATE t SET v = 'x' WHERE id = 2;\" | sqlite3 {f}"));
+    assert_code(&out, 0);
     assert_eq!(sqlite(&db, "SELECT v FROM t WHERE id = 2").as_deref(), Ok("x"));
 
     assert_eq!(env.log_lines().len(), 5, "one record per decision");
-    let out = env.verify(&env.log());
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    env.assert_log_verifies();
 }

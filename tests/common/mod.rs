@@ -18,6 +18,8 @@ use std::time::Duration;
 use serde_json::Value;
 use tempfile::TempDir;
 
+pub mod check;
+
 /// The rule ids the tests expect refusals to name.
 pub const SQL_DROP: &str = "sql.drop";
 pub const SQL_DELETE_WITHOUT_WHERE: &str = "sql.delete-without-where";
@@ -102,6 +104,20 @@ impl TestEnv {
         cmd
     }
 
+    /// Runs guard with `args` (see [`guard`](Self::guard)) and returns its output.
+    pub fn run<I, S>(&self, args: I) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.guard().args(args).output().expect("run guard")
+    }
+
+    /// `guard -c SCRIPT`: runs `script` in shell mode and returns the output.
+    pub fn shell(&self, script: impl AsRef<OsStr>) -> Output {
+        self.guard().arg("-c").arg(script).output().expect("run guard")
+    }
+
     /// The audit log's lines (empty when there is no log yet).
     pub fn log_lines(&self) -> Vec<String> {
         log_lines(&self.log())
@@ -127,6 +143,21 @@ impl TestEnv {
             .arg(log)
             .output()
             .expect("run guard audit verify")
+    }
+
+    /// Asserts that this environment's audit log verifies.
+    #[track_caller]
+    pub fn assert_log_verifies(&self) {
+        let out = self.verify(&self.log());
+        assert_eq!(out.status.code(), Some(0), "verify of the audit log failed:\n{}", describe(&out));
+    }
+
+    /// After one decision: exactly one audit log line more than `lines_before`, or what is wrong.
+    pub fn one_new_record_problem(&self, lines_before: usize) -> Option<String> {
+        let after = self.log_lines().len();
+        (after != lines_before + 1).then(|| {
+            format!("audit log went from {lines_before} to {after} lines; expected exactly one new record")
+        })
     }
 }
 
@@ -194,6 +225,16 @@ pub fn refusal_problem(out: &Output, rule: &str) -> Option<String> {
         None
     } else {
         Some(format!("{}\n{}", problems.join("; "), describe(out)))
+    }
+}
+
+/// After a refused statement the 5-row table `t` must be untouched: its row count (as
+/// [`Db::count_t`] or the SQLite tests read it), or what is wrong.
+pub fn rows_kept_problem(count: Result<i64, String>) -> Option<String> {
+    match count {
+        Ok(5) => None,
+        Ok(n) => Some(format!("t has {n} rows afterwards, expected 5")),
+        Err(e) => Some(format!("t is gone afterwards: {e}")),
     }
 }
 
