@@ -3,6 +3,8 @@
 //! Pipeline (one direction): input -> [`shell`] parse -> [`analyze`] (unwrap wrappers, family
 //! analyzers) -> [`fact::Fact`]s -> [`policy`] -> decision -> [`audit`] record -> exec or refuse.
 
+#![warn(missing_docs)]
+
 pub mod analyze;
 pub mod audit;
 pub mod bash_args;

@@ -79,11 +79,10 @@ pub fn shell(args: &[OsString]) -> ExitCode {
     let analysis = analyze::analyze_script(&text, &dir);
     let mut input = Map::new();
     input.insert("shell_args".into(), json!(redact::redact_argv(&strs)));
-    if name == "file" {
-        if let ShellInput::File(f) = &parsed.input {
+    if name == "file"
+        && let ShellInput::File(f) = &parsed.input {
             input.insert("file".into(), json!(f));
         }
-    }
     input.insert("script".into(), json!(redact::redact(&text)));
     guarded("shell", &text, Value::Object(input), analysis, &rules, || std::process::Command::new(&real).args(args).exec())
 }

@@ -228,8 +228,8 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
                     code.extend(args.iter().skip(1).find(|w| !w.text.starts_with('-')));
                 }
                 "run" => {
-                    if let Some(u) = args.iter().skip(1).find(|w| !w.text.starts_with('-')) {
-                        if u.text.starts_with("http://") || u.text.starts_with("https://") {
+                    if let Some(u) = args.iter().skip(1).find(|w| !w.text.starts_with('-'))
+                        && (u.text.starts_with("http://") || u.text.starts_with("https://")) {
                             a.push(
                                 Fact::new("exec.remote_code", format!("deno runs code from {}", u.text), u.span)
                                     .with("via", "url")
@@ -238,7 +238,6 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
                                     .with("interpreter", "deno"),
                             );
                         }
-                    }
                 }
                 _ => {}
             }
@@ -261,12 +260,11 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
             continue;
         }
         if t.starts_with("--") {
-            if let Some((k, v)) = t.split_once('=') {
-                if code_opts.contains(&k) {
+            if let Some((k, v)) = t.split_once('=')
+                && code_opts.contains(&k) {
                     code.push(w);
                     let _ = v; // `--eval=CODE`: scanned as a whole word
                 }
-            }
             continue;
         }
         // A short cluster: `-ne`, `-lpe`, `-Ic`, `-mjson.tool`.
@@ -344,9 +342,12 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
     }
 }
 
-/// Ranges of string literals (with their quotes) and comments in `code`. Backtick strings in
-/// Perl, Ruby and PHP are commands, returned separately.
-fn literals(code: &str, lang: Lang) -> (Vec<Range<usize>>, Vec<Range<usize>>, Vec<Range<usize>>) {
+/// Byte ranges in a code text.
+type Ranges = Vec<Range<usize>>;
+
+/// Ranges of string literals (with their quotes), comments and, in Perl, Ruby and PHP,
+/// backtick strings (which are commands), in that order.
+fn literals(code: &str, lang: Lang) -> (Ranges, Ranges, Ranges) {
     let b = code.as_bytes();
     let (mut strings, mut comments, mut backticks) = (vec![], vec![], vec![]);
     let mut i = 0;

@@ -37,11 +37,10 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, _depth: usize) {
         "mongosh" | "mongo" => mongo(a, inv),
         "dropdb" => dropdb(a, inv),
         "mysqladmin" | "mariadb-admin" => mysqladmin(a, inv),
-        "mongorestore" => {
-            if inv.args().iter().any(|w| w.text == "--drop") && !inv.args().iter().any(|w| w.text == "--dryRun") {
+        "mongorestore"
+            if inv.args().iter().any(|w| w.text == "--drop") && !inv.args().iter().any(|w| w.text == "--dryRun") => {
                 a.push(Fact::new("datastore.restore", inv.display(), inv.span()).with("program", "mongorestore").with("drop", true));
             }
-        }
         "pg_restore" => pg_restore(a, inv),
         _ => {}
     }
@@ -350,11 +349,10 @@ fn mysqladmin(a: &mut Analyzer, inv: &Invocation) {
         i += if value.contains(&t) { 2 } else { 1 };
     }
     for (k, op) in ops.iter().enumerate() {
-        if op.eq_ignore_ascii_case("drop") {
-            if let Some(db) = ops.get(k + 1) {
+        if op.eq_ignore_ascii_case("drop")
+            && let Some(db) = ops.get(k + 1) {
                 a.push(sql_drop_database(inv, db));
             }
-        }
     }
 }
 

@@ -111,11 +111,10 @@ fn strip_flag(w: &Word) -> String {
         return v.to_string();
     }
     for f in ["-c", "-f", "-e"] {
-        if let Some(v) = t.strip_prefix(f) {
-            if t.starts_with('-') && !t.starts_with("--") && !v.is_empty() {
+        if let Some(v) = t.strip_prefix(f)
+            && t.starts_with('-') && !t.starts_with("--") && !v.is_empty() {
                 return v.to_string();
             }
-        }
     }
     t.to_string()
 }

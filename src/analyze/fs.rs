@@ -143,11 +143,10 @@ pub fn classify(w: &Word) -> PathClass {
     if base == "/__HOME__" || base == "/home" && n.ends_with("/*") {
         return PathClass::Home;
     }
-    if let Some(user) = base.strip_prefix("/home/").or_else(|| base.strip_prefix("/Users/")) {
-        if !user.contains('/') {
+    if let Some(user) = base.strip_prefix("/home/").or_else(|| base.strip_prefix("/Users/"))
+        && !user.contains('/') {
             return PathClass::Home;
         }
-    }
     if base == "/root" {
         return PathClass::Home;
     }
@@ -157,11 +156,10 @@ pub fn classify(w: &Word) -> PathClass {
     if CRITICAL_FILES.contains(&base) {
         return PathClass::Critical;
     }
-    if let Some((parent, _)) = base.rsplit_once('/') {
-        if STATE_DIRS.contains(&parent) {
+    if let Some((parent, _)) = base.rsplit_once('/')
+        && STATE_DIRS.contains(&parent) {
             return PathClass::SystemSubdir;
         }
-    }
     PathClass::Other
 }
 
@@ -301,8 +299,8 @@ fn wipe_args(a: &mut Analyzer, inv: &Invocation) {
 
 fn dd(a: &mut Analyzer, inv: &Invocation) {
     for w in inv.args() {
-        if let Some(of) = w.text.strip_prefix("of=") {
-            if is_device(of) || (w.dynamic && of.starts_with('$')) {
+        if let Some(of) = w.text.strip_prefix("of=")
+            && (is_device(of) || (w.dynamic && of.starts_with('$'))) {
                 a.push(
                     Fact::new("fs.wipe", inv.display(), inv.span())
                         .with("program", "dd")
@@ -310,7 +308,6 @@ fn dd(a: &mut Analyzer, inv: &Invocation) {
                         .with("is_device", is_device(of)),
                 );
             }
-        }
     }
 }
 

@@ -37,11 +37,10 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
             "-C" | "--git-dir" | "--work-tree" | "--namespace" | "--config-env" | "--exec-path" | "--attr-source"
             | "--super-prefix" => i += 2,
             "-c" => {
-                if let Some((k, v)) = args.get(i + 1).and_then(|w| w.text.split_once('=')) {
-                    if let Some(name) = k.strip_prefix("alias.") {
+                if let Some((k, v)) = args.get(i + 1).and_then(|w| w.text.split_once('='))
+                    && let Some(name) = k.strip_prefix("alias.") {
                         aliases.push((name.to_string(), v.to_string()));
                     }
-                }
                 i += 2;
             }
             _ if t.starts_with('-') => i += 1,
@@ -62,11 +61,10 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
             .map(|t| Word { text: t, verbatim_at: None, ..sub.clone() })
             .collect();
         words.extend_from_slice(rest);
-        if let Some(s) = words.first() {
-            if s.text != sub.text {
+        if let Some(s) = words.first()
+            && s.text != sub.text {
                 subcommand(a, inv, &s.text, &words[1..]);
             }
-        }
         return;
     }
     subcommand(a, inv, &sub.text, rest);

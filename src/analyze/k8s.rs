@@ -238,11 +238,10 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, _depth: usize) {
             a.push(base("k8s.replace"));
         }
         "scale" if !dry_run(&args) => {
-            if let Some(r) = flag_value(&args, &["replicas"]) {
-                if let Ok(n) = r.parse::<u64>() {
+            if let Some(r) = flag_value(&args, &["replicas"])
+                && let Ok(n) = r.parse::<u64>() {
                     a.push(base("k8s.scale").with("replicas", n).with("names", rest));
                 }
-            }
         }
         _ => {}
     }

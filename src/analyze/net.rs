@@ -98,11 +98,10 @@ pub fn secret_path(path: &str) -> Option<&'static str> {
     if p.is_empty() {
         return None;
     }
-    if let Some(rest) = p.strip_prefix("/proc/") {
-        if rest.ends_with("/environ") {
+    if let Some(rest) = p.strip_prefix("/proc/")
+        && rest.ends_with("/environ") {
             return Some(ENV_DUMP);
         }
-    }
     let base = p.rsplit('/').next().unwrap_or(p);
     if let Some(h) = home_relative(p).or(if p == "~" || p == "$HOME" { Some("") } else { None }) {
         let h = h.trim_start_matches("./");
@@ -207,11 +206,10 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, _depth: usize) {
             }
         }
         "redis-cli" => {
-            if let Some(i) = args.iter().position(|w| w.text == "--rdb" || w.text == "--functions-rdb") {
-                if args.get(i + 1).is_some_and(|w| is_stdin(&w.text)) {
+            if let Some(i) = args.iter().position(|w| w.text == "--rdb" || w.text == "--functions-rdb")
+                && args.get(i + 1).is_some_and(|w| is_stdin(&w.text)) {
                     source(a, inv, DB_DUMP, "redis-cli", inv.span());
                 }
-            }
         }
         "kubectl" | "oc" => kubectl(a, inv),
         "curl" => curl(a, inv),
@@ -296,11 +294,10 @@ fn operands<'w>(args: &'w [Word], short_arg: &str, long_arg: &[&str]) -> Vec<&'w
             if !l.contains('=') && long_arg.contains(&l) {
                 i += 1;
             }
-        } else if let Some((k, c)) = t[1..].char_indices().find(|(_, c)| short_arg.contains(*c)) {
-            if k + 1 + c.len_utf8() == t.len() {
+        } else if let Some((k, c)) = t[1..].char_indices().find(|(_, c)| short_arg.contains(*c))
+            && k + 1 + c.len_utf8() == t.len() {
                 i += 1;
             }
-        }
     }
     out
 }
@@ -396,22 +393,20 @@ fn curl(a: &mut Analyzer, inv: &Invocation) {
             }
             "data-urlencode" => {
                 method.get_or_insert("post");
-                if let Some((name, f)) = v.split_once('@') {
-                    if !name.contains('=') {
+                if let Some((name, f)) = v.split_once('@')
+                    && !name.contains('=') {
                         files.push(file(f));
                     }
-                }
             }
             "data-raw" | "form-string" => {
                 method.get_or_insert("post");
             }
             "F" | "form" => {
                 method.get_or_insert("post");
-                if let Some((_, val)) = v.split_once('=') {
-                    if let Some(f) = val.strip_prefix('@').or_else(|| val.strip_prefix('<')) {
+                if let Some((_, val)) = v.split_once('=')
+                    && let Some(f) = val.strip_prefix('@').or_else(|| val.strip_prefix('<')) {
                         files.push(file(f.split(';').next().unwrap_or(f)));
                     }
-                }
             }
             "T" | "upload-file" => {
                 method = Some("upload");
@@ -467,11 +462,10 @@ fn wget(a: &mut Analyzer, inv: &Invocation) {
                     }
                 }
             }
-            "-O" | "-o" | "-a" | "-e" | "-P" | "-U" | "-t" | "-T" | "-w" | "-Q" | "-i" | "-B" | "--header" | "--user" | "--password" | "--output-document" => {
-                if val.is_none() {
+            "-O" | "-o" | "-a" | "-e" | "-P" | "-U" | "-t" | "-T" | "-w" | "-Q" | "-i" | "-B" | "--header" | "--user" | "--password" | "--output-document"
+                if val.is_none() => {
                     i += 1;
                 }
-            }
             _ if !t.starts_with('-') => {
                 url = url.or(Some(t.to_string()));
             }
@@ -679,8 +673,8 @@ pub fn flows(a: &mut Analyzer, sc: &Script, ranges: &[Range<usize>]) {
                         .with("stdin", false),
                 );
                 redirect_sinks[i].push(a.facts.len() - 1);
-            } else if reads && r.fd.is_none_or(|f| f == 0) {
-                if let Some(kind) = secret_path(&t.text) {
+            } else if reads && r.fd.is_none_or(|f| f == 0)
+                && let Some(kind) = secret_path(&t.text) {
                     a.push(
                         Fact::new("data.source", format!("{prog} reads {}", t.text), t.span)
                             .with("kind", kind)
@@ -689,7 +683,6 @@ pub fn flows(a: &mut Analyzer, sc: &Script, ranges: &[Range<usize>]) {
                     );
                     redirect_sources[i].push(a.facts.len() - 1);
                 }
-            }
         }
     }
     // What each command outputs, and what reaches each sink.

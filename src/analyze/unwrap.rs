@@ -155,10 +155,7 @@ pub fn unwrap(a: &mut Analyzer, inv: &Invocation, depth: usize) -> Unwrapped {
             nested_text(a, &args[i..], depth)
         }
         "script" => {
-            match find_flag_value(args, &["-c", "--command"]).or_else(|| cluster_value(args, 'c')) {
-                Some(c) => a.shell_text(&c.text, word_map(std::slice::from_ref(c)), depth + 1),
-                None => {}
-            }
+            if let Some(c) = find_flag_value(args, &["-c", "--command"]).or_else(|| cluster_value(args, 'c')) { a.shell_text(&c.text, word_map(std::slice::from_ref(c)), depth + 1) }
             Unwrapped::Done
         }
         "xargs" => {
@@ -221,11 +218,10 @@ pub fn unwrap(a: &mut Analyzer, inv: &Invocation, depth: usize) -> Unwrapped {
         "docker" | "podman" | "nerdctl" => container_exec(inv),
         "kubectl" | "oc" => {
             // Global flags with values (`-n ns`) may precede the subcommand.
-            if super::k8s::kubectl_subcommand(args).as_deref() == Some("exec") {
-                if let Some(dd) = args.iter().position(|w| w.text == "--") {
+            if super::k8s::kubectl_subcommand(args).as_deref() == Some("exec")
+                && let Some(dd) = args.iter().position(|w| w.text == "--") {
                     return argv(&args[dd + 1..]);
                 }
-            }
             Unwrapped::NotAWrapper
         }
         "guard" => {
