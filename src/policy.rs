@@ -151,17 +151,38 @@ impl fmt::Display for RuleError {
 
 impl std::error::Error for RuleError {}
 
+/// A built-in rule pack: its TOML source and the JSON that `build.rs` made from it.
+#[derive(Debug, Clone, Copy)]
+pub struct Pack {
+    /// File name in `rules/`.
+    pub name: &'static str,
+    /// The TOML source (hashed into [`RuleSet::hash`], and used to locate errors).
+    pub toml: &'static str,
+    /// The same rules as JSON, parsed at run time (serde_json is several times faster than TOML).
+    pub json: &'static str,
+}
+
+macro_rules! pack {
+    ($name:literal) => {
+        Pack {
+            name: concat!($name, ".toml"),
+            toml: include_str!(concat!("../rules/", $name, ".toml")),
+            json: include_str!(concat!(env!("OUT_DIR"), "/", $name, ".json")),
+        }
+    };
+}
+
 /// The built-in rule packs, embedded at build time.
-pub const BUILTIN: &[(&str, &str)] = &[
-    ("sql.toml", include_str!("../rules/sql.toml")),
-    ("fs.toml", include_str!("../rules/fs.toml")),
-    ("exec.toml", include_str!("../rules/exec.toml")),
-    ("k8s.toml", include_str!("../rules/k8s.toml")),
-    ("git.toml", include_str!("../rules/git.toml")),
-    ("cloud.toml", include_str!("../rules/cloud.toml")),
-    ("datastore.toml", include_str!("../rules/datastore.toml")),
-    ("net.toml", include_str!("../rules/net.toml")),
-    ("code.toml", include_str!("../rules/code.toml")),
+pub const BUILTIN: &[Pack] = &[
+    pack!("sql"),
+    pack!("fs"),
+    pack!("exec"),
+    pack!("k8s"),
+    pack!("git"),
+    pack!("cloud"),
+    pack!("datastore"),
+    pack!("net"),
+    pack!("code"),
 ];
 
 /// Whether a layer may loosen rules.
@@ -204,8 +225,20 @@ pub fn parse_rules(name: &str, text: &str) -> Result<Vec<Rule>, RuleError> {
         let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
         RuleError { file: name.to_string(), line, column, message: e.message().to_string() }
     })?;
+    check_rules(name, text, file.rule)
+}
+
+/// Parses a built-in pack from its JSON form.
+fn parse_pack(pack: &Pack) -> Result<Vec<Rule>, RuleError> {
+    let name = format!("builtin:{}", pack.name);
+    let file: RuleFile = serde_json::from_str(pack.json)
+        .map_err(|e| RuleError { file: name.clone(), line: 0, column: 0, message: e.to_string() })?;
+    check_rules(&name, pack.toml, file.rule)
+}
+
+/// Checks ids and matches of freshly parsed rules and sets their source; `text` locates errors.
+fn check_rules(name: &str, text: &str, mut rules: Vec<Rule>) -> Result<Vec<Rule>, RuleError> {
     let mut seen = std::collections::HashSet::new();
-    let mut rules = file.rule;
     for r in &mut rules {
         let err = |message: String| {
             let at = text.find(&format!("\"{}\"", r.id)).unwrap_or(0);
@@ -288,9 +321,9 @@ impl RuleSet {
 
     fn from_layers(layers: Vec<(Vec<Rule>, Trust)>, texts: &[(String, String)]) -> RuleSet {
         let mut h = Sha256::new();
-        for (name, text) in BUILTIN {
-            h.update(format!("builtin:{name}").as_bytes());
-            h.update(text.as_bytes());
+        for pack in BUILTIN {
+            h.update(format!("builtin:{}", pack.name).as_bytes());
+            h.update(pack.toml.as_bytes());
         }
         for (name, text) in texts {
             h.update(name.as_bytes());
@@ -332,8 +365,8 @@ impl RuleSet {
     fn merged(&self) -> &Merged {
         self.merged.get_or_init(|| {
             let mut m = Merged::default();
-            for (name, text) in BUILTIN {
-                match parse_rules(&format!("builtin:{name}"), text) {
+            for pack in BUILTIN {
+                match parse_pack(pack) {
                     Ok(rules) => m.merge(rules, Trust::Trusted),
                     Err(e) => m.broken = Some(e.to_string()),
                 }
