@@ -205,6 +205,9 @@ impl<'a> Builder<'a> {
             let s = self.span(n);
             self.script.errors.push(s);
         }
+        if n.kind() == "for_statement" {
+            self.for_variable(n);
+        }
         match n.kind() {
             "command" => self.command(n, depth, &[]),
             "declaration_command" => self.declaration(n, depth),
@@ -224,6 +227,24 @@ impl<'a> Builder<'a> {
                 out
             }
         }
+    }
+
+    /// `for X in ...` (and `select`): X takes values at run time, recorded as a persistent
+    /// assignment of a dynamic word.
+    fn for_variable(&mut self, n: Node) {
+        let Some(v) = n.child_by_field_name("variable") else { return };
+        let span = self.span(v);
+        let name = self.text(v).to_string();
+        let value = Word { text: format!("$(for {name})"), dynamic: true, quoted: false, span, verbatim_at: None };
+        self.push(Command {
+            assignments: vec![(name, value)],
+            words: vec![],
+            redirects: vec![],
+            heredoc: None,
+            inputs: vec![],
+            span,
+            persistent_assignments: true,
+        });
     }
 
     /// A child of a compound node: a statement, or a word-like node that may hold substitutions.
@@ -291,11 +312,21 @@ impl<'a> Builder<'a> {
                 }
                 (_, "herestring_redirect") => heredoc = self.herestring(ch, depth),
                 (_, "heredoc_redirect") => {
-                    let (h, pipe, rest, reds) = self.heredoc_redirect(ch, depth);
+                    let first_sub = self.script.commands.len();
+                    let (h, pipe, rest, reds, args) = self.heredoc_redirect(ch, depth);
                     heredoc = h.or(heredoc);
                     after.extend(pipe);
                     trailing.extend(rest);
                     redirects.extend(reds);
+                    // `rm <<EOF -rf /`: words after the operator are the command's arguments.
+                    if let Some(&last) = body_cmds.last()
+                        && !args.is_empty()
+                    {
+                        let subs = first_sub..self.script.commands.len();
+                        let cmd = &mut self.script.commands[last];
+                        cmd.words.extend(args);
+                        cmd.inputs.extend(subs.map(|from| Input { from, flow: Flow::Substitution }));
+                    }
                 }
                 _ if ch.is_named() => {
                     self.child_any(ch, depth + 1);
@@ -322,24 +353,40 @@ impl<'a> Builder<'a> {
         out
     }
 
-    /// Returns (heredoc, pipeline stages after it, commands after `&&`/`||`, redirects).
+    /// Returns (heredoc, pipeline stages after it, commands after `&&`/`||`, redirects,
+    /// command arguments written after the operator on its line).
     fn heredoc_redirect(
         &mut self,
         n: Node,
         depth: usize,
-    ) -> (Option<HereDoc>, Vec<Produced>, Produced, Vec<Redirect>) {
+    ) -> (Option<HereDoc>, Vec<Produced>, Produced, Vec<Redirect>, Vec<Word>) {
         let mut quoted = false;
         let mut strip_tabs = false;
         let mut body = None;
         let mut stages = vec![];
         let mut rest = vec![];
         let mut reds = vec![];
+        let mut args = vec![];
+        // End of the line holding the operator: the body starts after it.
+        let mut line_end = n.end_byte();
+        // tree-sitter-bash reads a first body line that starts with a backslash as `argument`
+        // words (`<<EOF\n\\rm -rf /`): where the body really starts, and its expansions.
+        let mut body_start: Option<usize> = None;
+        let mut body_words_dynamic = false;
         for (field, ch) in fields(n) {
             match (field, ch.kind()) {
                 (_, "<<-") => strip_tabs = true,
                 (_, "heredoc_start") => {
                     let t = self.text(ch);
                     quoted = t.contains(['\'', '"', '\\']);
+                    line_end = self.src.get(ch.end_byte()..).and_then(|r| r.find('\n')).map_or(n.end_byte(), |p| ch.end_byte() + p);
+                }
+                (Some("argument"), _) if ch.start_byte() < line_end => args.push(self.word(ch, depth + 1)),
+                (Some("argument"), _) => {
+                    body_start.get_or_insert(line_end + 1);
+                    if !quoted && self.word(ch, depth + 1).dynamic {
+                        body_words_dynamic = true;
+                    }
                 }
                 (_, "heredoc_body") => body = Some(ch),
                 (_, "pipeline") => {
@@ -364,8 +411,9 @@ impl<'a> Builder<'a> {
             }
         }
         let doc = body.map(|b| {
-            let raw = self.text(b);
-            let mut dynamic = false;
+            let start = body_start.filter(|&s| s <= b.start_byte()).unwrap_or(b.start_byte());
+            let raw = self.src.get(start..b.end_byte()).unwrap_or("");
+            let mut dynamic = body_words_dynamic;
             if !quoted {
                 // Expansions in an unquoted heredoc run: walk them for substitutions.
                 let mut bc = b.walk();
@@ -382,10 +430,10 @@ impl<'a> Builder<'a> {
             } else {
                 raw.to_string()
             };
-            let verbatim_at = if text == raw { self.map.base.map(|x| x + b.start_byte()) } else { None };
-            HereDoc { body: text, dynamic, span: self.span(b), verbatim_at }
+            let verbatim_at = if text == raw { self.map.base.map(|x| x + start) } else { None };
+            HereDoc { body: text, dynamic, span: self.map.map(start, b.end_byte()), verbatim_at }
         });
-        (doc, stages, rest, reds)
+        (doc, stages, rest, reds, args)
     }
 
     fn herestring(&mut self, n: Node, depth: usize) -> Option<HereDoc> {
@@ -570,7 +618,7 @@ impl<'a> Builder<'a> {
         if let Some(base) = self.map.base {
             if w.text == raw {
                 w.verbatim_at = Some(base + n.start_byte());
-            } else if raw.len() >= 2 && raw[1..raw.len() - 1] == w.text && raw.starts_with(['\'', '"']) {
+            } else if raw.starts_with(['\'', '"']) && raw.get(1..raw.len().saturating_sub(1)) == Some(w.text.as_str()) {
                 w.verbatim_at = Some(base + n.start_byte() + 1);
             }
         }
@@ -865,6 +913,24 @@ mod tests {
         let s = format!("{}true{}", "$(".repeat(5000), ")".repeat(5000));
         let sc = parse(&s, SpanMap::top(s.len()));
         assert!(!sc.errors.is_empty());
+    }
+
+    #[test]
+    fn non_ascii_after_backslash_does_not_panic() {
+        assert_eq!(cmds("echo \\é a\\é \"é\" 'é'"), vec![vec!["echo", "é", "aé", "é", "é"]]);
+    }
+
+    #[test]
+    fn heredoc_arguments_and_backslash_first_line() {
+        // Words after the operator are arguments of the command.
+        assert_eq!(cmds("rm <<EOF -rf /\nEOF\n"), vec![vec!["rm", "-rf", "/"]]);
+        // A first body line starting with a backslash is still body.
+        let s = "bash <<'EOF'\n\\rm -rf /\nx\nEOF\n";
+        let sc = parse(s, SpanMap::top(s.len()));
+        assert_eq!(sc.commands[0].words.len(), 1);
+        assert_eq!(sc.commands[0].heredoc.as_ref().unwrap().body, "\\rm -rf /\nx\n");
+        // ... and its substitutions run.
+        assert!(cmds("cat <<EOF\n\\x $(rm -rf /)\nEOF\n").contains(&vec!["rm".into(), "-rf".into(), "/".into()]));
     }
 
     #[test]

@@ -199,13 +199,19 @@ fn rm_flag_spellings_and_targets() {
         "{ rm -rf /; }", "echo $(rm -rf /)", "if true; then rm -rf /; fi", "f() { rm -rf /; }",
         "docker exec web rm -rf /", "kubectl exec pod -- rm -rf /", "VAR=x rm -rf /",
         "rm -rf /usr/..", "rm -rf //", "rm -rf -- /", "xargs rm -rf / < list",
+        "rm <<EOF -rf /\nEOF", "bash <<'EOF'\n\\rm -rf /\nEOF", "trap 'rm -rf /' EXIT", "coproc rm -rf /",
+        "source /dev/stdin <<< 'rm -rf /'", "bash /dev/stdin <<< 'rm -rf /'", "rm -rf ~root", "rm -rf ~alice",
+        "sqlite3 db '.sh rm -rf /'", "sqlite3 db \".once '|rm -rf /'\"", "sqlite3 db '.read \"|rm -rf /\"'",
     ];
     assert_cases("refused rm", &refused, |line| {
         let (code, v) = env.check_json(line);
         (code != 1 || v["verdict"] != "deny")
             .then(|| format!("{line:?} must be refused (exit 1, verdict deny): exit {code}, rules {:?}: {v}", rule_ids(&v)))
     });
-    let allowed = ["rm -rf ./build", "rm -rf target node_modules", "rm -rf /tmp/x", "rm -rf \"$TMPDIR/x\"", "rm -f *.log", "rm -r dist"];
+    let allowed = [
+        "rm -rf ./build", "rm -rf target node_modules", "rm -rf /tmp/x", "rm -rf \"$TMPDIR/x\"", "rm -f *.log", "rm -r dist",
+        "trap 'rm -f /tmp/lock' EXIT", "trap - EXIT", "rm -rf ~alice/project/target", "echo \\é",
+    ];
     assert_cases("allowed rm", &allowed, |line| must_be_allowed(&env, line));
 }
 

@@ -33,8 +33,9 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
         _ => Client::DuckDb,
     };
     let args = inv.args();
-    let mut texts: Vec<&Word> = vec![];
-    let mut files: Vec<&Word> = vec![];
+    // (the word it is in, the SQL text or file name)
+    let mut texts: Vec<(&Word, String)> = vec![];
+    let mut files: Vec<(&Word, String)> = vec![];
     let mut positional = 0usize;
     let mut i = 0;
     while i < args.len() {
@@ -42,58 +43,91 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
         let t = w.text.as_str();
         let next = args.get(i + 1);
         match client {
-            Client::Psql => match t {
-                "-c" | "--command" => texts.extend(next),
-                "-f" | "--file" => files.extend(next),
-                _ if t.starts_with("--command=") || (t.starts_with("-c") && t.len() > 2 && !t.starts_with("--")) => {
-                    texts.push(w);
+            Client::Psql | Client::MySql => {
+                // psql(1) and mysql(1) options: `--name=VALUE`, `--name VALUE`, and clusters of
+                // short options where the first one taking a value takes the rest of the word
+                // or the next word (`-Xc SQL`, `-sNe SQL`, `-cSQL`).
+                let (long_values, short_values, text_opts, file_opts): (&[&str], &str, &[&str], &[&str]) = match client {
+                    Client::Psql => (
+                        &["command", "file", "dbname", "host", "port", "username", "set", "variable", "pset", "output",
+                          "log-file", "field-separator", "record-separator", "table-attr"],
+                        "cdfhLopPRTUvF",
+                        &["c", "command"],
+                        &["f", "file"],
+                    ),
+                    _ => (
+                        &["execute", "init-command", "user", "host", "port", "database", "socket"],
+                        "eDhPSup",
+                        &["e", "execute", "init-command"],
+                        &[],
+                    ),
+                };
+                let (opt, value): (Option<String>, Option<(&Word, String)>) = if let Some(long) = t.strip_prefix("--") {
+                    match long.split_once('=') {
+                        Some((n, v)) => (Some(n.to_string()), Some((w, v.to_string()))),
+                        None if long_values.contains(&long) => {
+                            i += 1;
+                            (Some(long.to_string()), next.map(|n| (n, n.text.clone())))
+                        }
+                        None => (None, None),
+                    }
+                } else if t.len() > 1 && t.starts_with('-') && !w.dynamic {
+                    match t.char_indices().skip(1).find(|&(_, c)| short_values.contains(c)) {
+                        Some((k, c)) => {
+                            let rest = &t[k + c.len_utf8()..];
+                            if !rest.is_empty() {
+                                (Some(c.to_string()), Some((w, rest.to_string())))
+                            } else if c == 'p' {
+                                // mysql `-p` prompts for the password: no value.
+                                (None, None)
+                            } else {
+                                i += 1;
+                                (Some(c.to_string()), next.map(|n| (n, n.text.clone())))
+                            }
+                        }
+                        None => (None, None),
+                    }
+                } else {
+                    (None, None)
+                };
+                if let Some(opt) = opt {
+                    if text_opts.contains(&opt.as_str()) {
+                        texts.extend(value);
+                    } else if file_opts.contains(&opt.as_str()) {
+                        files.extend(value);
+                    }
                 }
-                _ if t.starts_with("--file=") || (t.starts_with("-f") && t.len() > 2 && !t.starts_with("--")) => {
-                    files.push(w);
-                }
-                "-d" | "-h" | "-p" | "-U" | "-v" | "-P" | "-o" | "-L" | "-T" | "-F" | "-R" | "--set" | "--variable"
-                | "--dbname" | "--host" | "--port" | "--username" | "--pset" | "--output" | "--log-file" => {
+            }
+            Client::Sqlite | Client::DuckDb => match t {
+                "-cmd" | "-c" | "-s" => {
+                    texts.extend(next.map(|n| (n, n.text.clone())));
                     i += 1;
                 }
-                _ => {}
-            },
-            Client::MySql => match t {
-                "-e" | "--execute" => texts.extend(next),
-                _ if t.starts_with("--execute=") || (t.starts_with("-e") && t.len() > 2 && !t.starts_with("--")) => {
-                    texts.push(w)
+                "-init" => {
+                    files.extend(next.map(|n| (n, n.text.clone())));
+                    i += 1;
                 }
-                "-u" | "-h" | "-P" | "-D" | "-S" | "--user" | "--host" | "--port" | "--database" | "--socket" => i += 1,
-                _ => {}
-            },
-            Client::Sqlite | Client::DuckDb => match t {
-                "-cmd" | "-c" | "-s" => texts.extend(next),
-                "-init" => files.extend(next),
                 "-separator" | "-newline" | "-nullvalue" | "-escape" | "-maxsize" | "-vfs" | "-pagecache"
                 | "-lookaside" | "-heap" | "-mmap" => i += 1,
                 _ if t.starts_with('-') && t.len() > 1 => {}
                 _ => {
                     positional += 1;
                     if positional > 1 {
-                        texts.push(w);
+                        texts.push((w, t.to_string()));
                     }
                 }
             },
         }
-        if matches!(t, "-c" | "--command" | "-f" | "--file" | "-e" | "--execute" | "-cmd" | "-init" | "-s") {
-            i += 1;
-        }
         i += 1;
     }
     let explicit = !texts.is_empty() || !files.is_empty();
-    for w in texts {
-        let text = strip_flag(w);
+    for (w, text) in texts {
         sql_word(a, client, w, &text, depth);
     }
-    for w in files {
-        let name = strip_flag(w);
+    for (w, name) in files {
         if w.dynamic {
             a.push(dynamic(w.span, "file known only at run time", &name));
-        } else if name == "-" {
+        } else if name == "-" || super::is_stdin_file(&name) {
             stdin(a, inv, client, depth);
         } else if let Some(text) = a.read_file(&name, w.span) {
             sql_text(a, client, &text, SpanMap::nested(None, w.span), depth);
@@ -102,21 +136,6 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
     if !explicit {
         stdin(a, inv, client, depth);
     }
-}
-
-/// The value of `--flag=VALUE` or `-fVALUE`, or the word itself.
-fn strip_flag(w: &Word) -> String {
-    let t = w.text.as_str();
-    if let Some((_, v)) = t.split_once('=').filter(|_| t.starts_with("--")) {
-        return v.to_string();
-    }
-    for f in ["-c", "-f", "-e"] {
-        if let Some(v) = t.strip_prefix(f)
-            && t.starts_with('-') && !t.starts_with("--") && !v.is_empty() {
-                return v.to_string();
-            }
-    }
-    t.to_string()
 }
 
 fn dynamic(span: crate::fact::Span, reason: &str, text: &str) -> Fact {
@@ -250,17 +269,19 @@ fn sql_text(a: &mut Analyzer, client: Client, text: &str, map: SpanMap, depth: u
                     let cmd = parts.next().unwrap_or("");
                     let arg = parts.next().unwrap_or("").trim();
                     let span = map.map(offset, offset + line.trim_end().len());
-                    match cmd {
-                        ".shell" | ".system" => a.shell_text(arg, SpanMap::nested(None, span), depth + 1),
-                        ".read" => {
-                            if let Some(t) = a.read_file(arg.trim_matches(['\'', '"']), span) {
-                                sql_text(a, client, &t, SpanMap::nested(None, span), depth + 1);
-                            }
-                        }
-                        ".once" | ".output" if arg.starts_with('|') => {
-                            a.shell_text(&arg[1..], SpanMap::nested(None, span), depth + 1)
-                        }
-                        _ => {}
+                    // Arguments are quoted like shell words; commands may be abbreviated
+                    // (`.sh`, `.rea`); `|CMD` as a file runs CMD (sqlite3 shell.c, "do_meta_command").
+                    let words = shlex::split(arg).unwrap_or_else(|| arg.split_whitespace().map(str::to_string).collect());
+                    let file = words.iter().find(|w| !w.starts_with('-')).map(String::as_str).unwrap_or("");
+                    let is = |full: &str, min: usize| cmd.len() > min && full.starts_with(&cmd[1..]);
+                    if is("shell", 2) || is("system", 2) {
+                        a.shell_text(arg, SpanMap::nested(None, span), depth + 1);
+                    } else if let Some(pipe) = file.strip_prefix('|').filter(|_| is("read", 3) || is("import", 3) || is("once", 1) || is("output", 1)) {
+                        a.shell_text(pipe, SpanMap::nested(None, span), depth + 1);
+                    } else if is("read", 3)
+                        && let Some(t) = a.read_file(file, span)
+                    {
+                        sql_text(a, client, &t, SpanMap::nested(None, span), depth + 1);
                     }
                     sql_only.extend(line.chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
                 } else {

@@ -126,7 +126,18 @@ pub fn classify(w: &Word) -> PathClass {
         return PathClass::Dynamic;
     }
     let home_rel = t == "~" || t.starts_with("~/");
-    let path = if home_rel { t.replacen('~', "/__HOME__", 1) } else { t.clone() };
+    let mut path = if home_rel { t.replacen('~', "/__HOME__", 1) } else { t.clone() };
+    // `~user` is that user's home directory, `~+`/`~-` the current/previous directory
+    // (bash manual §3.5.2).
+    if let Some(r) = t.strip_prefix('~').filter(|_| !home_rel && !w.quoted) {
+        let (user, rest) = r.split_at(r.find('/').unwrap_or(r.len()));
+        if user == "+" || user == "-" {
+            return PathClass::Dynamic;
+        }
+        if !user.is_empty() && user.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')) {
+            path = if user == "root" { format!("/root{rest}") } else { format!("/home/{user}{rest}") };
+        }
+    }
     if !path.starts_with('/') {
         return PathClass::Other;
     }
@@ -368,6 +379,10 @@ mod tests {
         assert_eq!(c("$HOME", true), "home");
         assert_eq!(c("${HOME}/", true), "home");
         assert_eq!(c("/home/alice", false), "home");
+        assert_eq!(c("~alice", false), "home");
+        assert_eq!(c("~root/", false), "home");
+        assert_eq!(c("~alice/project/target", false), "other");
+        assert_eq!(c("~+", false), "dynamic");
         assert_eq!(c("/etc", false), "system");
         assert_eq!(c("/usr/*", false), "system");
         assert_eq!(c("/var/", false), "system");

@@ -195,6 +195,10 @@ impl Analyzer {
                 vars.insert(name.clone(), v);
             }
         }
+        // `read X`, `printf -v X`, `mapfile X`, ...: X gets a value only known at run time.
+        for name in set_at_run_time(&cmd.words) {
+            vars.insert(name, None);
+        }
         if cmd.words.is_empty() {
             return;
         }
@@ -253,9 +257,19 @@ impl Analyzer {
     }
 
     /// Reads a file named in the analysed text (relative to the base directory), bounded by
-    /// [`MAX_FILES`] and [`MAX_FILE_BYTES`]. On failure, records an `exec.unknown` fact at `span`
-    /// saying why, and returns `None`.
+    /// [`MAX_FILES`] and [`MAX_FILE_BYTES`]; only regular files (and `/dev/null`) are read. On
+    /// failure, records an `exec.unknown` fact at `span` saying why (`exec.dynamic` for a file
+    /// descriptor such as `/dev/stdin`), and returns `None`.
     pub fn read_file(&mut self, name: &str, span: Span) -> Option<String> {
+        if is_descriptor_file(name) {
+            // `/dev/stdin`, `/dev/fd/3`: guard's own descriptors are not the command's.
+            self.push(
+                Fact::new("exec.dynamic", format!("{name} is a file descriptor known only at run time"), span)
+                    .with("reason", "file_descriptor")
+                    .with("file", name.to_string()),
+            );
+            return None;
+        }
         let path = expand_home(name);
         let path = if path.is_absolute() { path } else { self.base_dir.join(path) };
         let fail = |why: String| {
@@ -273,7 +287,15 @@ impl Analyzer {
                 self.push(fail(format!("larger than {MAX_FILE_BYTES} bytes")));
                 None
             }
-            Ok(_) => match std::fs::read(&path) {
+            // A device, FIFO or socket may never end (`/dev/zero`) or block (`mkfifo p`).
+            Ok(m) if !m.is_file() && path != Path::new("/dev/null") => {
+                self.push(fail(if m.is_dir() { "a directory".into() } else { "not a regular file".into() }));
+                None
+            }
+            Ok(_) => match std::fs::File::open(&path).and_then(|f| {
+                let mut b = vec![];
+                std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_FILE_BYTES), &mut b).map(|_| b)
+            }) {
                 Ok(b) => Some(String::from_utf8_lossy(&b).into_owned()),
                 Err(e) => {
                     self.push(fail(e.to_string()));
@@ -423,6 +445,20 @@ pub fn stdin_dynamic(inv: &Invocation) -> bool {
     })
 }
 
+/// True for a name that reads standard input (`/dev/stdin`, `/dev/fd/0`, `/proc/self/fd/0`).
+pub fn is_stdin_file(name: &str) -> bool {
+    matches!(name, "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0")
+}
+
+/// True for a name that opens a file descriptor of the process that opens it (`/dev/stdin`,
+/// `/dev/fd/N`, `/proc/self/fd/N`): its content is only known at run time.
+pub fn is_descriptor_file(name: &str) -> bool {
+    matches!(name, "/dev/stdin" | "/dev/stdout" | "/dev/stderr")
+        || name.starts_with("/dev/fd/")
+        || name.starts_with("/proc/self/fd/")
+        || name.starts_with("/proc/thread-self/fd/")
+}
+
 /// A span map for text made by joining `words` with spaces: exact for a single verbatim word.
 pub fn word_map(words: &[Word]) -> SpanMap {
     let whole = match (words.first(), words.last()) {
@@ -498,6 +534,22 @@ fn resolve(w: &Word, vars: &HashMap<String, Option<String>>) -> Option<Word> {
         i = next;
     }
     Some(Word { text: out, dynamic: false, quoted: w.quoted, span: w.span, verbatim_at: None })
+}
+
+/// Variables a builtin assigns from run-time input (bash manual §4.2: `read`, `mapfile`,
+/// `readarray`, `getopts`, `printf -v`, `let`, `unset`, `wait -p`): every argument that is a
+/// name (or `NAME=...` for `let`), so that an earlier literal value is forgotten.
+fn set_at_run_time(words: &[Word]) -> Vec<String> {
+    let Some(first) = words.first() else { return vec![] };
+    let is_name = |t: &str| t.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && t.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
+    let args = &words[1..];
+    let names: Vec<&str> = match program_name(&first.text) {
+        "read" | "mapfile" | "readarray" | "getopts" | "unset" | "wait" => args.iter().map(|w| w.text.as_str()).collect(),
+        "let" => args.iter().filter_map(|w| w.text.split(['=', '+', '-', '*', '/']).next()).collect(),
+        "printf" => args.windows(2).filter(|p| p[0].text == "-v").map(|p| p[1].text.as_str()).collect(),
+        _ => vec![],
+    };
+    names.into_iter().map(|n| n.split('[').next().unwrap_or(n)).filter(|n| is_name(n)).map(str::to_string).collect()
 }
 
 /// The output of a command substitution whose command is `echo` of literal words

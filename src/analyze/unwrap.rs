@@ -199,6 +199,36 @@ pub fn unwrap(a: &mut Analyzer, inv: &Invocation, depth: usize) -> Unwrapped {
         }
         "find" => find_exec(inv),
         "eval" => eval(a, inv, depth),
+        // `trap 'TEXT' SIGNAL...`: the text runs when the signal (or EXIT) arrives (bash
+        // manual §4.1); a lone operand or `-` resets, `''` ignores.
+        "trap" => {
+            let i = skip_options(args, "", &[]);
+            match args.get(i) {
+                Some(w) if args.len() > i + 1 && w.text != "-" => {
+                    if w.dynamic {
+                        a.push(
+                            Fact::new("exec.dynamic", "trap with text known only at run time", w.span)
+                                .with("reason", "shell_string")
+                                .with("text", w.text.clone()),
+                        );
+                    } else {
+                        a.shell_text(&w.text, word_map(std::slice::from_ref(w)), depth + 1);
+                    }
+                    Unwrapped::Done
+                }
+                _ => Unwrapped::Done,
+            }
+        }
+        // `coproc [NAME] COMMAND` (bash manual §3.2.6): a NAME only precedes a compound command,
+        // which tree-sitter-bash reads as plain words: parse them again as one line.
+        "coproc" => {
+            let compound = |w: &Word| matches!(w.text.as_str(), "{" | "(" | "((" | "while" | "until" | "for" | "if" | "case" | "select" | "[[");
+            match args {
+                [first, ..] if compound(first) => nested_text(a, args, depth),
+                [_, second, ..] if compound(second) => nested_text(a, &args[1..], depth),
+                _ => argv(args),
+            }
+        }
         // `alias NAME='TEXT'`: the text runs wherever the alias is used (bash manual §6.6).
         "alias" => {
             for w in args.iter().filter(|w| !w.text.starts_with('-')) {
@@ -210,7 +240,7 @@ pub fn unwrap(a: &mut Analyzer, inv: &Invocation, depth: usize) -> Unwrapped {
         }
         "source" | "." => {
             if let Some(f) = args.first() {
-                include_file(a, f, depth);
+                include_file(a, inv, f, depth);
             }
             Unwrapped::Done
         }
@@ -339,7 +369,12 @@ fn nested_text(a: &mut Analyzer, words: &[Word], depth: usize) -> Unwrapped {
     }
 }
 
-fn include_file(a: &mut Analyzer, f: &Word, depth: usize) {
+fn include_file(a: &mut Analyzer, inv: &Invocation, f: &Word, depth: usize) {
+    // `source /dev/stdin <<< 'cmd'`: the script is the command's standard input.
+    if !f.dynamic && super::is_stdin_file(&f.text) {
+        stdin_script(a, inv, depth, "shell");
+        return;
+    }
     // `. "$HOME/.cargo/env"`: the home directory is known.
     let home = super::expand_home(&f.text).to_string_lossy().into_owned();
     if f.dynamic && home != f.text && !home.contains(['$', '`']) {
@@ -397,7 +432,7 @@ fn shell(a: &mut Analyzer, inv: &Invocation, depth: usize) -> Unwrapped {
         return Unwrapped::Done;
     }
     if let Some(f) = args.get(i) {
-        include_file(a, f, depth);
+        include_file(a, inv, f, depth);
         return Unwrapped::Done;
     }
     stdin_script(a, inv, depth, "shell");
