@@ -717,7 +717,8 @@ fn check_line(line: &[u8], keys: &[(String, VerifyingKey)], expect_seq: u64, exp
 /// The first failure as [`VerifyError`] with its 1-based line number and a reason:
 /// `not a JSON object`, `not in canonical form`, `unknown key <id>`, `bad signature`,
 /// `reorder or replay`, `gap: records missing`, `broken chain`, `torn last line`; line 0
-/// when the file is missing or unreadable.
+/// when the file is missing or cannot be read (then no line was judged: callers report it
+/// as an unreadable log, not a bad one).
 pub fn verify(log: &Path, keys: &[VerifyingKey]) -> Result<VerifyReport, VerifyError> {
     let file =
         File::open(log).map_err(|e| VerifyError { line: 0, reason: format!("cannot open {}: {e}", log.display()) })?;
@@ -730,7 +731,7 @@ pub fn verify(log: &Path, keys: &[VerifyingKey]) -> Result<VerifyReport, VerifyE
         line.clear();
         let n = reader
             .read_until(b'\n', &mut line)
-            .map_err(|e| VerifyError { line: number + 1, reason: format!("cannot read: {e}") })?;
+            .map_err(|e| VerifyError { line: 0, reason: format!("cannot read {}: {e}", log.display()) })?;
         if n == 0 {
             break;
         }

@@ -76,7 +76,8 @@ pub fn run(agent: Agent) -> ExitCode {
         Action::Deny => "refused",
     };
     let input = json!({ "script": redact::redact(command), "tool": tool });
-    if let Err(e) = write_record("hook", input, &analysis, &decision, &rules, &ctx, outcome) {
+    let secrets = redact::secrets(&[command]);
+    if let Err(e) = write_record("hook", input, &secrets, &analysis, &decision, &rules, &ctx, outcome) {
         return fail(e);
     }
     let reason = decision

@@ -9,12 +9,14 @@
 //!   `PASSWD`, `APIKEY` (so `PGPASSWORD`, `MYSQL_PWD`, `api_key=` in query strings,
 //!   `password=` in libpq strings). `PWD=` (the working directory) is kept.
 //! - Long flags ending in `password`, `passwd`, `token`, `secret`, `api-key`, `apikey`,
-//!   `access-key`, `secret-key`, `private-key`, as `--flag=VALUE` or `--flag VALUE`
+//!   `access-key`, `secret-key`, `private-key`, and `--pass`/`--*-pass`, as `--flag=VALUE` or `--flag VALUE`
 //!   (a following word starting with `-` is taken as the next flag and kept; `--no-...`
 //!   flags are kept); openssl `-pass pass:SECRET`.
 //! - mysql-family `-pSECRET` (attached form, only after a `mysql`, `mariadb`,
 //!   `mysqldump`, `mysqladmin`, ... word in the same command); curl `-u user:SECRET`,
-//!   `--user`, `-U`, `--proxy-user`.
+//!   `--user`, `-U`, `--proxy-user`; `-a SECRET` after `redis-cli`/`valkey-cli`/`keydb-cli`,
+//!   `-p SECRET` after a MongoDB tool (`mongosh`, `mongo`, `mongodump`, ...), `sshpass`
+//!   (also `-pSECRET`) or `docker|podman|nerdctl login`.
 //! - Headers `Authorization:`/`Proxy-Authorization:` (the scheme, e.g. `Bearer`, is kept),
 //!   `X-Api-Key:`, `X-Auth-Token:`, `Private-Token:`, `X-Vault-Token:`.
 //! - SQL literals after `PASSWORD` or `IDENTIFIED BY`: `PASSWORD '***'`.
@@ -43,10 +45,17 @@ pub const MASK: &str = "***";
 const NAME: &str = r"(?:[A-Za-z0-9_]*_(?:TOKEN|SECRET|KEY|PWD|PASSWD|PASS|APIKEY)|TOKEN|SECRET|PASSWD|APIKEY|[A-Za-z0-9_]*PASSWORD[A-Za-z0-9_]*)";
 
 /// Long flags that take a secret value (without the leading `--`).
-const FLAG: &str = r"[a-z0-9-]*(?:password|passwd|token|secret|api-key|apikey|access-key|secret-key|private-key)";
+const FLAG: &str =
+    r"(?:[a-z0-9-]*(?:password|passwd|token|secret|api-key|apikey|access-key|secret-key|private-key)|(?:[a-z0-9-]*-)?pass)";
 
 /// Commands whose `-pSECRET` is a password.
 const MYSQL: &str = r"(?:mysql|mariadb|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mysqlpump|mysqlsh|mariadb-dump|mariadb-admin)";
+
+/// Redis clients, whose `-a SECRET` is a password.
+const REDIS: &str = r"(?:redis-cli|valkey-cli|keydb-cli)";
+
+/// MongoDB shells and tools, whose `-p SECRET` is a password.
+const MONGO: &str = r"(?:mongosh|mongo|mongodump|mongorestore|mongoexport|mongoimport|mongostat|mongotop|mongofiles)";
 
 /// Compiles a pattern with ASCII word boundaries and blanks: shell words split on ASCII
 /// blanks, and ASCII classes keep the automata smaller than Unicode ones.
@@ -77,6 +86,10 @@ pattern!(ASSIGN, format!(r#"(?i-u:\b({NAME})=)("[^"]*"|'[^']*'|[^\s'"&;|)]+)"#))
 pattern!(SQL_PASSWORD, r"(?i-u:\b(PASSWORD|IDENTIFIED\s+BY)(\s+))'(?:[^']|'')*'");
 pattern!(MYSQL_P, format!(r#"\b({MYSQL}\b[^\n;&|]*?\s)-p(?:'[^']*'|"[^"]*"|\S+)"#));
 pattern!(MYSQL_WORD, format!("^{MYSQL}$"));
+pattern!(
+    SHORT_PASS,
+    format!(r#"\b((?:{REDIS}\b[^\n;&|]*?\s-a|{MONGO}\b[^\n;&|]*?\s-p|(?:docker|podman|nerdctl)\s+login\b[^\n;&|]*?\s-p)\s+|sshpass\b[^\n;&|]*?\s-p\s*)("[^"]*"|'[^']*'|[^\s'"-][^\s'"]*)"#)
+);
 pattern!(CURL_USER, r#"\b(curl\b[^\n;&|]*?\s(?:-u|--user|-U|--proxy-user)(?:\s+|=)?['"]?[^\s:'"]*:)[^\s'"]+"#);
 pattern!(
     TOKENS,
@@ -92,8 +105,34 @@ fn has_secret_word(lower: &str) -> bool {
     SECRET_WORDS.iter().any(|w| lower.contains(w))
 }
 
-/// Applies `re` with `rep` to `text`, keeping it borrowed when nothing matched.
-fn apply<'a>(text: Cow<'a, str>, re: &Regex, rep: impl regex::Replacer) -> Cow<'a, str> {
+/// The part of `orig` that redaction replaced to give `red` (what differs between them once
+/// their common prefix and suffix are taken off), without surrounding quotes and blanks.
+fn masked_part<'t>(orig: &'t str, red: &str) -> Option<&'t str> {
+    let (o, r) = (orig.as_bytes(), red.as_bytes());
+    let mut p = o.iter().zip(r).take_while(|(a, b)| a == b).count();
+    while !orig.is_char_boundary(p) {
+        p -= 1;
+    }
+    let max_s = o.len().min(r.len()) - p;
+    let mut s = o.iter().rev().zip(r.iter().rev()).take(max_s).take_while(|(a, b)| a == b).count();
+    while !orig.is_char_boundary(o.len() - s) {
+        s -= 1;
+    }
+    let middle = orig[p..o.len() - s].trim_matches(|c: char| c == '\'' || c == '"' || c.is_ascii_whitespace());
+    (!middle.is_empty() && middle != MASK).then_some(middle)
+}
+
+/// Applies `re` with `rep` to `text`, keeping it borrowed when nothing matched, and adds each
+/// masked value to `found`.
+fn apply<'a>(text: Cow<'a, str>, re: &Regex, mut rep: impl regex::Replacer, found: &mut Vec<String>) -> Cow<'a, str> {
+    let rep = |c: &Captures| {
+        let mut r = String::new();
+        rep.replace_append(c, &mut r);
+        if let Some(m) = masked_part(&c[0], &r) {
+            found.push(m.to_string());
+        }
+        r
+    };
     match text {
         Cow::Borrowed(s) => match re.replace_all(s, rep) {
             // A closure that kept every match returns an unchanged copy.
@@ -124,32 +163,37 @@ fn mask_keeping_quotes(value: &str) -> String {
 /// Output: the text borrowed unchanged when nothing was found, else a redacted copy.
 /// Never fails; compiles its patterns on the first call.
 pub fn redact(text: &str) -> Cow<'_, str> {
+    redact_found(text, &mut vec![])
+}
+
+/// [`redact`], adding every value it masks to `found`.
+fn redact_found<'a>(text: &'a str, found: &mut Vec<String>) -> Cow<'a, str> {
     let lower = text.to_ascii_lowercase();
     let secret_word = has_secret_word(&lower);
     let mut t = Cow::Borrowed(text);
     if text.contains("PRIVATE KEY") {
-        t = apply(t, &PRIVATE_KEY, |c: &Captures| format!("{}{MASK}{}", &c[1], &c[2]));
+        t = apply(t, &PRIVATE_KEY, |c: &Captures| format!("{}{MASK}{}", &c[1], &c[2]), found);
     }
     if text.contains("://") && text.contains('@') {
-        t = apply(t, &URL, format!("${{1}}:{MASK}@").as_str());
+        t = apply(t, &URL, format!("${{1}}:{MASK}@").as_str(), found);
     }
     if lower.contains("authorization") {
         t = apply(t, &AUTH_HEADER, |c: &Captures| {
             format!("{}{}{}{MASK}", &c[1], c.get(2).map_or("", |m| m.as_str()), c.get(3).map_or("", |m| m.as_str()))
-        });
+        }, found);
     }
     if secret_word && lower.contains(':') {
-        t = apply(t, &KEY_HEADER, format!("${{1}}{MASK}").as_str());
+        t = apply(t, &KEY_HEADER, format!("${{1}}{MASK}").as_str(), found);
     }
     if secret_word && text.contains("--") {
         t = apply(t, &FLAG_VALUE, |c: &Captures| {
             let (flag, sep, value) = (&c[1], &c[2], &c[3]);
             let keep = flag.len() > 5 && flag[..5].eq_ignore_ascii_case("--no-") || (sep != "=" && value.starts_with('-'));
             if keep { c[0].to_string() } else { format!("{flag}{sep}{}", mask_keeping_quotes(value)) }
-        });
+        }, found);
     }
     if text.contains("pass:") {
-        t = apply(t, &OPENSSL_PASS, format!("${{1}}{MASK}").as_str());
+        t = apply(t, &OPENSSL_PASS, format!("${{1}}{MASK}").as_str(), found);
     }
     if secret_word && text.contains('=') {
         t = apply(t, &ASSIGN, |c: &Captures| {
@@ -158,22 +202,25 @@ pub fn redact(text: &str) -> Cow<'_, str> {
             } else {
                 format!("{}={}", &c[1], mask_keeping_quotes(&c[2]))
             }
-        });
+        }, found);
     }
     if lower.contains("password") || lower.contains("identified") {
-        t = apply(t, &SQL_PASSWORD, format!("${{1}}${{2}}'{MASK}'").as_str());
+        t = apply(t, &SQL_PASSWORD, format!("${{1}}${{2}}'{MASK}'").as_str(), found);
     }
     if (lower.contains("mysql") || lower.contains("mariadb")) && text.contains("-p") {
-        t = apply(t, &MYSQL_P, format!("${{1}}-p{MASK}").as_str());
+        t = apply(t, &MYSQL_P, format!("${{1}}-p{MASK}").as_str(), found);
+    }
+    if ["redis", "valkey", "keydb", "mongo", "sshpass", "login"].iter().any(|w| lower.contains(w)) {
+        t = apply(t, &SHORT_PASS, |c: &Captures| format!("{}{}", &c[1], mask_keeping_quotes(&c[2])), found);
     }
     if text.contains("curl") {
-        t = apply(t, &CURL_USER, format!("${{1}}{MASK}").as_str());
+        t = apply(t, &CURL_USER, format!("${{1}}{MASK}").as_str(), found);
     }
     if ["AKIA", "ASIA", "gh", "github_pat_", "xox"].iter().any(|p| text.contains(p)) {
         t = apply(t, &TOKENS, |c: &Captures| {
             let prefix = (1..=4).find_map(|i| c.get(i)).map_or("", |m| m.as_str());
             format!("{prefix}{MASK}")
-        });
+        }, found);
     }
     t
 }
@@ -186,7 +233,9 @@ fn basename(word: &str) -> &str {
 /// elements: the value after `--password`/`--token`/`--secret`-like flags, the
 /// `user:SECRET` after curl's `-u`/`--user`/`-U`/`--proxy-user`, and `-pSECRET` in
 /// mysql-family commands (any element after one whose basename is `mysql`,
-/// `mariadb`, `mysqldump`, ...). Every element also goes through [`redact`].
+/// `mariadb`, `mysqldump`, ...), the value after `-a` of redis-cli (and valkey-cli,
+/// keydb-cli), after `-p` of the MongoDB tools, `sshpass` and `docker|podman|nerdctl login`.
+/// Every element also goes through [`redact`].
 ///
 /// Input: the argv as given to exec. Output: a new argv of the same length.
 pub fn redact_argv(argv: &[String]) -> Vec<String> {
@@ -196,6 +245,9 @@ pub fn redact_argv(argv: &[String]) -> Vec<String> {
     };
     let mut out = Vec::with_capacity(argv.len());
     let (mut in_mysql, mut in_curl) = (false, false);
+    // The short flag whose value is a password in the command seen so far (`-a`, `-p`).
+    let mut short_pass: Option<&str> = None;
+    let (mut in_container_cli, mut in_sshpass) = (false, false);
     #[derive(PartialEq)]
     enum Next {
         Plain,
@@ -218,10 +270,26 @@ pub fn redact_argv(argv: &[String]) -> Vec<String> {
         if is_mysql(arg) {
             in_mysql = true;
         }
-        if basename(arg) == "curl" {
-            in_curl = true;
+        match basename(arg) {
+            "curl" => in_curl = true,
+            "redis-cli" | "valkey-cli" | "keydb-cli" => short_pass = Some("-a"),
+            "sshpass" => {
+                in_sshpass = true;
+                short_pass = Some("-p");
+            }
+            "mongosh" | "mongo" | "mongodump" | "mongorestore" | "mongoexport" | "mongoimport"
+            | "mongostat" | "mongotop" | "mongofiles" => short_pass = Some("-p"),
+            "docker" | "podman" | "nerdctl" => in_container_cli = true,
+            "login" if in_container_cli => short_pass = Some("-p"),
+            _ => {}
         }
-        if arg.starts_with("--")
+        if short_pass.is_some_and(|f| f == arg) {
+            next = Next::Secret;
+        } else if in_sshpass && arg.len() > 2 && arg.starts_with("-p") {
+            // sshpass -pSECRET
+            out.push(format!("-p{MASK}"));
+            continue;
+        } else if arg.starts_with("--")
             && has_secret_word(&arg.to_ascii_lowercase())
             && ARGV_FLAG.is_match(arg)
             && !arg.to_ascii_lowercase().starts_with("--no-")
@@ -229,6 +297,12 @@ pub fn redact_argv(argv: &[String]) -> Vec<String> {
             next = Next::Secret;
         } else if in_curl && matches!(arg.as_str(), "-u" | "--user" | "-U" | "--proxy-user") {
             next = Next::UserPass;
+        } else if in_curl
+            && let Some((flag @ ("--user" | "--proxy-user"), value)) = arg.split_once('=')
+            && let Some((user, _)) = value.split_once(':')
+        {
+            out.push(format!("{flag}={user}:{MASK}"));
+            continue;
         } else if in_curl && arg.len() > 2 && (arg.starts_with("-u") || arg.starts_with("-U")) && arg.contains(':') {
             let (user, _) = arg.split_once(':').unwrap_or((arg, ""));
             out.push(format!("{user}:{MASK}"));
@@ -240,6 +314,73 @@ pub fn redact_argv(argv: &[String]) -> Vec<String> {
         out.push(redact(arg).into_owned());
     }
     out
+}
+
+/// Shortest masked value that [`scrub`] removes everywhere else in a record: shorter ones
+/// would mangle ordinary text (they stay masked where redaction found them).
+pub const MIN_SCRUB_LEN: usize = 4;
+
+/// The secret values that [`redact`] and [`redact_argv`] mask in `texts` (each text as a
+/// whole and the texts as an argv), longest first, at least [`MIN_SCRUB_LEN`] bytes long.
+/// Give them to [`scrub`] to mask the same values where they reappear in another shape: in
+/// a parser's error message, a fact's summary without the quotes, an attribute.
+pub fn secrets(texts: &[&str]) -> Vec<String> {
+    let mut found = vec![];
+    for t in texts {
+        let _ = redact_found(t, &mut found);
+    }
+    let argv: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
+    for (orig, red) in argv.iter().zip(redact_argv(&argv)) {
+        if let Some(m) = masked_part(orig, &red) {
+            found.push(m.to_string());
+        }
+    }
+    found.retain(|s| s.len() >= MIN_SCRUB_LEN);
+    found.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    found.dedup();
+    found
+}
+
+/// Replaces every occurrence of each of `secrets` in the strings of `value` (recursively,
+/// keys left as they are) with `***`. Linear in the size of `value`: the secrets are matched
+/// together, as one set of literals.
+pub fn scrub(value: &mut Value, secrets: &[String]) {
+    if secrets.is_empty() {
+        return;
+    }
+    let alternation = secrets.iter().map(|s| regex::escape(s)).collect::<Vec<_>>().join("|");
+    match regex::RegexBuilder::new(&alternation).size_limit(64 << 20).build() {
+        Ok(re) => scrub_with(value, &|s: &str| match re.replace_all(s, MASK) {
+            Cow::Owned(n) => Some(n),
+            Cow::Borrowed(_) => None,
+        }),
+        // Too many secrets for one automaton: one pass per secret, longest first.
+        Err(_) => scrub_with(value, &|s: &str| {
+            let mut out = Cow::Borrowed(s);
+            for x in secrets {
+                if out.contains(x.as_str()) {
+                    out = Cow::Owned(out.replace(x.as_str(), MASK));
+                }
+            }
+            match out {
+                Cow::Owned(n) => Some(n),
+                Cow::Borrowed(_) => None,
+            }
+        }),
+    }
+}
+
+fn scrub_with(value: &mut Value, f: &dyn Fn(&str) -> Option<String>) {
+    match value {
+        Value::String(s) => {
+            if let Some(n) = f(s) {
+                *s = n;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| scrub_with(v, f)),
+        Value::Object(map) => map.values_mut().for_each(|v| scrub_with(v, f)),
+        _ => {}
+    }
 }
 
 /// Applies [`redact`] to every string in `value`, recursively (object keys are left
@@ -374,6 +515,34 @@ mod tests {
         same("mkdir -p /tmp/x");
         same("mysql -h db app; mkdir -p/tmp/x");
         same("cp -pr a b");
+    }
+
+    #[test]
+    fn client_short_password_flags() {
+        red("redis-cli -h db -a s3cret FLUSHALL", "redis-cli -h db -a *** FLUSHALL");
+        red("valkey-cli -a 'x y' ping", "valkey-cli -a '***' ping");
+        red("sshpass -p hunter2 ssh h", "sshpass -p *** ssh h");
+        red("sshpass -phunter2 ssh h", "sshpass -p*** ssh h");
+        red("mongosh -u admin -p pw app", "mongosh -u admin -p *** app");
+        red("docker login -u me -p tok registry", "docker login -u me -p *** registry");
+        red("redis-cli --pass s3cret ping", "redis-cli --pass *** ping");
+        same("docker run -p 8080:80 img");
+        same("redis-cli -a");
+        same("mongosh -p --eval 1");
+        same("grep -a pattern file");
+        same("tool --bypass x --passive y");
+    }
+
+    #[test]
+    fn secrets_and_scrub() {
+        let found = secrets(&["PGPASSWORD='a b c d' psql", "--password", "hunter22", "-pab", "x"]);
+        assert_eq!(found, ["hunter22", "a b c d"]);
+        let mut v = json!({"message": "found: 'hunter22' at 1", "n": ["a b c d!"], "k": 1});
+        scrub(&mut v, &found);
+        assert_eq!(v, json!({"message": "found: '***' at 1", "n": ["***!"], "k": 1}));
+        assert_eq!(masked_part("u:pw@h", "u:***@h"), Some("pw"));
+        assert_eq!(masked_part("é=ü", "é=***"), Some("ü"));
+        assert_eq!(masked_part("x", "x"), None);
     }
 
     #[test]

@@ -39,7 +39,9 @@ pub fn wrap(argv: &[OsString]) -> ExitCode {
     };
     let (text, analysis) = analyze::analyze_argv(&strs, &dir);
     let input = json!({ "argv": redact::redact_argv(&strs) });
-    guarded("wrap", &text, input, analysis, &rules, || std::process::Command::new(&argv[0]).args(&argv[1..]).exec())
+    let raw: Vec<&str> = strs.iter().map(String::as_str).chain([text.as_str()]).collect();
+    let secrets = redact::secrets(&raw);
+    guarded("wrap", &text, input, &secrets, analysis, &rules, || std::process::Command::new(&argv[0]).args(&argv[1..]).exec())
 }
 
 /// Shell mode: bash-compatible arguments (`-c SCRIPT`, `-lc`, `-euo pipefail -c`, a script
@@ -84,7 +86,9 @@ pub fn shell(args: &[OsString]) -> ExitCode {
             input.insert("file".into(), json!(f));
         }
     input.insert("script".into(), json!(redact::redact(&text)));
-    guarded("shell", &text, Value::Object(input), analysis, &rules, || std::process::Command::new(&real).args(args).exec())
+    let raw: Vec<&str> = strs.iter().map(String::as_str).chain([text.as_str()]).collect();
+    let secrets = redact::secrets(&raw);
+    guarded("shell", &text, Value::Object(input), &secrets, analysis, &rules, || std::process::Command::new(&real).args(args).exec())
 }
 
 /// The real shell for shell mode: `$GUARD_SHELL` or `/bin/bash`, never guard itself.
@@ -120,6 +124,7 @@ fn guarded(
     mode: &str,
     text: &str,
     input: Value,
+    secrets: &[String],
     analysis: Analysis,
     rules: &RuleSet,
     exec: impl FnOnce() -> std::io::Error,
@@ -142,7 +147,7 @@ fn guarded(
         }
         Action::Deny => "refused",
     };
-    if let Err(e) = write_record(mode, input, &analysis, &decision, rules, &ctx, outcome) {
+    if let Err(e) = write_record(mode, input, secrets, &analysis, &decision, rules, &ctx, outcome) {
         return error(format_args!("{e}\nguard: no audit record could be written, so nothing was run"));
     }
     if outcome == "refused" {
@@ -156,10 +161,15 @@ fn guarded(
 }
 
 /// Appends the audit record of one decision (fields documented in docs/audit.md), with
-/// secrets redacted. Errors say which file and what to fix; callers fail closed on them.
+/// secrets redacted. `input` is already redacted; `secrets` ([`redact::secrets`] of the raw
+/// input) are also masked wherever they reappear in `input` and in the facts (an SQL parser
+/// error quoting a password, a summary without the quotes). Errors say which file and what
+/// to fix; callers fail closed on them.
+#[allow(clippy::too_many_arguments)]
 pub fn write_record(
     mode: &str,
-    input: Value,
+    mut input: Value,
+    secrets: &[String],
     analysis: &Analysis,
     decision: &Decision,
     rules: &RuleSet,
@@ -169,6 +179,8 @@ pub fn write_record(
     let cfg = AuditConfig::from_env()?;
     let mut facts = report::json_facts(&analysis.facts);
     redact::redact_json(&mut facts);
+    redact::scrub(&mut facts, secrets);
+    redact::scrub(&mut input, secrets);
     let fired = |f: fn(&crate::policy::Rule) -> &str| -> Value {
         json!(decision.findings.iter().map(|x| f(&rules.rules()[x.rule])).collect::<Vec<_>>())
     };
@@ -234,6 +246,8 @@ pub fn audit_verify(log: Option<PathBuf>, pubkeys: &[PathBuf]) -> ExitCode {
             println!("{}: ok: {} records verified, last seq {}", log.display(), r.records, r.last_seq);
             ExitCode::SUCCESS
         }
+        // Line 0: the log could not be read at all (a directory, an I/O error): exit 2.
+        Err(e) if e.line == 0 => error(e),
         Err(e) => {
             eprintln!("{}: {e}", log.display());
             ExitCode::from(1)

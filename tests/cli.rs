@@ -310,6 +310,59 @@ fn secrets_never_reach_the_audit_log() {
 }
 
 #[test]
+fn secrets_in_client_flags_and_echoed_by_parsers_never_reach_the_audit_log() {
+    let env = TestEnv::new();
+    let shell = [
+        "true redis-cli -a redispw01 ping",
+        "redis-cli -h db -a redispw02 FLUSHALL",
+        "true sshpass -p sshpw0003 ssh host",
+        "true mongosh -u admin -p mongopw04 app",
+        "true docker login -u me -p dockerpw05 registry",
+        // The SQL parser's error message quotes the password token.
+        "psql -c \"CREATE USER x PASSWORD 'sqlpw0006'\"",
+    ];
+    for script in shell {
+        let _ = env.shell(script);
+    }
+    let wrap: &[&[&str]] = &[
+        &["true", "redis-cli", "-a", "redispw07", "ping"],
+        &["true", "sshpass", "-psshpw0008", "ssh", "h"],
+        &["true", "curl", "--user=bob:curlpw09", "https://x.invalid"],
+        &["true", "mongosh", "-p", "mongopw10"],
+    ];
+    for argv in wrap {
+        let _ = env.guard().arg("--").args(*argv).output().unwrap();
+    }
+    let text = std::fs::read_to_string(env.log()).unwrap();
+    assert_eq!(text.lines().count(), shell.len() + wrap.len(), "{text}");
+    for s in [
+        "redispw01", "redispw02", "sshpw0003", "mongopw04", "dockerpw05", "sqlpw0006", "redispw07", "sshpw0008",
+        "curlpw09", "mongopw10",
+    ] {
+        assert!(!text.contains(s), "secret {s} leaked into the audit log: {text}");
+    }
+    // Ordinary -p and -a flags stay readable.
+    let _ = env.shell("true docker run -p 8080:80 img; true ssh -p 2222 h; true mysql -p -h db app");
+    let last = env.log_lines().pop().unwrap();
+    assert!(last.contains("8080:80") && last.contains("2222") && last.contains("-p -h db"), "{last}");
+    env.assert_log_verifies();
+}
+
+#[test]
+fn audit_verify_of_an_unreadable_log_exits_2() {
+    let env = TestEnv::new();
+    let _ = env.run(["--", "true"]);
+    // A directory opens but cannot be read: the log is unreadable (2), not invalid (1).
+    let dir = env.path().join("a-directory.jsonl");
+    std::fs::create_dir(&dir).unwrap();
+    let out = env.verify(&dir);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = env.verify(&env.path().join("missing.jsonl"));
+    assert_eq!(out.status.code(), Some(2));
+    env.assert_log_verifies();
+}
+
+#[test]
 fn explain_shows_commands_facts_and_rules() {
     let env = TestEnv::new();
     let out = env.run(["explain", "sudo bash -c 'rm -rf /'"]);

@@ -298,6 +298,31 @@ fn datastores() {
 
 /// Every example of every rule of these families behaves (`guard rules test`).
 #[test]
+fn flag_spellings_and_orders_do_not_hide_the_operation() {
+    assert_verdicts(&[
+        // A boolean global flag must not swallow the subcommand.
+        ("kubectl --match-server-version delete ns prod", "deny", "k8s.delete-namespace"),
+        ("kubectl --match-server-version exec web -- rm -rf /", "deny", "fs.rm-root"),
+        // DELETE of an API path.
+        ("kubectl delete --raw /api/v1/namespaces/prod", "deny", "k8s.delete-namespace"),
+        ("kubectl delete --raw=/apis/apps/v1/namespaces/kube-system/deployments/coredns", "deny", "k8s.delete-kube-system"),
+        ("kubectl get --raw /api/v1/namespaces", "allow", ""),
+        // --force-if-includes without a lease is a no-op: +main is an unprotected force push.
+        ("git push --force-if-includes origin +main", "deny", "git.force-push"),
+        ("git push --force-if-includes --force-with-lease origin +main", "allow", ""),
+        // aws(1) takes global options between the service and the operation too.
+        ("aws s3 --profile p rm s3://b --recursive", "deny", "cloud.delete-recursive"),
+        ("aws rds --region eu-west-1 delete-db-instance --db-instance-identifier db", "deny", "cloud.delete-environment"),
+        ("aws s3 --profile p ls s3://b", "allow", ""),
+        ("terragrunt destroy-all", "deny", "cloud.iac-destroy"),
+        // FLUSHALL inside a server-side Lua script, and a value flag before the command.
+        ("redis-cli eval \"return redis.call('FLUSHALL')\" 0", "deny", "datastore.redis-flush"),
+        ("redis-cli --show-pushes no flushall", "deny", "datastore.redis-flush"),
+        ("redis-cli eval \"return redis.call('GET', KEYS[1])\" 1 k", "allow", ""),
+    ]);
+}
+
+#[test]
 fn rule_examples() {
     let out = guard_cmd().args(["rules", "test"]).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);

@@ -78,7 +78,8 @@ fn terraform(a: &mut Analyzer, inv: &Invocation) {
         }
     }
     let destroy = match sub {
-        "destroy" => true,
+        // `destroy-all`: terragrunt before 0.73 (now `run --all destroy`).
+        "destroy" | "destroy-all" => true,
         "apply" => has("destroy"),
         _ => false,
     };
@@ -190,12 +191,19 @@ const AWS_ID_OPTIONS: &[&str] = &[
 
 fn aws(a: &mut Analyzer, inv: &Invocation) {
     let args = texts(inv.args());
-    let mut i = 0;
-    while i < args.len() && args[i].starts_with('-') {
-        i += if AWS_BOOL_GLOBALS.contains(&args[i]) || args[i].contains('=') { 1 } else { 2 };
-    }
-    let (Some(&service), Some(&op)) = (args.get(i), args.get(i + 1)) else { return };
-    let rest = &args[i + 2..];
+    // Global options may come before the service and between the service and the operation
+    // (`aws --profile p s3 rm ...`, `aws s3 --profile p rm ...`): aws(1) parses them anywhere.
+    let skip_globals = |mut i: usize| {
+        while i < args.len() && args[i].starts_with('-') {
+            i += if AWS_BOOL_GLOBALS.contains(&args[i]) || args[i].contains('=') { 1 } else { 2 };
+        }
+        i
+    };
+    let i = skip_globals(0);
+    let Some(&service) = args.get(i) else { return };
+    let j = skip_globals(i + 1);
+    let Some(&op) = args.get(j) else { return };
+    let rest = &args[j + 1..];
     let has = |f: &str| rest.contains(&f);
     if has("--dryrun") || has("--dry-run") {
         return;

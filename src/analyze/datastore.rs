@@ -2,7 +2,8 @@
 //! `mongorestore`, `pg_restore`.
 //!
 //! Facts:
-//! - `datastore.flush`: `FLUSHALL`/`FLUSHDB` (redis-cli argv, stdin lines, `--cluster call`):
+//! - `datastore.flush`: `FLUSHALL`/`FLUSHDB` (redis-cli argv, stdin lines, `--cluster call`,
+//!   or named in the Lua script of an `EVAL`):
 //!   `store`, `command`.
 //! - `datastore.command`: other dangerous Redis commands: `CONFIG SET dir|dbfilename` (the
 //!   classic write-a-file-anywhere RCE), `SHUTDOWN`, `DEBUG`, `SLAVEOF`/`REPLICAOF`, `MODULE
@@ -51,7 +52,7 @@ const REDIS_VALUE: &[&str] = &[
     "-h", "-p", "-s", "-a", "-u", "-r", "-i", "-n", "-d", "-D", "--user", "--pass", "--askpass-file", "--cacert",
     "--cacertdir", "--cert", "--key", "--sni", "--tls-ciphers", "--tls-ciphersuites", "--pattern", "--count",
     "--rdb", "--functions-rdb", "--pipe-timeout", "--memkeys-samples", "--eval", "--intrinsic-latency",
-    "--lru-test", "--quoted-pattern", "-t",
+    "--lru-test", "--quoted-pattern", "-t", "--show-pushes",
 ];
 
 fn redis(a: &mut Analyzer, inv: &Invocation) {
@@ -119,6 +120,10 @@ fn redis_command(a: &mut Analyzer, inv: &Invocation, line: &[(String, bool)], re
     };
     match cmd.as_str() {
         "FLUSHALL" | "FLUSHDB" => a.push(fact("datastore.flush", &cmd)),
+        // A Lua script run by the server: `EVAL "return redis.call('FLUSHALL')" 0`.
+        "EVAL" | "EVAL_RO" if ["FLUSHALL", "FLUSHDB"].iter().any(|f| arg(1).contains(f)) => {
+            a.push(fact("datastore.flush", &cmd))
+        }
         "CONFIG" if arg(1) == "SET" && matches!(arg(2).as_str(), "DIR" | "DBFILENAME") => {
             a.push(fact("datastore.command", "CONFIG SET").with("parameter", arg(2).to_ascii_lowercase()))
         }

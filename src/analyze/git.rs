@@ -7,8 +7,8 @@
 //!
 //! Facts:
 //! - `git.push`: `remote`, `refs` (array, as written), `force` (`-f`, `--force`, `+REFSPEC`
-//!   without a lease, `--mirror`), `force_with_lease` (`--force-with-lease[=...]`,
-//!   `--force-if-includes`), `delete` (`-d`/`--delete`, `:BRANCH`), `deleted` (array of
+//!   without a lease, `--mirror`), `force_with_lease` (`--force-with-lease[=...]`; not
+//!   `--force-if-includes` alone, which git ignores without a lease), `delete` (`-d`/`--delete`, `:BRANCH`), `deleted` (array of
 //!   branch names deleted on the remote), `prune`, `mirror`. `-n`/`--dry-run` pushes nothing
 //!   and yields no fact.
 //! - `git.discard`: local work thrown away: `operation` = `reset_hard`, `clean`,
@@ -109,7 +109,8 @@ fn push(a: &mut Analyzer, inv: &Invocation, rest: &[Word]) {
             "--force" => force = true,
             _ if t.starts_with("--force=") => force = true,
             "--no-force" => force = false,
-            "--force-if-includes" => lease = true,
+            // Only a refinement of --force-with-lease; alone it is a no-op (git-push(1)).
+            "--force-if-includes" => {}
             "--no-force-with-lease" => lease = false,
             "--delete" => delete = true,
             "--prune" => prune = true,

@@ -10,7 +10,7 @@
 //!   `pod`, `deployment`, ... or `all`; `file` for `-f`/`-k` deletes), `names` (array),
 //!   `namespace`, `context`, `all` (`--all`), `all_namespaces` (`-A`), `selector` (`-l` or
 //!   `--field-selector`), `from_file` (`-f`/`-k`), `force` (`--force` or `--grace-period=0`),
-//!   `program`. A client or server dry run (`--dry-run`, `--dry-run=client|server`) deletes
+//!   `program`. `delete --raw PATH` names the resource by its API path. A client or server dry run (`--dry-run`, `--dry-run=client|server`) deletes
 //!   nothing and yields no fact; `--dry-run=none` does delete.
 //! - `k8s.drain`: `kubectl drain NODE`: `nodes`, `force`, `context`.
 //! - `k8s.replace`: `kubectl replace --force` (deletes, then re-creates): `force`.
@@ -26,7 +26,9 @@ use crate::shell::Word;
 pub const PROGRAMS: &[&str] = &["kubectl", "oc", "helm"];
 
 /// kubectl/oc flags that take a value (global options and those of the subcommands we read).
-/// Boolean flags (`--all`, `-A`, `--force`, `--now`, `-R`, `-i`, `-t`, `-w`, ...) take none.
+/// Boolean flags (`--all`, `-A`, `--force`, `--now`, `-R`, `-i`, `-t`, `-w`,
+/// `--match-server-version`, `--record`, `--prefix`, ...) take none: listing one here would
+/// make it swallow the next word, e.g. the subcommand.
 const KUBECTL_VALUE_LONG: &[&str] = &[
     "namespace", "context", "cluster", "kubeconfig", "selector", "filename", "output", "user", "server",
     "field-selector", "grace-period", "timeout", "as", "as-group", "as-uid", "token", "certificate-authority",
@@ -34,9 +36,9 @@ const KUBECTL_VALUE_LONG: &[&str] = &[
     "log-dir", "log-file", "container", "kustomize", "raw", "for", "template", "replicas", "current-replicas",
     "resource-version", "pod-selector", "chunk-size", "label-columns", "sort-by", "password", "username",
     "skip-wait-for-delete-timeout", "field-manager", "overrides", "image", "port", "type", "patch",
-    "subresource", "profile", "profile-output", "match-server-version", "log-flush-frequency", "env",
-    "serviceaccount", "restart", "labels", "limits", "requests", "record", "since", "since-time", "tail",
-    "max-log-requests", "pod-running-timeout", "prefix", "session", "api-version",
+    "subresource", "profile", "profile-output", "log-flush-frequency", "env",
+    "serviceaccount", "restart", "labels", "limits", "requests", "since", "since-time", "tail",
+    "max-log-requests", "pod-running-timeout", "session", "api-version",
 ];
 /// Single-letter kubectl flags that take a value.
 const KUBECTL_VALUE_SHORT: &str = "nlfoscpkLv";
@@ -207,6 +209,15 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, _depth: usize) {
                     .with("from_file", from_file)
             };
             let mut facts = vec![];
+            // `kubectl delete --raw /api/v1/namespaces/prod`: a DELETE of that API path.
+            if let Some(raw) = flag_value(&args, &["raw"]) {
+                let (resource, names, ns) = raw_path(&raw);
+                let mut f = fact(&resource, names);
+                if let Some(ns) = ns {
+                    f = f.with("namespace", ns);
+                }
+                facts.push(f);
+            }
             if from_file {
                 facts.push(fact("file", vec![]));
             }
@@ -244,6 +255,24 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, _depth: usize) {
                 }
         }
         _ => {}
+    }
+}
+
+/// The resource type, names and namespace a Kubernetes API path names (`/api/v1/namespaces/x`
+/// -> `namespace [x]`; `/apis/apps/v1/namespaces/web/deployments/d` -> `deployment [d]` in
+/// `web`); `raw` when the path is not a resource path.
+fn raw_path(path: &str) -> (String, Vec<String>, Option<String>) {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let seg: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let rest = match seg.as_slice() {
+        ["api", _version, rest @ ..] | ["apis", _, _version, rest @ ..] => rest,
+        _ => return ("raw".into(), vec![path.to_string()], None),
+    };
+    let names = |n: &[&str]| n.first().map(|s| vec![s.to_string()]).unwrap_or_default();
+    match rest {
+        ["namespaces", ns, kind, name @ ..] => (normalize_resource(kind), names(name), Some(ns.to_string())),
+        [kind, name @ ..] => (normalize_resource(kind), names(name), None),
+        [] => ("raw".into(), vec![path.to_string()], None),
     }
 }
 
