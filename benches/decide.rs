@@ -42,3 +42,19 @@ fn decide_argv(bencher: divan::Bencher) {
 fn load_builtin_rules() -> RuleSet {
     RuleSet::builtin().unwrap()
 }
+
+/// Signing and appending one audit record to a log that already holds records
+/// (what every guarded command pays after deciding).
+#[divan::bench]
+fn append_audit_record(bencher: divan::Bencher) {
+    let dir = tempfile::TempDir::new().unwrap();
+    let cfg = guard::audit::AuditConfig { log: dir.path().join("audit.jsonl"), key: dir.path().join("key") };
+    let record = || {
+        let serde_json::Value::Object(m) = serde_json::json!({"mode": "wrap", "input": {"argv": ["/bin/true"]}, "verdict": "allow"}) else {
+            return serde_json::Map::new();
+        };
+        m
+    };
+    guard::audit::append(&cfg, record()).unwrap();
+    bencher.bench(|| guard::audit::append(&cfg, record()).unwrap());
+}
