@@ -91,6 +91,11 @@ pub fn shell(args: &[OsString]) -> ExitCode {
     guarded("shell", &text, Value::Object(input), &secrets, analysis, &rules, || std::process::Command::new(&real).args(args).exec())
 }
 
+/// Shells that read the script as bash does closely enough for guard's analysis to hold.
+/// `GUARD_SHELL` is set by whoever runs guard (possibly the guarded agent), so it may choose
+/// among these but not point at another interpreter that would read the same text differently.
+const REAL_SHELLS: &[&str] = &["bash", "sh", "dash", "ksh", "mksh", "zsh", "busybox"];
+
 /// The real shell for shell mode: `$GUARD_SHELL` or `/bin/bash`, never guard itself.
 fn real_shell() -> Result<PathBuf, String> {
     let shell = std::env::var_os("GUARD_SHELL").filter(|s| !s.is_empty()).map(PathBuf::from).unwrap_or_else(|| "/bin/bash".into());
@@ -99,6 +104,17 @@ fn real_shell() -> Result<PathBuf, String> {
         return Err(format!(
             "GUARD_SHELL={} is guard itself; set it to the real shell (e.g. /bin/bash)",
             shell.display()
+        ));
+    }
+    // Both the name given and the file it resolves to (a symlink named `bash` to python
+    // does not pass).
+    let real = shell.canonicalize().unwrap_or_else(|_| shell.clone());
+    let known = |p: &std::path::Path| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| REAL_SHELLS.contains(&n));
+    if !known(&shell) || !known(&real) {
+        return Err(format!(
+            "GUARD_SHELL={} is not a shell guard can vouch for; use one of {} (e.g. /bin/bash)",
+            shell.display(),
+            REAL_SHELLS.join(", ")
         ));
     }
     Ok(shell)

@@ -101,6 +101,23 @@ fn guard_shell_pointing_at_guard_is_refused() {
 }
 
 #[test]
+fn guard_shell_may_not_switch_to_another_interpreter() {
+    // The agent sets its own environment: GUARD_SHELL must not make text analysed as bash run
+    // in an interpreter that reads it differently.
+    let env = TestEnv::new();
+    let marker = env.path().join("marker");
+    let out = env
+        .guard()
+        .env("GUARD_SHELL", "/usr/bin/python3")
+        .args(["-c", &format!("open('{}', 'w')", marker.display())])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!marker.exists());
+    env.guard().env("GUARD_SHELL", "/bin/sh").args(["-c", "echo ok"]).assert().success().stdout("ok\n");
+}
+
+#[test]
 fn ask_without_a_terminal_is_a_refusal() {
     let env = TestEnv::new();
     let out = env.run(["-c", "eval \"$SOMETHING\""]);

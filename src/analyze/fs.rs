@@ -220,7 +220,7 @@ fn rm(a: &mut Analyzer, inv: &Invocation) {
     if targets.is_empty() {
         return;
     }
-    let targets: Vec<Word> = targets.into_iter().flat_map(expand_braces).collect();
+    let targets: Vec<Word> = targets.into_iter().flat_map(expand_braces).map(|w| in_cd(a, w)).collect();
     let mut classes: Vec<PathClass> = targets.iter().map(classify).collect();
     let names: Vec<String> = targets.iter().map(|w| w.text.clone()).collect();
     let fact = Fact::new("fs.delete", inv.display(), inv.span())
@@ -231,6 +231,17 @@ fn rm(a: &mut Analyzer, inv: &Invocation) {
         .with("targets", names)
         .with("classes", sorted_classes(&mut classes));
     a.push(fact);
+}
+
+/// A relative literal path joined to the directory an earlier `cd` in the script moved to
+/// (`cd / && rm -rf *` deletes `/*`).
+fn in_cd(a: &Analyzer, w: Word) -> Word {
+    match a.cd() {
+        Some(dir) if !w.dynamic && !w.text.starts_with('/') && !w.text.starts_with('~') => {
+            Word { text: format!("{dir}/{}", w.text), ..w }
+        }
+        _ => w,
+    }
 }
 
 /// Most words one brace expansion may produce before guard stops expanding (the rest of

@@ -22,6 +22,10 @@ use crate::shell::Word;
 /// Programs this module analyses.
 pub const PROGRAMS: &[&str] = &["git", "git-filter-repo"];
 
+/// Configuration keys whose value git runs as a shell command (git-config(1)).
+const COMMAND_KEYS: &[&str] =
+    &["core.sshCommand", "core.pager", "core.editor", "core.fsmonitor", "core.askPass", "sequence.editor", "diff.external", "credential.helper"];
+
 /// Analyses one invocation of git.
 pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
     if inv.name == "git-filter-repo" {
@@ -37,10 +41,16 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
             "-C" | "--git-dir" | "--work-tree" | "--namespace" | "--config-env" | "--exec-path" | "--attr-source"
             | "--super-prefix" => i += 2,
             "-c" => {
-                if let Some((k, v)) = args.get(i + 1).and_then(|w| w.text.split_once('='))
-                    && let Some(name) = k.strip_prefix("alias.") {
+                if let Some(w) = args.get(i + 1)
+                    && let Some((k, v)) = w.text.split_once('=')
+                {
+                    if let Some(name) = k.strip_prefix("alias.") {
                         aliases.push((name.to_string(), v.to_string()));
+                    } else if COMMAND_KEYS.iter().any(|c| k.eq_ignore_ascii_case(c)) {
+                        // git runs these through the shell (git-config(1)).
+                        a.shell_text(v, word_map(std::slice::from_ref(w)), depth + 1);
                     }
+                }
                 i += 2;
             }
             _ if t.starts_with('-') => i += 1,

@@ -102,6 +102,8 @@ pub struct Analyzer {
     /// Files the analysed scripts write (`> FILE`, `tee FILE`): if one of them is later run or
     /// sourced and does not exist yet, its content is only known at run time.
     written: Vec<String>,
+    /// Where literal `cd` commands earlier in the script moved (see [`Analyzer::cd`]).
+    cd: Option<String>,
     /// The range of facts made by each script analysed so far, in order of completion.
     scripts: Vec<Range<usize>>,
 }
@@ -116,6 +118,7 @@ impl Analyzer {
             files_read: 0,
             base_dir: base_dir.to_path_buf(),
             written: vec![],
+            cd: None,
             scripts: vec![],
         }
     }
@@ -192,8 +195,20 @@ impl Analyzer {
         if cmd.persistent_assignments {
             for (name, w) in &cmd.assignments {
                 let v = resolve(w, vars).and_then(|w| w.literal().map(str::to_string));
+                // A second, different value: which one holds depends on the branches taken at
+                // run time (`X=rm; if c; then X=ls; fi`), so the variable is unknown from here.
+                let v = match vars.get(name) {
+                    Some(old) if *old != v => None,
+                    _ => v,
+                };
                 vars.insert(name.clone(), v);
             }
+        }
+        for (name, w) in &cmd.assignments {
+            self.code_variable(name, w, depth);
+        }
+        if let Some(dir) = cd_target(&cmd.words, vars) {
+            self.cd = dir;
         }
         // `read X`, `printf -v X`, `mapfile X`, ...: X gets a value only known at run time.
         for name in set_at_run_time(&cmd.words) {
@@ -205,6 +220,36 @@ impl Analyzer {
         let words = expand_words(&cmd.words, vars);
         let env = cmd.assignments.iter().map(|(n, w)| (n.clone(), w.text.clone())).collect();
         self.invocation(sc, i, words, env, depth);
+    }
+
+    /// Variables whose value a program runs as shell code or sources as a file
+    /// (bash manual §5.2 `BASH_ENV`, `PROMPT_COMMAND`; git(1) `GIT_SSH_COMMAND`, `GIT_EDITOR`,
+    /// `GIT_PAGER`; environ(7) `EDITOR`, `VISUAL`, `PAGER`): their value is analysed as such.
+    fn code_variable(&mut self, name: &str, w: &Word, depth: usize) {
+        const CODE: &[&str] = &[
+            "PROMPT_COMMAND", "GIT_SSH_COMMAND", "GIT_SSH", "GIT_EDITOR", "GIT_PAGER", "GIT_ASKPASS", "SSH_ASKPASS",
+            "GIT_SEQUENCE_EDITOR", "EDITOR", "VISUAL", "PAGER", "MANPAGER", "SYSTEMD_PAGER", "LESSOPEN", "PSQL_PAGER",
+        ];
+        const SOURCED: &[&str] = &["BASH_ENV", "ENV"];
+        if CODE.contains(&name) {
+            if w.dynamic {
+                self.push(
+                    Fact::new("exec.dynamic", format!("{name} holds a command known only at run time"), w.span)
+                        .with("reason", "code_variable")
+                        .with("text", w.text.clone()),
+                );
+            } else {
+                self.shell_text(&w.text, word_map(std::slice::from_ref(w)), depth + 1);
+            }
+        } else if SOURCED.contains(&name) && !w.text.is_empty() {
+            unwrap::source_file(self, w, depth);
+        }
+    }
+
+    /// The directory a literal `cd` in the analysed script moved to, if any (relative paths
+    /// are relative to it; `None`: the directory guard runs in).
+    pub fn cd(&self) -> Option<&str> {
+        self.cd.as_deref()
     }
 
     /// Analyses one command's argv (after variable resolution): unwraps wrappers, recurses
@@ -457,6 +502,19 @@ pub fn is_descriptor_file(name: &str) -> bool {
         || name.starts_with("/dev/fd/")
         || name.starts_with("/proc/self/fd/")
         || name.starts_with("/proc/thread-self/fd/")
+}
+
+/// The directory `cd` moves to, when `words` is a `cd` command: `Some(Some(dir))` for a
+/// literal absolute directory or the home directory (`cd`, `cd ~`), `Some(None)` when it is
+/// relative or only known at run time, `None` for other commands.
+fn cd_target(words: &[Word], vars: &HashMap<String, Option<String>>) -> Option<Option<String>> {
+    if words.first().map(|w| w.text.as_str()) != Some("cd") {
+        return None;
+    }
+    let arg = words[1..].iter().find(|w| !w.text.starts_with('-') || w.text == "-");
+    let Some(w) = arg else { return Some(Some("~".into())) };
+    let w = resolve(w, vars)?;
+    Some((!w.dynamic && (w.text.starts_with('/') || w.text == "~" || w.text.starts_with("~/"))).then(|| w.text.clone()))
 }
 
 /// A span map for text made by joining `words` with spaces: exact for a single verbatim word.

@@ -375,6 +375,12 @@ fn include_file(a: &mut Analyzer, inv: &Invocation, f: &Word, depth: usize) {
         stdin_script(a, inv, depth, "shell");
         return;
     }
+    source_file(a, f, depth);
+}
+
+/// Reads and analyses a script file named by `f` (`source F`, `bash F`, `BASH_ENV=F`); a name
+/// known only at run time is an `exec.dynamic` fact.
+pub fn source_file(a: &mut Analyzer, f: &Word, depth: usize) {
     // `. "$HOME/.cargo/env"`: the home directory is known.
     let home = super::expand_home(&f.text).to_string_lossy().into_owned();
     if f.dynamic && home != f.text && !home.contains(['$', '`']) {
