@@ -28,7 +28,7 @@ Ways in:
 Environment:
   GUARD_AUDIT_LOG   audit log path (default: $XDG_STATE_HOME/guard/audit.jsonl)
   GUARD_KEY         signing key path (default: $XDG_CONFIG_HOME/guard/audit.key, created 0600 on first use)
-  GUARD_SHELL       the real shell for shell mode (default /bin/bash)
+  GUARD_SHELL       the real shell for shell mode (default /bin/bash; bash, sh, dash, ksh, mksh, zsh or busybox)
   GUARD_RULES       an extra rule file (may only tighten the rules)
 
 Exit status: the command's own; 126 refused; 2 guard could not decide safely (nothing ran).";

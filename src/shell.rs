@@ -269,8 +269,7 @@ impl<'a> Builder<'a> {
 
     fn pipeline(&mut self, n: Node, depth: usize) -> Produced {
         let mut stages: Vec<Produced> = vec![];
-        let mut c = n.walk();
-        let children: Vec<Node> = n.named_children(&mut c).collect();
+        let children = named(n);
         for ch in children {
             stages.push(self.child_any(ch, depth + 1));
         }
@@ -390,8 +389,7 @@ impl<'a> Builder<'a> {
                 }
                 (_, "heredoc_body") => body = Some(ch),
                 (_, "pipeline") => {
-                    let mut pc = ch.walk();
-                    let parts: Vec<Node> = ch.named_children(&mut pc).collect();
+                    let parts = named(ch);
                     for p in parts {
                         stages.push(self.child_any(p, depth + 1));
                     }
@@ -416,8 +414,7 @@ impl<'a> Builder<'a> {
             let mut dynamic = body_words_dynamic;
             if !quoted {
                 // Expansions in an unquoted heredoc run: walk them for substitutions.
-                let mut bc = b.walk();
-                let kids: Vec<Node> = b.named_children(&mut bc).collect();
+                let kids = named(b);
                 for k in kids {
                     if k.kind() != "heredoc_content" {
                         dynamic = true;
@@ -481,8 +478,7 @@ impl<'a> Builder<'a> {
 
     fn collect_assignments(&mut self, n: Node, depth: usize, out: &mut Vec<(String, Word)>) {
         if n.kind() == "variable_assignments" {
-            let mut c = n.walk();
-            let kids: Vec<Node> = n.named_children(&mut c).collect();
+            let kids = named(n);
             for k in kids {
                 self.collect_assignments(k, depth, out);
             }
@@ -581,8 +577,7 @@ impl<'a> Builder<'a> {
         if self.too_deep(n, depth) {
             return;
         }
-        let mut c = n.walk();
-        let kids: Vec<Node> = n.named_children(&mut c).collect();
+        let kids = named(n);
         for k in kids {
             if k.kind() == "file_redirect" {
                 // `$(< file)` reads a file: model it as `cat file`.
@@ -663,8 +658,7 @@ impl<'a> Builder<'a> {
                 // Rebuild from byte ranges: gaps between named children are literal text.
                 let (start, end) = (n.start_byte() + 1, n.end_byte().saturating_sub(1).max(n.start_byte() + 1));
                 let mut pos = start;
-                let mut c = n.walk();
-                let kids: Vec<Node> = n.named_children(&mut c).collect();
+                let kids = named(n);
                 for k in kids {
                     if k.start_byte() > pos {
                         w.text.push_str(&unescape_double(self.src.get(pos..k.start_byte()).unwrap_or("")));
@@ -740,8 +734,7 @@ impl<'a> Builder<'a> {
         if self.too_deep(n, depth) {
             return;
         }
-        let mut c = n.walk();
-        let kids: Vec<Node> = n.named_children(&mut c).collect();
+        let kids = named(n);
         for k in kids {
             match k.kind() {
                 "command_substitution" | "process_substitution" => self.substitution_commands(k, depth + 1),
@@ -749,6 +742,12 @@ impl<'a> Builder<'a> {
             }
         }
     }
+}
+
+/// The named children of `n`, collected (so the tree can be walked while `self` is borrowed).
+fn named(n: Node) -> Vec<Node> {
+    let mut c = n.walk();
+    n.named_children(&mut c).collect()
 }
 
 /// The children of `n` with their field names (`name`, `argument`, `redirect`, ...), in one
