@@ -4,11 +4,13 @@
 use crate::analyze::{db, Analysis, Analyzer};
 use crate::shell::SpanMap;
 use crate::cli::{Format, EXIT_ERROR};
-use crate::policy::{Action, RuleSet};
+use crate::policy::{Action, Decision, RuleSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use crate::report::{self, Outcome};
 use serde_json::json;
 use std::io::{IsTerminal, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Analyses `text` as SQL (`.sql` files) or bash (everything else) with `a`.
@@ -19,6 +21,37 @@ pub fn analyze_text(mut a: Analyzer, name: &str, text: &str) -> Analysis {
         a.shell_text(text, SpanMap::top(text.len()), 0);
     }
     a.finish()
+}
+
+/// Analyses and decides every input, spread over the available cores (inputs are
+/// independent); results come back in input order.
+fn decide_all(inputs: &[(String, String)], rules: &RuleSet, cwd: &Path) -> Vec<(Analysis, Decision)> {
+    let decide = |(name, text): &(String, String)| {
+        let analysis = analyze_text(Analyzer::new(cwd), name, text);
+        let decision = rules.decide(&analysis.facts);
+        (analysis, decision)
+    };
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(inputs.len());
+    if workers <= 1 {
+        return inputs.iter().map(decide).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<(Analysis, Decision)>>> = inputs.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(input) = inputs.get(i) else { break };
+                    let result = decide(input);
+                    if let Ok(mut slot) = slots[i].lock() {
+                        *slot = Some(result);
+                    }
+                }
+            });
+        }
+    });
+    slots.into_iter().filter_map(|m| m.into_inner().ok().flatten()).collect()
 }
 
 /// Runs `guard check`. Exit 0 for allow/warn, 1 for ask/deny, 2 for unreadable input or rules.
@@ -57,11 +90,10 @@ pub fn run(format: Format, command: Option<&str>, files: &[PathBuf]) -> ExitCode
     let mut findings = vec![];
     let mut human = String::new();
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    for (name, text) in &inputs {
-        let analysis = analyze_text(Analyzer::new(&cwd), name, text);
-        let decision = rules.decide(&analysis.facts);
+    let decided = decide_all(&inputs, &rules, &cwd);
+    for ((name, text), (analysis, decision)) in inputs.iter().zip(&decided) {
         verdict = verdict.max(decision.verdict);
-        let o = Outcome { name, text, facts: &analysis.facts, decision: &decision };
+        let o = Outcome { name, text, facts: &analysis.facts, decision };
         match format {
             Format::Json => findings.extend(report::json_findings(&o, &rules)),
             Format::Human => human.push_str(&report::human(&o, &rules, color)),

@@ -154,13 +154,20 @@ impl SpanMap {
 /// Parses `text` as bash. Never fails: syntax errors are recorded in [`Script::errors`] and
 /// whatever tree-sitter recovered is still turned into commands.
 pub fn parse(text: &str, map: SpanMap) -> Script {
-    let mut parser = Parser::new();
-    let mut script = Script::default();
-    if parser.set_language(&tree_sitter_bash::LANGUAGE.into()).is_err() {
-        script.errors.push(map.whole);
-        return script;
+    thread_local! {
+        /// One parser per thread, reused for every text (nested `bash -c` strings, sourced files).
+        static PARSER: std::cell::RefCell<Option<Parser>> = const { std::cell::RefCell::new(None) };
     }
-    let Some(tree) = parser.parse(text, None) else {
+    let mut script = Script::default();
+    let tree = PARSER.with_borrow_mut(|slot| {
+        if slot.is_none() {
+            let mut p = Parser::new();
+            p.set_language(&tree_sitter_bash::LANGUAGE.into()).ok()?;
+            *slot = Some(p);
+        }
+        slot.as_mut()?.parse(text, None)
+    });
+    let Some(tree) = tree else {
         script.errors.push(map.whole);
         return script;
     };
