@@ -110,6 +110,27 @@ pub struct Command {
     pub persistent_assignments: bool,
 }
 
+impl Command {
+    /// A simple command of `words` at `span`, with no assignments, redirections or inputs.
+    pub fn simple(words: Vec<Word>, span: Span) -> Command {
+        Command {
+            assignments: vec![],
+            words,
+            redirects: vec![],
+            heredoc: None,
+            inputs: vec![],
+            span,
+            persistent_assignments: false,
+        }
+    }
+
+    /// Assignments that persist in the shell (`X=1`, `export X=1`, a `for` loop variable),
+    /// with the declaration's `words` (`export`, `declare -r`, ...; empty for a bare assignment).
+    pub fn persistent(assignments: Vec<(String, Word)>, words: Vec<Word>, span: Span) -> Command {
+        Command { assignments, persistent_assignments: true, ..Command::simple(words, span) }
+    }
+}
+
 /// A parsed script: its commands, in source order of completion, and its syntax errors.
 #[derive(Debug, Default)]
 pub struct Script {
@@ -243,15 +264,7 @@ impl<'a> Builder<'a> {
         let span = self.span(v);
         let name = self.text(v).to_string();
         let value = Word { text: format!("$(for {name})"), dynamic: true, quoted: false, span, verbatim_at: None };
-        self.push(Command {
-            assignments: vec![(name, value)],
-            words: vec![],
-            redirects: vec![],
-            heredoc: None,
-            inputs: vec![],
-            span,
-            persistent_assignments: true,
-        });
+        self.push(Command::persistent(vec![(name, value)], vec![], span));
     }
 
     /// A child of a compound node: a statement, or a word-like node that may hold substitutions.
@@ -471,15 +484,7 @@ impl<'a> Builder<'a> {
         let mut assignments = vec![];
         self.collect_assignments(n, depth, &mut assignments);
         let span = self.span(n);
-        self.push(Command {
-            assignments,
-            words: vec![],
-            redirects: vec![],
-            heredoc: None,
-            inputs: vec![],
-            span,
-            persistent_assignments: true,
-        });
+        self.push(Command::persistent(assignments, vec![], span));
         vec![]
     }
 
@@ -518,15 +523,7 @@ impl<'a> Builder<'a> {
             }
         }
         let span = self.span(n);
-        let i = self.push(Command {
-            assignments,
-            words,
-            redirects: vec![],
-            heredoc: None,
-            inputs: vec![],
-            span,
-            persistent_assignments: true,
-        });
+        let i = self.push(Command::persistent(assignments, words, span));
         vec![i]
     }
 
@@ -590,15 +587,7 @@ impl<'a> Builder<'a> {
                 // `$(< file)` reads a file: model it as `cat file`.
                 if let Some(r) = self.file_redirect(k, depth) {
                     let span = self.span(n);
-                    self.push(Command {
-                        assignments: vec![],
-                        words: vec![Word::plain("cat", span), r.target],
-                        redirects: vec![],
-                        heredoc: None,
-                        inputs: vec![],
-                        span,
-                        persistent_assignments: false,
-                    });
+                    self.push(Command::simple(vec![Word::plain("cat", span), r.target], span));
                 }
             } else {
                 self.statement(k, depth + 1);

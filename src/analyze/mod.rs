@@ -677,15 +677,7 @@ pub fn analyze_argv(argv: &[String], base_dir: &Path) -> (String, Analysis) {
         words.push(Word { verbatim_at, ..Word::plain(a, Span::new(pos, text.len())) });
     }
     let sc = Script {
-        commands: vec![Command {
-            assignments: vec![],
-            words: words.clone(),
-            redirects: vec![],
-            heredoc: None,
-            inputs: vec![],
-            span: Span::new(0, text.len()),
-            persistent_assignments: false,
-        }],
+        commands: vec![Command::simple(words.clone(), Span::new(0, text.len()))],
         errors: vec![],
     };
     let mut a = Analyzer::new(base_dir);
