@@ -104,6 +104,8 @@ fn short_cluster(t: &str) -> Option<&str> {
 fn push(a: &mut Analyzer, inv: &Invocation, rest: &[Word]) {
     let (mut force, mut lease, mut delete, mut prune, mut mirror, mut dry) = (false, false, false, false, false, false);
     let mut operands: Vec<&str> = vec![];
+    // Refs a `--force-with-lease=REF[:EXPECT]` protects; empty with `lease`: all of them.
+    let mut lease_refs: Vec<String> = vec![];
     let mut i = 0;
     let mut options_done = false;
     while i < rest.len() {
@@ -127,7 +129,12 @@ fn push(a: &mut Analyzer, inv: &Invocation, rest: &[Word]) {
             "--mirror" => mirror = true,
             "--dry-run" => dry = true,
             "--repo" | "--receive-pack" | "--exec" | "--push-option" => i += 1,
-            _ if t.starts_with("--force-with-lease") => lease = true,
+            _ if t.starts_with("--force-with-lease") => {
+                lease = true;
+                if let Some(v) = t.strip_prefix("--force-with-lease=") {
+                    lease_refs.push(branch_name(v.split(':').next().unwrap_or(v)));
+                }
+            }
             _ if t.starts_with("--") => {}
             _ => {
                 if let Some(c) = short_cluster(t) {
@@ -164,13 +171,15 @@ fn push(a: &mut Analyzer, inv: &Invocation, rest: &[Word]) {
             if !dst.is_empty() {
                 deleted.push(branch_name(dst));
             }
-        } else if r.starts_with('+') {
-            plus = true;
+        } else if let Some(spec) = r.strip_prefix('+') {
+            // `+REFSPEC` forces that ref; a lease protects it only if it names it (or names no
+            // ref at all) (git-push(1), --force-with-lease=<refname>).
+            let dst = branch_name(spec.rsplit(':').next().unwrap_or(spec));
+            plus |= !lease || !(lease_refs.is_empty() || lease_refs.contains(&dst));
         }
     }
-    // `+REFSPEC` forces that ref; a lease still protects it (git-push(1), --force-with-lease).
     // A plain `--force` or `--mirror` disables the checks, lease or not.
-    let force = force || mirror || (plus && !lease);
+    let force = force || mirror || plus;
     a.push(
         Fact::new("git.push", inv.display(), inv.span())
             .with("remote", remote)
