@@ -299,6 +299,21 @@ const PATH_VALUE_FLAGS: &[&str] = &[
     "--query", "--resource-group", "-g", "--name", "-n", "--server", "-s", "--account-name", "--ids", "--database",
 ];
 
+/// If `path` occurs in `ops` in order, starting at the first operand (or the second, after a
+/// release track such as `gcloud beta`), the index just after its last word.
+fn in_order(ops: &[&str], path: &[&str]) -> Option<usize> {
+    let first = path.first()?;
+    let start = ops.iter().take(2).position(|o| o == first)?;
+    if start == 1 && !matches!(ops[0], "alpha" | "beta" | "preview") {
+        return None;
+    }
+    let mut at = start;
+    for p in path {
+        at += ops[at..].iter().position(|o| o == p)? + 1;
+    }
+    Some(at)
+}
+
 fn by_path(a: &mut Analyzer, inv: &Invocation) {
     let args = texts(inv.args());
     let mut ops: Vec<&str> = vec![];
@@ -325,12 +340,15 @@ fn by_path(a: &mut Analyzer, inv: &Invocation) {
         i += 1;
     }
     let provider = inv.name.as_str();
+    // The command path starts at the first operand; the words of the path may be separated by
+    // values of flags guard does not know (`gcloud container --access-token-file f clusters
+    // delete c`), so they are matched in order, not necessarily next to each other.
     let hit = PATH_DELETES.iter().filter(|(p, _, _)| *p == provider).find_map(|(_, path, scope)| {
-        ops.windows(path.len()).position(|w| w == *path).map(|at| (path, at, scope))
+        in_order(&ops, path).map(|end| (path, end, scope))
     });
     let Some((path, at, scope)) = hit else { return };
     let has = |fs: &[&str]| args.iter().any(|t| fs.contains(t));
-    let mut resources: Vec<String> = ops[at + path.len()..].iter().map(|s| s.to_string()).collect();
+    let mut resources: Vec<String> = ops[at..].iter().map(|s| s.to_string()).collect();
     resources.extend(names);
     let recursive = has(&["-r", "-R", "--recursive"]) || resources.iter().any(|r| r.contains("**"));
     let mut scope = *scope;

@@ -160,6 +160,8 @@ fn mongo(a: &mut Analyzer, inv: &Invocation) {
             evals.extend(args.get(i + 1));
         } else if t == "-f" || t == "--file" {
             files.extend(args.get(i + 1));
+        } else if t.starts_with("--file=") {
+            files.push(w);
         } else if (t == "-p" || t == "--password") && args.get(i + 1).is_some_and(|n| !n.text.starts_with('-')) {
             i += 1;
         } else if !t.starts_with('-') && t.ends_with(".js") {
@@ -176,7 +178,7 @@ fn mongo(a: &mut Analyzer, inv: &Invocation) {
         if w.dynamic {
             continue;
         }
-        if let Some(code) = a.read_file(&w.text, w.span) {
+        if let Some(code) = a.read_file(w.text.strip_prefix("--file=").unwrap_or(&w.text), w.span) {
             mongo_js(a, inv, &code);
         }
     }
