@@ -331,6 +331,11 @@ pub fn secrets(texts: &[&str]) -> Vec<String> {
     }
     let argv: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
     for (orig, red) in argv.iter().zip(redact_argv(&argv)) {
+        // Only masks the argv pass adds (a value after `--password`, `-pX`, `-u user:X`):
+        // what plain redaction masks inside an element was collected above, value by value.
+        if red == redact(orig) {
+            continue;
+        }
         if let Some(m) = masked_part(orig, &red) {
             found.push(m.to_string());
         }

@@ -31,10 +31,17 @@ fn clamp(text: &str, s: Span) -> std::ops::Range<usize> {
 }
 
 /// Renders every finding of `o` as a diagnostic (rule id, summary, the source line with a caret
-/// under the span, why, hint). `color` enables ANSI styling.
+/// under the span, why, hint), with secrets in the source masked. `color` enables ANSI styling.
 pub fn human(o: &Outcome, rules: &RuleSet, color: bool) -> String {
+    if o.decision.findings.is_empty() {
+        return String::new();
+    }
     let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     let mut out = String::new();
+    // Secrets are masked byte for byte, so the spans still point at the right columns.
+    let secrets = crate::redact::secrets(&[o.text]);
+    let mask = |t: &str| secrets.iter().fold(t.to_string(), |t, s| t.replace(s.as_str(), &"*".repeat(s.len())));
+    let text = mask(o.text);
     for f in &o.decision.findings {
         let rule = &rules.rules()[f.rule];
         let fact = &o.facts[f.fact];
@@ -43,10 +50,11 @@ pub fn human(o: &Outcome, rules: &RuleSet, color: bool) -> String {
             _ => Level::WARNING,
         };
         let title = format!("{} ({})", rule.summary, rule.action);
+        let label = mask(&fact.summary);
         let mut group = level.primary_title(title.as_str()).id(rule.id.as_str()).element(
-            Snippet::source(o.text)
+            Snippet::source(text.as_str())
                 .path(o.name)
-                .annotation(AnnotationKind::Primary.span(clamp(o.text, fact.span)).label(fact.summary.as_str())),
+                .annotation(AnnotationKind::Primary.span(clamp(&text, fact.span)).label(label.as_str())),
         );
         group = group.element(Level::NOTE.message(rule.why.as_str()));
         if let Some(h) = &rule.hint {

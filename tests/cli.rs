@@ -327,6 +327,21 @@ fn secrets_never_reach_the_audit_log() {
 }
 
 #[test]
+fn refusal_diagnostics_mask_secrets_and_keep_the_caret_in_place() {
+    let env = TestEnv::new();
+    let out = env.run(["-c", "PGPASSWORD=hunter2secret psql postgres://app:s3cretpw@db/x -c 'DROP TABLE users'"]);
+    assert_eq!(out.status.code(), Some(126));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for s in ["hunter2secret", "s3cretpw"] {
+        assert!(!err.contains(s), "secret {s} shown on stderr: {err}");
+    }
+    let line = err.lines().find(|l| l.contains("PGPASSWORD=")).unwrap_or_default();
+    let caret = err.lines().find(|l| l.contains("^^^")).unwrap_or_default();
+    let (at, caret_at) = (line.find("'DROP").unwrap_or(0) + 1, caret.find('^').unwrap_or(0));
+    assert_eq!(at, caret_at, "the caret must still point at the SQL:\n{err}");
+}
+
+#[test]
 fn secrets_in_client_flags_and_echoed_by_parsers_never_reach_the_audit_log() {
     let env = TestEnv::new();
     let shell = [
