@@ -37,6 +37,9 @@ _guard() {
             guard,rules)
                 cmd="guard__subcmd__rules"
                 ;;
+            guard,trust)
+                cmd="guard__subcmd__trust"
+                ;;
             guard__subcmd__audit,help)
                 cmd="guard__subcmd__audit__subcmd__help"
                 ;;
@@ -76,6 +79,9 @@ _guard() {
             guard__subcmd__help,rules)
                 cmd="guard__subcmd__help__subcmd__rules"
                 ;;
+            guard__subcmd__help,trust)
+                cmd="guard__subcmd__help__subcmd__trust"
+                ;;
             guard__subcmd__help__subcmd__audit,show)
                 cmd="guard__subcmd__help__subcmd__audit__subcmd__show"
                 ;;
@@ -113,7 +119,7 @@ _guard() {
 
     case "${cmd}" in
         guard)
-            opts="-h -V --help --version check explain audit rules hook completions help"
+            opts="-h -V --help --version check explain audit rules hook trust completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -303,7 +309,7 @@ _guard() {
             return 0
             ;;
         guard__subcmd__help)
-            opts="check explain audit rules hook completions help"
+            opts="check explain audit rules hook trust completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -470,6 +476,20 @@ _guard() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        guard__subcmd__help__subcmd__trust)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         guard__subcmd__hook)
             opts="-h --help claude gemini"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -571,6 +591,20 @@ _guard() {
         guard__subcmd__rules__subcmd__test)
             opts="-h --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guard__subcmd__trust)
+            opts="-h --list --revoke --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

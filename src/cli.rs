@@ -5,7 +5,7 @@
 //! or key unusable, bad usage); for `check`, 0 allow/warn, 1 ask/deny, 2 usage/unreadable
 //! file/bad rules; for `audit verify`, 0 valid, 1 invalid, 2 unreadable.
 
-use crate::{bash_args, check, explain, hook, run};
+use crate::{bash_args, check, explain, hook, run, trust};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -97,6 +97,18 @@ enum Command {
         #[arg(value_enum)]
         agent: hook::Agent,
     },
+    /// Approve the exact content of this project's .guard/rules files, so they may loosen rules.
+    ///
+    /// Needs a person at a terminal; refused when an AI agent or CI is detected. Any later edit
+    /// of a file makes it untrusted again.
+    Trust {
+        /// List the approvals instead.
+        #[arg(long, conflicts_with = "revoke")]
+        list: bool,
+        /// Revoke the approvals of this project's files.
+        #[arg(long)]
+        revoke: bool,
+    },
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -165,6 +177,7 @@ pub fn main() -> ExitCode {
         Some(Command::Rules { command: RulesCommand::List }) => explain::rules_list(),
         Some(Command::Rules { command: RulesCommand::Test }) => explain::rules_test(),
         Some(Command::Hook { agent }) => hook::run(agent),
+        Some(Command::Trust { list, revoke }) => trust::run(list, revoke),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(shell, &mut Cli::command(), "guard", &mut std::io::stdout());
             ExitCode::SUCCESS

@@ -20,3 +20,4 @@ pub mod report;
 pub mod run;
 pub mod shell;
 pub mod sql;
+pub mod trust;

@@ -25,7 +25,8 @@
 //! directory or the nearest parent that has one) and the file named by `GUARD_RULES`.
 //! System and user layers may replace rules by id. Project and `GUARD_RULES` layers are
 //! controlled by whoever runs commands, so they only tighten: they add rules, and for an
-//! existing id they may only raise the action; their `allow` rules are ignored.
+//! existing id they may only raise the action; their `allow` rules are ignored. A project file
+//! whose exact content a person approved with `guard trust` ([`crate::trust`]) counts as trusted.
 
 use crate::fact::{Fact, Span};
 use serde::{Deserialize, Serialize};
@@ -192,6 +193,8 @@ enum Trust {
     Trusted,
     /// Project and environment layers: may only tighten.
     TightenOnly,
+    /// A project file: `TightenOnly` unless its content was approved with `guard trust`.
+    Project,
 }
 
 /// One match of a rule on a fact.
@@ -340,8 +343,8 @@ impl RuleSet {
         if let Some(c) = dirs::config_dir() {
             files.extend(toml_files(&c.join("guard/rules")).into_iter().map(|p| (p, Trust::Trusted)));
         }
-        if let Some(dir) = cwd.ancestors().map(|d| d.join(".guard/rules")).find(|d| d.is_dir()) {
-            files.extend(toml_files(&dir).into_iter().map(|p| (p, Trust::TightenOnly)));
+        if let Some(dir) = project_rules_dir(cwd) {
+            files.extend(toml_files(&dir).into_iter().map(|p| (p, Trust::Project)));
         }
         if let Some(f) = std::env::var_os("GUARD_RULES").filter(|f| !f.is_empty()) {
             files.push((PathBuf::from(f), Trust::TightenOnly));
@@ -356,6 +359,12 @@ impl RuleSet {
                 column: 0,
                 message: format!("cannot read rule file: {e}"),
             })?;
+            // A project file loosens only with a person's approval of this exact content.
+            let trust = match trust {
+                Trust::Project if crate::trust::is_trusted(&path, &text) => Trust::Trusted,
+                Trust::Project => Trust::TightenOnly,
+                t => t,
+            };
             layers.push((parse_rules(&name, &text)?, trust));
             texts.push((name, text));
         }
@@ -429,7 +438,7 @@ impl Merged {
         for r in rules {
             match (self.rules.iter_mut().find(|x| x.id == r.id), trust) {
                 (Some(old), Trust::Trusted) => *old = r,
-                (Some(old), Trust::TightenOnly) => {
+                (Some(old), Trust::TightenOnly | Trust::Project) => {
                     if r.action > old.action {
                         old.action = r.action;
                         old.source = format!("{} (action raised by {})", old.source, r.source);
@@ -437,7 +446,7 @@ impl Merged {
                         self.notes.push(format!("{}: ignored: may not lower rule {} from {} to {}", r.source, r.id, old.action, r.action));
                     }
                 }
-                (None, Trust::TightenOnly) if r.action == Action::Allow => {
+                (None, Trust::TightenOnly | Trust::Project) if r.action == Action::Allow => {
                     self.notes.push(format!("{}: ignored: allow rule {} may not loosen rules from this layer", r.source, r.id));
                 }
                 (None, _) => self.rules.push(r),
@@ -446,7 +455,14 @@ impl Merged {
     }
 }
 
-fn toml_files(dir: &Path) -> Vec<PathBuf> {
+/// The project rule directory for `cwd`: `.guard/rules` in `cwd` or its nearest ancestor
+/// that has one.
+pub fn project_rules_dir(cwd: &Path) -> Option<PathBuf> {
+    cwd.ancestors().map(|d| d.join(".guard/rules")).find(|d| d.is_dir())
+}
+
+/// The `*.toml` files of `dir`, sorted by name (empty if `dir` cannot be read).
+pub fn toml_files(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect())
         .unwrap_or_default();

@@ -453,3 +453,52 @@ fn gemini_hook_denies() {
     assert_eq!(v["decision"], "deny");
     assert!(v["reason"].as_str().unwrap().contains("sql.drop"));
 }
+
+/// A project rule file that would loosen a built-in rule: an `allow` exception for
+/// `exec.dynamic`.
+const LOOSENING_RULES: &str = r#"
+[[rule]]
+id = "local.allow-dynamic"
+action = "allow"
+summary = "our deploy scripts run $CMD"
+why = "a reviewed exception for this project's own command variable"
+[rule.match]
+fact = "exec.dynamic"
+"#;
+
+#[test]
+fn trust_needs_a_person_and_approves_exact_content_only() {
+    use sha2::Digest;
+    let env = TestEnv::new();
+    let dir = env.path().join(".guard/rules");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("local.toml");
+    std::fs::write(&file, LOOSENING_RULES).unwrap();
+    let store = env.path().join("config/guard/trusted");
+    let verdict = |env: &TestEnv| env.check_json("$CMD --deploy").1["verdict"].as_str().unwrap_or_default().to_string();
+
+    // Untrusted: the allow exception is ignored.
+    assert_eq!(verdict(&env), "ask");
+    // No person at a terminal (the tests have none): nothing is recorded.
+    let out = env.run(["trust"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("person at a terminal"));
+    assert!(!store.exists());
+
+    // What `guard trust` records after a person said yes: the hash of the exact content.
+    let hash: String = sha2::Sha256::digest(LOOSENING_RULES.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    std::fs::create_dir_all(store.parent().unwrap()).unwrap();
+    std::fs::write(&store, format!("{hash}  {}\n", file.canonicalize().unwrap().display())).unwrap();
+    assert_eq!(verdict(&env), "allow", "an approved project file may loosen");
+    env.run(["trust", "--list"]).status.success().then_some(()).expect("trust --list works");
+
+    // Any edit makes the file untrusted again.
+    std::fs::write(&file, format!("{LOOSENING_RULES}\n# edited\n")).unwrap();
+    assert_eq!(verdict(&env), "ask");
+
+    // Revoking needs no terminal and removes the approval.
+    std::fs::write(&file, LOOSENING_RULES).unwrap();
+    assert_eq!(verdict(&env), "allow");
+    assert_eq!(env.run(["trust", "--revoke"]).status.code(), Some(0));
+    assert_eq!(verdict(&env), "ask");
+}
