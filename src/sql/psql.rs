@@ -332,6 +332,19 @@ fn meta_command(text: &str, m: &Meta, out: &mut PsqlAnalysis) {
             }
         }
         "gexec" => out.facts.push(Fact::new("sql.dynamic", summary, m.span).with("reason", "gexec")),
+        // `\setenv PAGER 'cmd'`: psql later runs the pager and editor variables as shell
+        // commands (psql(1), Environment: PAGER, PSQL_PAGER, PSQL_EDITOR, EDITOR, VISUAL).
+        "setenv" => {
+            let (var, value) = args.split_once(char::is_whitespace).unwrap_or((args, ""));
+            let value = match value.trim().strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
+                Some(dq) => dq.to_string(),
+                None => unquote_arg(value),
+            };
+            let runs = ["PAGER", "PSQL_PAGER", "PSQL_WATCH_PAGER", "PSQL_EDITOR", "EDITOR", "VISUAL", "SHELL"];
+            if runs.contains(&var) && !value.is_empty() {
+                out.shell_commands.push((value, m.args));
+            }
+        }
         _ => {}
     }
 }
