@@ -237,7 +237,7 @@ impl<'a> Builder<'a> {
             self.for_variable(n);
         }
         match n.kind() {
-            "command" => self.command(n, depth, &[]),
+            "command" => self.command(n, depth),
             "declaration_command" => self.declaration(n, depth),
             "variable_assignment" | "variable_assignments" => self.bare_assignments(n, depth),
             "redirected_statement" => self.redirected(n, depth),
@@ -527,7 +527,7 @@ impl<'a> Builder<'a> {
         vec![i]
     }
 
-    fn command(&mut self, n: Node, depth: usize, _extra: &[Redirect]) -> Produced {
+    fn command(&mut self, n: Node, depth: usize) -> Produced {
         let first_sub = self.script.commands.len();
         let mut assignments = vec![];
         let mut words = vec![];

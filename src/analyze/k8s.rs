@@ -125,10 +125,15 @@ fn has_flag(args: &[Arg], names: &[&str]) -> bool {
     })
 }
 
+/// A kubectl argv split into flags and operands, with kubectl's flags that take a value.
+pub fn kubectl_args(args: &[Word]) -> Vec<Arg<'_>> {
+    pflag(args, KUBECTL_VALUE_LONG, KUBECTL_VALUE_SHORT)
+}
+
 /// The kubectl subcommand (`delete`, `get`, ...) of an argv, with global flags skipped
 /// wherever they are. Used by [`super::unwrap`] to find `kubectl exec`.
 pub fn kubectl_subcommand(args: &[Word]) -> Option<String> {
-    pflag(args, KUBECTL_VALUE_LONG, KUBECTL_VALUE_SHORT).into_iter().find(|a| a.flag.is_none()).and_then(|a| a.value)
+    kubectl_args(args).into_iter().find(|a| a.flag.is_none()).and_then(|a| a.value)
 }
 
 /// True if a `--dry-run` flag makes the command a dry run (kubectl(1): `--dry-run` alone means
@@ -178,7 +183,7 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, _depth: usize) {
         helm(a, inv);
         return;
     }
-    let args = pflag(inv.args(), KUBECTL_VALUE_LONG, KUBECTL_VALUE_SHORT);
+    let args = kubectl_args(inv.args());
     let operands: Vec<&Arg> = args.iter().filter(|a| a.flag.is_none()).collect();
     let Some(sub) = operands.first().and_then(|o| o.value.clone()) else { return };
     let rest: Vec<String> = operands[1..].iter().filter_map(|o| o.value.clone()).collect();
@@ -323,7 +328,7 @@ mod tests {
     #[test]
     fn short_values() {
         let w = words("-n=kube-system -lapp=x delete");
-        let a = pflag(&w, KUBECTL_VALUE_LONG, KUBECTL_VALUE_SHORT);
+        let a = kubectl_args(&w);
         assert_eq!(flag_value(&a, &["n"]).as_deref(), Some("kube-system"));
         assert_eq!(flag_value(&a, &["l"]).as_deref(), Some("app=x"));
     }

@@ -304,30 +304,22 @@ fn operands<'w>(args: &'w [Word], short_arg: &str, long_arg: &[&str]) -> Vec<&'w
 
 /// `kubectl get secret[s] NAME -o yaml|json|jsonpath=...` prints secret values.
 fn kubectl(a: &mut Analyzer, inv: &Invocation) {
-    let args = inv.args();
-    let ops = operands(args, "nolcs", &["namespace", "output", "context", "kubeconfig", "cluster", "user", "selector", "server", "token", "template", "field-selector", "sort-by"]);
-    if ops.first().map(|w| w.text.as_str()) != Some("get") {
+    // kubectl's own flag parsing (the k8s analyzer's), so flags anywhere do not hide `get`.
+    let args = super::k8s::kubectl_args(inv.args());
+    let ops: Vec<&str> = args.iter().filter(|x| x.flag.is_none()).filter_map(|x| x.value.as_deref()).collect();
+    if ops.first() != Some(&"get") {
         return;
     }
     let is_secret = |r: &str| matches!(r.split('/').next().unwrap_or(r), "secret" | "secrets");
-    let secret = ops.iter().skip(1).any(|w| w.text.split(',').any(is_secret));
-    if !secret {
+    if !ops.iter().skip(1).any(|w| w.split(',').any(is_secret)) {
         return;
     }
-    let mut output = None;
-    for (i, w) in args.iter().enumerate() {
-        let t = w.text.as_str();
-        if t == "-o" || t == "--output" {
-            output = args.get(i + 1).map(|w| w.text.clone());
-        } else if let Some(v) = t.strip_prefix("--output=").or_else(|| t.strip_prefix("-o=")).or_else(|| t.strip_prefix("-o").filter(|v| !v.is_empty())) {
-            output = Some(v.to_string());
-        }
-    }
+    let output = args.iter().rev().find(|x| matches!(x.flag.as_deref(), Some("o" | "output"))).and_then(|x| x.value.as_deref());
     let Some(o) = output else { return };
-    if matches!(o.as_str(), "name" | "wide") {
+    if matches!(o, "name" | "wide") {
         return;
     }
-    let name = ops.iter().skip(1).map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+    let name = ops[1..].join(" ");
     source(a, inv, K8S_SECRET, &name, inv.span());
 }
 

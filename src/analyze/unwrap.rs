@@ -31,7 +31,7 @@ pub const SHELLS: &[&str] = &["bash", "sh", "dash", "zsh", "ksh", "mksh", "ash",
 
 /// Index of the first operand in `args`: skips options, where `short_arg` lists short options
 /// taking a value (`-u USER`, also attached `-uUSER`) and `long_arg` long ones (`--user USER`,
-/// also `--user=USER`). Stops after `--`. `stop_at_assign` leaves `NAME=VALUE` as operand.
+/// also `--user=USER`). Stops after `--`.
 fn skip_options(args: &[Word], short_arg: &str, long_arg: &[&str]) -> usize {
     let mut i = 0;
     while i < args.len() {
