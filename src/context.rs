@@ -88,6 +88,27 @@ fn user_name(uid: u32) -> String {
         .unwrap_or_default()
 }
 
+/// The terminal of a person, when there is one to ask: none when an AI agent or CI is
+/// detected (an agent could answer its own question) or stderr is not a terminal.
+pub fn person_tty(ctx: &Context) -> Option<std::fs::File> {
+    use std::io::IsTerminal;
+    if ctx.agent.is_some() || ctx.ci.is_some() || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").ok()
+}
+
+/// Asks `question` on `tty`; true only for an explicit yes (`y`, `yes`, any case).
+pub fn ask_yes(tty: &std::fs::File, question: &str) -> bool {
+    use std::io::{BufRead, Write};
+    let mut w = tty;
+    let _ = write!(w, "{question} [y/N] ");
+    let _ = w.flush();
+    let mut line = String::new();
+    let _ = std::io::BufReader::new(tty).read_line(&mut line);
+    matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+}
+
 /// Formats a time as RFC 3339 UTC with microseconds (`YYYY-MM-DDTHH:MM:SS.uuuuuuZ`).
 /// Uses the days-to-civil algorithm of H. Hinnant, "chrono-Compatible Low-Level Date Algorithms".
 pub fn rfc3339(t: SystemTime) -> String {

@@ -6,13 +6,13 @@ use crate::analyze::{self, Analysis};
 use crate::audit::{self, AuditConfig};
 use crate::bash_args::{self, ShellInput};
 use crate::cli::{EXIT_ERROR, EXIT_REFUSED};
-use crate::context::Context;
+use crate::context::{ask_yes, person_tty, Context};
 use crate::policy::{Action, Decision, RuleSet};
 use crate::redact;
 use crate::report::{self, Outcome};
 use serde_json::{json, Map, Value};
 use std::ffi::OsString;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -123,16 +123,7 @@ fn real_shell() -> Result<PathBuf, String> {
 /// Asks a person on the terminal. Never asks when an AI agent or CI is detected, or when
 /// there is no terminal: then `ask` is a refusal.
 fn confirm(ctx: &Context) -> bool {
-    if ctx.agent.is_some() || ctx.ci.is_some() || !std::io::stderr().is_terminal() {
-        return false;
-    }
-    let Ok(tty) = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty") else { return false };
-    let mut w = &tty;
-    let _ = write!(w, "guard: run it anyway? [y/N] ");
-    let _ = w.flush();
-    let mut line = String::new();
-    let _ = std::io::BufReader::new(&tty).read_line(&mut line);
-    matches!(line.trim(), "y" | "Y" | "yes" | "YES")
+    person_tty(ctx).is_some_and(|tty| ask_yes(&tty, "guard: run it anyway?"))
 }
 
 /// The common path: decide, report, confirm, record, then exec or refuse.

@@ -10,10 +10,10 @@
 //! `SHA256-HEX  ABSOLUTE-PATH`.
 
 use crate::cli::EXIT_ERROR;
-use crate::context::Context;
+use crate::context::{ask_yes, person_tty, Context};
 use crate::policy::{hex, project_rules_dir, toml_files};
 use sha2::{Digest, Sha256};
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -63,22 +63,17 @@ pub fn run(list: bool, revoke: bool) -> ExitCode {
     let paths: Vec<String> = entries.iter().map(|(p, t)| entry(p, t).split_once("  ").map(|x| x.1.to_string()).unwrap_or_default()).collect();
     let mut kept: Vec<&str> = existing.lines().filter(|l| !paths.iter().any(|p| l.ends_with(&format!("  {p}")))).collect();
     if !revoke {
-        let ctx = Context::detect();
-        if ctx.agent.is_some() || ctx.ci.is_some() || !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        // stdin too: the approval must come from the person at this terminal.
+        let tty = person_tty(&Context::detect()).filter(|_| std::io::stdin().is_terminal());
+        let Some(tty) = tty else {
             return fail("approving rules needs a person at a terminal (and no AI agent or CI session)");
-        }
-        let Ok(tty) = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty") else {
-            return fail("cannot open /dev/tty");
         };
         let mut w = &tty;
         for (p, text) in &entries {
             let _ = writeln!(w, "==> {} (sha256 {})\n{text}", p.display(), &entry(p, text)[..64]);
         }
-        let _ = write!(w, "guard: trust these {} file(s) exactly as shown, so they may loosen guard's rules? [y/N] ", entries.len());
-        let _ = w.flush();
-        let mut answer = String::new();
-        let _ = std::io::BufReader::new(&tty).read_line(&mut answer);
-        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+        let question = format!("guard: trust these {} file(s) exactly as shown, so they may loosen guard's rules?", entries.len());
+        if !ask_yes(&tty, &question) {
             eprintln!("guard trust: not trusted");
             return ExitCode::from(1);
         }
