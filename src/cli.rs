@@ -1,20 +1,15 @@
-//! Command-line interface: every flag is defined here (clap), and `main` dispatches from here.
-//!
-//! Exit codes (a contract, see README): for `--` and shell mode, the command's own status when
-//! it runs, 126 when guard refuses it, 2 when guard cannot decide safely (bad rules, audit log
-//! or key unusable, bad usage); for `check`, 0 allow/warn, 1 ask/deny, 2 usage/unreadable
-//! file/bad rules; for `audit verify`, 0 valid, 1 invalid, 2 unreadable.
+//! Command-line interface: every flag is defined here (clap), and [`main`] dispatches to the
+//! commands in [`crate::cmd`]. Exit statuses are in [`crate::exit`].
 
-use crate::{bash_args, check, explain, hook, run, trust};
+use crate::bash_args;
+use crate::cmd;
+use crate::exit::{self, Error};
+use crate::format::Format;
+use crate::hook;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
-
-/// Exit status when guard refuses to run a command (as bash uses 126 for "cannot execute").
-pub const EXIT_REFUSED: u8 = 126;
-/// Exit status for usage errors and for anything that stops guard from deciding safely.
-pub const EXIT_ERROR: u8 = 2;
 
 const AFTER_HELP: &str = "\
 Ways in:
@@ -45,15 +40,6 @@ pub struct Cli {
     /// The program and arguments to analyse and run (after `--`).
     #[arg(last = true, value_name = "PROGRAM [ARGS]...")]
     argv: Vec<OsString>,
-}
-
-/// Output format of `check` and `explain`.
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum Format {
-    /// Diagnostics for people: rule id, message, the source line with a caret.
-    Human,
-    /// One JSON object (see docs/json.md).
-    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -148,39 +134,52 @@ enum RulesCommand {
 
 /// Runs guard with the process arguments; returns the exit status.
 pub fn main() -> ExitCode {
+    dispatch().unwrap_or_else(|e| e.report())
+}
+
+fn dispatch() -> exit::Result {
     let args: Vec<OsString> = std::env::args_os().collect();
     if let Some(first) = args.get(1).and_then(|a| a.to_str()) {
         let first_is_file = !first.starts_with('-') && !first.starts_with('+') && is_script_operand(first);
         if bash_args::looks_like_shell(first) || first_is_file {
-            return run::shell(&args[1..]);
+            return cmd::shell::run(args.get(1..).unwrap_or_default());
         }
+    }
+    // `guard hook AGENT --in-child`: the analysing child of `guard hook` (internal, so not
+    // part of the documented interface or the completions).
+    if let [_, sub, agent, flag] = args.as_slice()
+        && sub == "hook"
+        && flag == cmd::hook::CHILD_FLAG
+        && let Some(agent) = agent.to_str().and_then(|a| hook::Agent::from_str(a, false).ok())
+    {
+        return cmd::hook::child(agent);
     }
     let cli = match Cli::try_parse_from(&args) {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_ERROR } else { 0 };
+            let code = if e.use_stderr() { exit::ERROR } else { 0 };
             let _ = e.print();
-            return ExitCode::from(code);
+            return Ok(ExitCode::from(code));
         }
     };
     match cli.command {
-        None if !cli.argv.is_empty() => run::wrap(&cli.argv),
-        None => {
-            eprintln!("guard: nothing to run. Usage: guard -- PROGRAM [ARGS...] | guard -c SCRIPT | guard check ...");
-            eprintln!("Run 'guard --help' for more.");
-            ExitCode::from(EXIT_ERROR)
-        }
-        Some(Command::Check { format, command, files }) => check::run(format, command.as_deref(), &files),
-        Some(Command::Explain { format, target }) => explain::run(format, &target),
-        Some(Command::Audit { command: AuditCommand::Verify { log, pubkey } }) => run::audit_verify(log, &pubkey),
-        Some(Command::Audit { command: AuditCommand::Show { log, last } }) => run::audit_show(log, last),
-        Some(Command::Rules { command: RulesCommand::List }) => explain::rules_list(),
-        Some(Command::Rules { command: RulesCommand::Test }) => explain::rules_test(),
-        Some(Command::Hook { agent }) => hook::run(agent),
-        Some(Command::Trust { list, revoke }) => trust::run(list, revoke),
+        None if !cli.argv.is_empty() => cmd::wrap::run(&cli.argv),
+        None => Err(Error::new(
+            exit::ERROR,
+            "guard: nothing to run. Usage: guard -- PROGRAM [ARGS...] | guard -c SCRIPT | guard check ...\n\
+             Run 'guard --help' for more.",
+        )),
+        Some(Command::Check { format, command, files }) => cmd::check::run(format, command.as_deref(), &files),
+        Some(Command::Explain { format, target }) => cmd::explain::run(format, &target),
+        Some(Command::Audit { command: AuditCommand::Verify { log, pubkey } }) => cmd::audit::verify(log, &pubkey),
+        Some(Command::Audit { command: AuditCommand::Show { log, last } }) => cmd::audit::show(log, last),
+        Some(Command::Rules { command: RulesCommand::List }) => cmd::rules::list(),
+        Some(Command::Rules { command: RulesCommand::Test }) => cmd::rules::test(),
+        Some(Command::Hook { agent }) => cmd::hook::run(agent),
+        Some(Command::Trust { list, revoke }) => cmd::trust::run(list, revoke),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(shell, &mut Cli::command(), "guard", &mut std::io::stdout());
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

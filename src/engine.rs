@@ -1,0 +1,204 @@
+//! The one engine every way in calls (wrap, shell, file, hook, check, explain): load the
+//! rules for a directory ([`Session`]), then [`evaluate`] an [`Input`] — analyse it into facts
+//! and decide on them — into an [`Evaluation`].
+//!
+//! Running a command is gated here too: only [`Evaluation::clear`] makes the [`Clearance`]
+//! that the exec step of wrap and shell mode takes, and it refuses an evaluation whose
+//! analysis did not complete, whatever the rules say.
+
+use crate::analyze::{self, db, Analysis, Analyzer};
+use crate::context::Context;
+use crate::exit;
+use crate::fault;
+use crate::policy::{Action, Decision, RuleSet};
+use crate::report::Outcome;
+use crate::shell::SpanMap;
+use std::path::{Path, PathBuf};
+
+/// Fact kinds that say the analysis gave up before seeing everything (source: the analyzer,
+/// [`analyze::MAX_NESTING`]). An evaluation with one of them never lets a command run.
+pub const GAVE_UP: &[&str] = &["exec.too_deep"];
+
+/// What is analysed.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    /// An argv given directly (wrap mode, `guard -- PROGRAM ARGS...`), as one simple command.
+    Argv(&'a [String]),
+    /// A bash script text (shell mode, hooks, `check`, `explain`).
+    Bash(&'a str),
+    /// An SQL text (PostgreSQL dialect, psql meta-commands allowed): `.sql` files in `check`.
+    Sql(&'a str),
+}
+
+/// One input to [`evaluate`]: what is analysed, and the directory relative file names in it
+/// (`-f x.sql`, `source lib.sh`) resolve against.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    /// What is analysed.
+    pub source: Source<'a>,
+    /// The base directory for relative file names.
+    pub base_dir: &'a Path,
+    /// Also record how each command was understood ([`Analysis::trace`], for `explain`).
+    pub traced: bool,
+}
+
+impl<'a> Input<'a> {
+    /// An argv (wrap mode).
+    pub fn argv(argv: &'a [String], base_dir: &'a Path) -> Self {
+        Input { source: Source::Argv(argv), base_dir, traced: false }
+    }
+
+    /// A bash script text.
+    pub fn bash(text: &'a str, base_dir: &'a Path) -> Self {
+        Input { source: Source::Bash(text), base_dir, traced: false }
+    }
+
+    /// An SQL text.
+    pub fn sql(text: &'a str, base_dir: &'a Path) -> Self {
+        Input { source: Source::Sql(text), base_dir, traced: false }
+    }
+
+    /// The content of a file named `name`: SQL if the name ends in `.sql`, bash otherwise.
+    pub fn file(name: &str, text: &'a str, base_dir: &'a Path) -> Self {
+        if name.ends_with(".sql") { Input::sql(text, base_dir) } else { Input::bash(text, base_dir) }
+    }
+
+    /// The same input, with the analysis traced.
+    pub fn traced(self) -> Self {
+        Input { traced: true, ..self }
+    }
+}
+
+/// The result of evaluating one input.
+#[derive(Debug)]
+pub struct Evaluation {
+    /// The text the fact spans refer to: the script, or the argv as a shell-quoted line.
+    pub text: String,
+    /// The facts (and the trace, when asked for).
+    pub analysis: Analysis,
+    /// The rules' decision on the facts.
+    pub decision: Decision,
+}
+
+/// Proof that an [`Evaluation`] lets its input run; only [`Evaluation::clear`] makes one, so
+/// code that runs a command can only be reached with a complete, allowing evaluation.
+#[derive(Debug)]
+pub struct Clearance {
+    approved: bool,
+}
+
+impl Clearance {
+    /// True if a person approved an `ask` verdict (outcome `approved` rather than `ran`).
+    pub fn approved(&self) -> bool {
+        self.approved
+    }
+}
+
+/// Why an evaluation does not let its input run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// A rule denies it.
+    Denied,
+    /// A rule asks, and no person confirmed.
+    NotConfirmed,
+    /// The analysis gave up before seeing everything (the summary of the fact that says so).
+    Incomplete(String),
+}
+
+impl Evaluation {
+    /// The summary of the first fact saying the analysis gave up ([`GAVE_UP`]), if any.
+    pub fn incomplete(&self) -> Option<&str> {
+        self.analysis.facts.iter().find(|f| GAVE_UP.contains(&f.kind.as_str())).map(|f| f.summary.as_str())
+    }
+
+    /// Whether the input may run: a deny refuses; an incomplete analysis refuses whatever the
+    /// rules say; an ask runs only if `confirm` (asked only then) says yes; allow and warn run.
+    pub fn clear(&self, confirm: impl FnOnce() -> bool) -> Result<Clearance, Refusal> {
+        if self.decision.verdict == Action::Deny {
+            return Err(Refusal::Denied);
+        }
+        if let Some(why) = self.incomplete() {
+            return Err(Refusal::Incomplete(why.to_string()));
+        }
+        match self.decision.verdict {
+            Action::Allow | Action::Warn => Ok(Clearance { approved: false }),
+            Action::Ask if confirm() => Ok(Clearance { approved: true }),
+            Action::Ask | Action::Deny => Err(Refusal::NotConfirmed),
+        }
+    }
+
+    /// The evaluation as a report [`Outcome`] named `name` (a file, `<command>`, `script`).
+    pub fn outcome<'a>(&'a self, name: &'a str) -> Outcome<'a> {
+        Outcome { name, text: &self.text, facts: &self.analysis.facts, decision: &self.decision }
+    }
+}
+
+/// Analyses `input` and decides on its facts with `rules` in `context`. Never runs anything.
+/// An abnormal end of the analysis (a panic, a stack overflow) ends the process; callers
+/// that must answer even then run this in a child process (`guard hook`).
+pub fn evaluate(input: &Input, rules: &RuleSet, context: &Context) -> Evaluation {
+    fault::inject();
+    let (text, analysis) = analyse(input);
+    // The context reaches the rules once they can match on it (actor, environment, target).
+    let _ = context;
+    let decision = rules.decide(&analysis.facts);
+    Evaluation { text, analysis, decision }
+}
+
+fn analyse(input: &Input) -> (String, Analysis) {
+    let analyzer = || {
+        let a = Analyzer::new(input.base_dir);
+        if input.traced { a.traced() } else { a }
+    };
+    match input.source {
+        Source::Argv(argv) => analyze::analyze_argv(argv, input.base_dir),
+        Source::Bash(text) => {
+            let mut a = analyzer();
+            a.shell_text(text, SpanMap::top(text.len()), 0);
+            (text.to_string(), a.finish())
+        }
+        Source::Sql(text) => {
+            let mut a = analyzer();
+            db::analyze_sql_file(&mut a, text);
+            (text.to_string(), a.finish())
+        }
+    }
+}
+
+/// What every way in starts from: the working directory, the rules that apply there, and the
+/// context of the decision.
+#[derive(Debug)]
+pub struct Session {
+    /// The directory rules are looked up from and relative file names resolve against.
+    pub cwd: PathBuf,
+    /// The effective rules for `cwd`.
+    pub rules: RuleSet,
+    /// Who, where, when.
+    pub context: Context,
+}
+
+impl Session {
+    /// Loads the rules for the process's working directory (`/` if it is unknown).
+    pub fn load() -> exit::Result<Session> {
+        Session::load_at(current_dir())
+    }
+
+    /// Loads the rules for `cwd`. Errors (a rule file that does not load, with file, line and
+    /// column) carry the message every caller prints; callers fail closed on them.
+    pub fn load_at(cwd: PathBuf) -> exit::Result<Session> {
+        match RuleSet::load(&cwd) {
+            Ok(rules) => Ok(Session { cwd, rules, context: Context::detect() }),
+            Err(e) => Err(exit::Error::guard(format_args!("{e}\nguard: the rules do not load, so nothing was checked or run"))),
+        }
+    }
+
+    /// [`evaluate`] with this session's rules and context.
+    pub fn evaluate(&self, input: &Input) -> Evaluation {
+        evaluate(input, &self.rules, &self.context)
+    }
+}
+
+/// The process's working directory, `/` if it is unknown.
+pub fn current_dir() -> PathBuf {
+    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"))
+}
