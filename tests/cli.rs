@@ -502,3 +502,109 @@ fn trust_needs_a_person_and_approves_exact_content_only() {
     assert_eq!(env.run(["trust", "--revoke"]).status.code(), Some(0));
     assert_eq!(verdict(&env), "ask");
 }
+
+/// Every way an analysis can end abnormally in a debug build (`GUARD_TEST_CRASH`), and what
+/// the hook's parent sees.
+const FAULTS: &[&str] = &["panic", "abort", "overflow", "sleep", "garbage"];
+
+#[test]
+fn hook_blocks_when_the_analysis_ends_abnormally() {
+    let env = TestEnv::new();
+    for agent in ["claude", "gemini"] {
+        for fault in FAULTS {
+            // A harmless command: only the crash can make guard block it.
+            let ev = serde_json::json!({"tool_name": "Bash", "tool_input": {"command": "ls"}, "cwd": env.path()});
+            let out = env
+                .guard()
+                .env("GUARD_TEST_CRASH", fault)
+                .env("GUARD_TEST_HOOK_BUDGET_MS", "2000")
+                .args(["hook", agent])
+                .write_stdin(ev.to_string())
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{agent} {fault}: Claude Code and Gemini CLI block only on exit 2: {stderr}");
+            let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{agent} {fault}: stdout is not JSON: {e}"));
+            let reason = match agent {
+                "claude" => {
+                    assert_eq!(v["hookSpecificOutput"]["hookEventName"], "PreToolUse", "{v}");
+                    assert_eq!(v["hookSpecificOutput"]["permissionDecision"], "deny", "{v}");
+                    v["hookSpecificOutput"]["permissionDecisionReason"].as_str().unwrap_or_default().to_string()
+                }
+                _ => {
+                    assert_eq!(v["decision"], "deny", "{v}");
+                    v["reason"].as_str().unwrap_or_default().to_string()
+                }
+            };
+            assert!(reason.contains("blocked") && stderr.contains(&reason), "{agent} {fault}: the reason goes to stderr too: {stderr}");
+        }
+    }
+    // Without a fault the same call passes silently.
+    let ev = serde_json::json!({"tool_name": "Bash", "tool_input": {"command": "ls"}, "cwd": env.path()});
+    env.guard().args(["hook", "claude"]).write_stdin(ev.to_string()).assert().success().stdout("");
+}
+
+#[test]
+fn hook_input_errors_block_on_both_channels() {
+    let env = TestEnv::new();
+    let out = env.guard().args(["hook", "gemini"]).write_stdin("not json").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["decision"], "deny");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not JSON"));
+}
+
+#[test]
+fn wrap_and_shell_mode_run_nothing_when_the_analysis_crashes() {
+    let env = TestEnv::new();
+    let marker = env.path().join("marker");
+    let touch = format!("touch {}", marker.display());
+    for fault in ["panic", "abort", "overflow"] {
+        let out = env.guard().env("GUARD_TEST_CRASH", fault).args(["--", "touch", marker.to_str().unwrap()]).output().unwrap();
+        assert!(!out.status.success(), "{fault}");
+        let out = env.guard().env("GUARD_TEST_CRASH", fault).args(["-c", &touch]).output().unwrap();
+        assert!(!out.status.success(), "{fault}");
+        assert!(!marker.exists(), "{fault}: the command ran although its analysis crashed");
+    }
+}
+
+#[test]
+fn an_analysis_that_gave_up_never_runs_even_if_the_rules_allow_it() {
+    let env = TestEnv::new();
+    // A trusted (user) layer may replace a rule: here it allows the fact that says the
+    // analysis gave up. The engine still refuses to run what it did not see.
+    let dir = env.path().join("config/guard/rules");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("loosen.toml"),
+        "[[rule]]\nid = \"exec.too-deep\"\naction = \"allow\"\nsummary = \"deep is fine\"\nwhy = \"a user who trusts deep nesting, which the engine must still refuse\"\n[rule.match]\nfact = \"exec.too_deep\"\n",
+    )
+    .unwrap();
+    let marker = env.path().join("marker");
+    let mut argv: Vec<String> = std::iter::repeat_n("nice".to_string(), 14).collect();
+    argv.extend(["touch".into(), marker.display().to_string()]);
+    assert_eq!(env.check_json(&argv.join(" ")).1["verdict"], "allow", "the loosened rule applies");
+    let out = env.guard().arg("--").args(&argv).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did not complete"));
+    let out = env.guard().args(["-c", &argv.join(" ")]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!marker.exists(), "a command whose analysis gave up ran");
+    let recs = env.records();
+    assert!(recs.iter().all(|r| r["outcome"] == "refused"), "{recs:?}");
+    // In hook mode the same call is denied.
+    let ev = serde_json::json!({"tool_name": "Bash", "tool_input": {"command": argv.join(" ")}, "cwd": env.path()});
+    let out = env.guard().args(["hook", "claude"]).write_stdin(ev.to_string()).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["hookSpecificOutput"]["permissionDecision"], "deny");
+}
+
+#[test]
+fn hooks_doc_table_matches_the_adapters() {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/hooks.md")).unwrap();
+    let table = guard::hook::doc_table();
+    assert!(doc.contains(&table), "docs/hooks.md is stale: paste the table from guard::hook::doc_table():\n{table}");
+    for a in guard::hook::ADAPTERS {
+        assert!(a.agent_timeout > guard::hook::BUDGET * 3, "{}: guard must answer well inside the agent's timeout", a.product);
+    }
+}
