@@ -1,7 +1,7 @@
 //! The agent hook protocols, as data: for each agent ([`ADAPTERS`]), the event guard answers,
 //! the channels the agent reads, what it does when a hook fails or times out, and how guard
 //! says deny and ask. The process handling (analysis in a child, fail closed) is
-//! [`crate::cmd::hook`]; `docs/hooks.md` embeds [`doc_table`] (a test keeps it current).
+//! `cmd::hook`; `docs/hooks.md` embeds [`doc_table`] (a test keeps it current).
 //!
 //! - `claude` (Claude Code `PreToolUse` hooks, tool `Bash`): input `{"tool_name": "Bash",
 //!   "tool_input": {"command": "..."}, "cwd": "..."}`; output

@@ -2,7 +2,7 @@
 //! (`.guard/rules/*.toml`), the way `direnv allow` approves an `.envrc`.
 //!
 //! A project's rule files are written by whoever works in the project, including the agent
-//! being guarded, so by default they may only tighten the rules (see [`crate::policy`]). Once
+//! being guarded, so by default they may only tighten the rules (see the policy module). Once
 //! a person has approved a file's exact content on a terminal, that content may also loosen
 //! them (replace a rule, add an `allow` exception). Any edit makes the file untrusted again.
 //!
@@ -11,7 +11,7 @@
 
 //!
 //! This module is the approval store only; the `guard trust` command is
-//! [`crate::cmd::trust`]. It depends on nothing in [`crate::policy`], which asks it.
+//! `cmd::trust`. It depends on nothing in the policy module, which asks it.
 
 use crate::audit::sha256_hex;
 use std::path::{Path, PathBuf};
