@@ -143,8 +143,16 @@ pub fn rules_test() -> ExitCode {
         Ok(r) => r,
         Err(c) => return c,
     };
-    let failures = example_failures(&rules);
-    let total: usize = rules.rules().iter().map(|r| r.examples.block.len() + r.examples.allow.len()).sum();
+    let mut failures = example_failures(&rules);
+    let mut total: usize = rules.rules().iter().map(|r| r.examples.block.len() + r.examples.allow.len()).sum();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    match crate::catalog::Catalog::load(&cwd) {
+        Ok(c) => {
+            total += crate::examples::catalog_count(&c);
+            failures.extend(crate::examples::catalog_failures(&c, &rules, &cwd));
+        }
+        Err(e) => failures.push(e.to_string()),
+    }
     for f in &failures {
         println!("FAIL {f}");
     }

@@ -6,11 +6,14 @@
 #![warn(missing_docs)]
 
 pub mod analyze;
+pub mod argv;
 pub mod audit;
 pub mod bash_args;
+pub mod catalog;
 pub mod check;
 pub mod cli;
 pub mod context;
+pub mod examples;
 pub mod explain;
 pub mod fact;
 pub mod hook;

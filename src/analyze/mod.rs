@@ -288,6 +288,11 @@ impl Analyzer {
                 all_env.extend(env);
                 self.invocation(sc, index, words, all_env, depth + 1);
             }
+            unwrap::Unwrapped::Many(all) => {
+                for words in all {
+                    self.invocation(sc, index, words, inv.env.clone(), depth + 1);
+                }
+            }
             unwrap::Unwrapped::Done => {}
             unwrap::Unwrapped::NotAWrapper => self.family(&inv, depth),
         }
