@@ -113,6 +113,15 @@ pub struct CommandPath {
     /// Options that make the command change nothing (`--dry-run`): no fact.
     #[serde(default)]
     pub unless: Vec<String>,
+    /// Options of which at least one must be given for the path to apply
+    /// (`terraform apply -destroy`); empty: none needed.
+    #[serde(default)]
+    pub require: Vec<String>,
+    /// Semantics in Rust beyond options and operands (one fact per resource type named, a
+    /// refspec's `+`): the name of a handler in `analyze::handlers`, which receives the match
+    /// and makes the facts instead of the generic builder.
+    #[serde(default)]
+    pub handler: Option<String>,
     /// The fact's attributes, by name.
     #[serde(default)]
     pub attrs: BTreeMap<String, AttrSource>,
@@ -175,9 +184,9 @@ impl Program {
         &self.spec
     }
 
-    /// The facts this entry's subcommand paths produce for `args` (the words after the program
-    /// name), each with `summary` and `span`; empty when no path matches.
-    pub fn facts(&self, args: &[crate::shell::Word], summary: &str, span: crate::fact::Span) -> Vec<Fact> {
+    /// Every subcommand path of this entry that `args` (the words after the program name)
+    /// take, parsed with the path's option spec, in catalog order.
+    pub fn matches(&self, args: &[crate::shell::Word]) -> Vec<PathMatch<'_>> {
         let mut out = vec![];
         for c in &self.commands {
             let spec = if c.values.is_empty() {
@@ -187,28 +196,53 @@ impl Program {
                 s.values.extend(c.values.iter().cloned());
                 std::borrow::Cow::Owned(s)
             };
-            let p = crate::argv::parse(args, &spec);
-            let ops = p.operand_texts();
-            let on_path = c.path.len() <= ops.len()
-                && c.path.iter().zip(&ops).all(|(want, got)| want.split('|').any(|w| w == *got));
-            let names: Vec<&str> = c.unless.iter().map(String::as_str).collect();
-            if !on_path || p.has(&names) {
+            let parsed = crate::argv::parse(args, &spec);
+            let on_path = c.path.len() <= parsed.operands.len()
+                && c.path.iter().zip(&parsed.operands).all(|(want, got)| want.split('|').any(|w| w == got.text));
+            let unless: Vec<&str> = c.unless.iter().map(String::as_str).collect();
+            let require: Vec<&str> = c.require.iter().map(String::as_str).collect();
+            if !on_path || parsed.has(&unless) || (!require.is_empty() && !parsed.has(&require)) {
                 continue;
             }
-            let after: Vec<&str> = ops.get(c.path.len()..).unwrap_or_default().to_vec();
-            let mut f = Fact::new(&c.fact, summary.to_string(), span).with("program", self.names.first().cloned().unwrap_or_default());
-            for (k, src) in &c.attrs {
-                let v = match src {
-                    AttrSource::Constant(v) => Some(v.clone()),
-                    AttrSource::From(a) => attr_value(a, &p, &after),
-                };
-                if let Some(v) = v {
-                    f.attrs.insert(k.clone(), v);
-                }
-            }
-            out.push(f);
+            out.push(PathMatch { program: self, path: c, parsed });
         }
         out
+    }
+}
+
+/// A command line that takes one of an entry's subcommand paths.
+#[derive(Debug)]
+pub struct PathMatch<'c> {
+    /// The entry.
+    pub program: &'c Program,
+    /// The path taken.
+    pub path: &'c CommandPath,
+    /// The arguments parsed with the path's option spec.
+    pub parsed: crate::argv::Parsed,
+}
+
+impl PathMatch<'_> {
+    /// The operands after the subcommand words.
+    pub fn operands(&self) -> &[crate::shell::Word] {
+        self.parsed.operands.get(self.path.path.len()..).unwrap_or_default()
+    }
+
+    /// The fact the path declares, with its attributes read from the command line, a
+    /// `program` attribute (the entry's first name), and `summary` and `span`.
+    pub fn fact(&self, summary: &str, span: crate::fact::Span) -> Fact {
+        let after: Vec<&str> = self.operands().iter().map(|w| w.text.as_str()).collect();
+        let mut f = Fact::new(&self.path.fact, summary.to_string(), span)
+            .with("program", self.program.names.first().cloned().unwrap_or_default());
+        for (k, src) in &self.path.attrs {
+            let v = match src {
+                AttrSource::Constant(v) => Some(v.clone()),
+                AttrSource::From(a) => attr_value(a, &self.parsed, &after),
+            };
+            if let Some(v) = v {
+                f.attrs.insert(k.clone(), v);
+            }
+        }
+        f
     }
 }
 
@@ -233,6 +267,13 @@ fn attr_value(a: &FromArgs, p: &crate::argv::Parsed, after: &[&str]) -> Option<V
     }
     None
 }
+
+/// The wrapper handlers `analyze::unwrap` has: a `[program.wrapper] handler` must name one.
+pub const WRAPPER_HANDLERS: &[&str] =
+    &["alias", "busybox", "container", "coproc", "env", "eval", "find", "guard", "parallel", "shell", "source", "ssh", "su", "trap", "xargs"];
+
+/// The path handlers `analyze::handlers` has: a `[[program.command]] handler` must name one.
+pub const PATH_HANDLERS: &[&str] = &[];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -312,7 +353,17 @@ fn check(name: &str, text: &str, mut programs: Vec<Program>) -> Result<Vec<Progr
         if let Some(bad) = options.into_iter().find(|o| !o.starts_with('-') || o.len() < 2) {
             return Err(err(format!("{first}: option {bad:?} must start with '-'")));
         }
+        if let Some(h) = p.wrapper.as_ref().and_then(|w| w.handler.as_deref())
+            && !WRAPPER_HANDLERS.contains(&h)
+        {
+            return Err(err(format!("{first}: unknown wrapper handler {h:?} (known: {})", WRAPPER_HANDLERS.join(", "))));
+        }
         for c in &p.commands {
+            if let Some(h) = c.handler.as_deref()
+                && !PATH_HANDLERS.contains(&h)
+            {
+                return Err(err(format!("{first} {}: unknown handler {h:?} (known: {})", c.path.join(" "), PATH_HANDLERS.join(", "))));
+            }
             for (attr, src) in &c.attrs {
                 if let AttrSource::Constant(v) = src
                     && !(v.is_string() || v.is_boolean() || v.is_i64() || v.is_u64())
@@ -456,6 +507,50 @@ mod tests {
     fn builtin_loads() {
         assert!(builtin_error().is_none(), "{:?}", builtin_error());
         assert!(wrapper("sudo").is_some());
+    }
+
+    #[test]
+    fn paths_make_facts_from_options_and_operands() {
+        let toml = r#"
+[[program]]
+names = ["kubectl"]
+summary = "s"
+source = "s"
+style = "pflag"
+values = ["-n", "--namespace"]
+[[program.command]]
+path = ["delete|del"]
+fact = "k8s.delete"
+unless = ["--dry-run"]
+[program.command.attrs]
+resource = { operand = 0 }
+names = { operands = 1 }
+namespace = { value = ["-n", "--namespace"] }
+all = { option = ["--all"] }
+from_file = false
+"#;
+        let p = parse_file("t.toml", toml).expect("parses");
+        let words: Vec<crate::shell::Word> = ["-n", "prod", "delete", "ns", "a", "b", "--all"]
+            .iter()
+            .map(|t| crate::shell::Word::plain(t, crate::fact::Span::default()))
+            .collect();
+        let m = p[0].matches(&words);
+        assert_eq!(m.len(), 1);
+        let f = m[0].fact("x", crate::fact::Span::default());
+        assert_eq!(f.kind, "k8s.delete");
+        assert_eq!(f.attrs["resource"], "ns");
+        assert_eq!(f.attrs["names"], serde_json::json!(["a", "b"]));
+        assert_eq!(f.attrs["namespace"], "prod");
+        assert_eq!(f.attrs["all"], true);
+        assert_eq!(f.attrs["from_file"], false);
+        assert_eq!(f.attrs["program"], "kubectl");
+        let dry: Vec<crate::shell::Word> =
+            ["delete", "ns", "a", "--dry-run"].iter().map(|t| crate::shell::Word::plain(t, crate::fact::Span::default())).collect();
+        assert!(p[0].matches(&dry).is_empty());
+        let bad = toml.replace("resource = { operand = 0 }", "resource = { operand = 0, option = [\"-x\"] }");
+        assert!(parse_file("t.toml", &bad).is_err());
+        let bad = toml.replace("from_file = false", "from_file = { opton = [\"-x\"] }");
+        assert!(parse_file("t.toml", &bad).is_err(), "a misspelt source key is an error, not a constant");
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod datastore;
 pub mod db;
 pub mod fs;
 pub mod git;
+pub mod handlers;
 pub mod k8s;
 pub mod net;
 pub mod unwrap;
@@ -299,6 +300,14 @@ impl Analyzer {
     }
 
     fn family(&mut self, inv: &Invocation, depth: usize) {
+        if let Some(p) = crate::catalog::program(&inv.name) {
+            for m in p.matches(inv.args()) {
+                match m.path.handler.as_deref() {
+                    Some(h) => handlers::run(h, self, inv, &m, depth),
+                    None => self.push(m.fact(&inv.display(), inv.span())),
+                }
+            }
+        }
         for (programs, analyze) in FAMILIES {
             if programs.contains(&inv.name.as_str()) {
                 analyze(self, inv, depth);
