@@ -1,27 +1,51 @@
-//! Converts the built-in rule packs (`rules/*.toml`, the source of truth) to JSON at build time,
-//! so the binary parses them with serde_json (several times faster than TOML) when a decision
-//! needs them. A pack that is not valid TOML fails the build, naming the file, line and column.
+//! Converts the built-in rule packs (`rules/*.toml`) and command catalog (`catalog/*.toml`),
+//! the sources of truth, to JSON at build time, so the binary parses them with serde_json
+//! (several times faster than TOML) when it needs them. A file that is not valid TOML fails
+//! the build, naming the file, line and column.
 
 use std::path::Path;
 
-fn main() {
-    let out = std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR");
-    println!("cargo::rerun-if-changed=rules");
-    let mut names: Vec<_> = std::fs::read_dir("rules")
-        .expect("rules/ exists")
+/// The `*.toml` files of `dir`, sorted by name.
+fn toml_files(dir: &str) -> Vec<std::path::PathBuf> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{dir}/: {e}"))
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     names.sort();
-    for path in names {
-        let text = std::fs::read_to_string(&path).expect("rule pack is readable");
+    names
+}
+
+/// Writes `OUT_DIR/{prefix}{stem}.json` for every TOML file of `dir`; returns the stems.
+fn to_json(dir: &str, prefix: &str, out: &Path) -> Vec<String> {
+    println!("cargo::rerun-if-changed={dir}");
+    let mut stems = vec![];
+    for path in toml_files(dir) {
+        let text = std::fs::read_to_string(&path).expect("TOML file is readable");
         let value: toml::Value = toml::from_str(&text).unwrap_or_else(|e| {
             let at = e.span().map_or(0, |s| s.start);
             let line = text[..at].matches('\n').count() + 1;
             panic!("{}:{line}: {}", path.display(), e.message())
         });
         let json = serde_json::to_string(&value).expect("TOML values are JSON values");
-        let name = path.file_stem().and_then(|s| s.to_str()).expect("UTF-8 file name");
-        std::fs::write(Path::new(&out).join(format!("{name}.json")), json).expect("OUT_DIR is writable");
+        let stem = path.file_stem().and_then(|s| s.to_str()).expect("UTF-8 file name").to_string();
+        std::fs::write(out.join(format!("{prefix}{stem}.json")), json).expect("OUT_DIR is writable");
+        stems.push(stem);
     }
+    stems
+}
+
+fn main() {
+    let out = std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR");
+    let out = Path::new(&out);
+    to_json("rules", "", out);
+    let stems = to_json("catalog", "catalog_", out);
+    let mut list = String::from("/// The built-in catalog files, embedded at build time.\npub const BUILTIN: &[BuiltinFile] = &[\n");
+    for s in stems {
+        list.push_str(&format!(
+            "    BuiltinFile {{ name: \"{s}.toml\", toml: include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/catalog/{s}.toml\")), json: include_str!(concat!(env!(\"OUT_DIR\"), \"/catalog_{s}.json\")) }},\n"
+        ));
+    }
+    list.push_str("];\n");
+    std::fs::write(out.join("catalog_files.rs"), list).expect("OUT_DIR is writable");
 }

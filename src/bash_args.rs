@@ -34,62 +34,89 @@ const LONG_FLAGS: &[&str] = &[
     "--login", "--noprofile", "--norc", "--posix", "--restricted", "--verbose", "--noediting",
     "--debugger", "--dump-strings", "--dump-po-strings", "--wordexp", "--protected", "--pretty-print",
 ];
+/// Single-letter options of bash (bash(1) OPTIONS and `set`), other than `c`, `s`, `i`, `o`, `O`.
+const SHORT_FLAGS: &str = "abefhklmnptuvxBCEHPTrD";
 
-/// Parses bash's arguments (without the program name). Errors are bash-like messages.
-pub fn parse(args: &[String]) -> Result<ShellArgs, String> {
-    let mut i = 0;
-    let mut command_mode = false;
-    let mut stdin_mode = false;
-    let mut interactive = false;
-    while i < args.len() {
-        let a = args[i].as_str();
+/// What a shell's options say, from [`scan`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scan {
+    /// `-c`: the first operand is the command string.
+    pub command: bool,
+    /// `-s`: commands are read from standard input.
+    pub stdin: bool,
+    /// `-i`: interactive.
+    pub interactive: bool,
+    /// The first problem bash would report (an unknown option, a missing value), if any.
+    pub error: Option<String>,
+}
+
+/// Reads a shell's options (bash(1) INVOCATION; also close enough for sh, dash, zsh, ksh):
+/// long options first, then `-`/`+` clusters where each `o` and `O` takes the next word, up to
+/// `--`, `-` or the first operand. Returns what the options say and the operands. Never fails:
+/// problems are reported in [`Scan::error`] and the scan goes on as bash would read the rest.
+pub fn scan<S: AsRef<str>>(args: &[S]) -> (Scan, &[S]) {
+    let mut out = Scan::default();
+    let mut rest = args;
+    let fail = |e: String, out: &mut Scan| {
+        out.error.get_or_insert(e);
+    };
+    while let [first, tail @ ..] = rest {
+        let a = first.as_ref();
         if a == "--" || a == "-" {
-            i += 1;
+            rest = tail;
             break;
         }
         if a.starts_with("--") {
+            rest = tail;
             if LONG_WITH_VALUE.contains(&a) {
-                if i + 1 >= args.len() {
-                    return Err(format!("{a}: option requires an argument"));
+                match rest {
+                    [_, after @ ..] => rest = after,
+                    [] => fail(format!("{a}: option requires an argument"), &mut out),
                 }
-                i += 2;
-            } else if LONG_FLAGS.contains(&a) {
-                i += 1;
-            } else {
-                return Err(format!("{a}: invalid option"));
+            } else if !LONG_FLAGS.contains(&a) {
+                fail(format!("{a}: invalid option"), &mut out);
             }
             continue;
         }
-        if (a.starts_with('-') || a.starts_with('+')) && a.len() > 1 {
-            let mut takes = 0;
-            for c in a[1..].chars() {
-                match c {
-                    'c' => command_mode = true,
-                    's' => stdin_mode = true,
-                    'i' => interactive = true,
-                    'o' | 'O' => takes += 1,
-                    'a' | 'b' | 'e' | 'f' | 'h' | 'k' | 'l' | 'm' | 'n' | 'p' | 't' | 'u' | 'v' | 'x' | 'B'
-                    | 'C' | 'E' | 'H' | 'P' | 'T' | 'r' | 'D' => {}
-                    other => return Err(format!("{}{other}: invalid option", &a[..1])),
-                }
-            }
-            // `-o` without a name lists options in bash; guard needs a name to pass it on.
-            if i + takes >= args.len() && takes > 0 {
-                return Err(format!("{a}: option requires an argument"));
-            }
-            i += 1 + takes;
-            continue;
+        let mut chars = a.chars();
+        let sign = chars.next();
+        if !matches!(sign, Some('-' | '+')) || a.len() < 2 {
+            break;
         }
-        break;
+        rest = tail;
+        for c in chars {
+            match c {
+                'c' => out.command = true,
+                's' => out.stdin = true,
+                'i' => out.interactive = true,
+                // `-o NAME`, `-O NAME`: the value is the next word.
+                'o' | 'O' => match rest {
+                    [_, after @ ..] => rest = after,
+                    [] => fail(format!("{a}: option requires an argument"), &mut out),
+                },
+                c if SHORT_FLAGS.contains(c) => {}
+                other => fail(format!("{}{other}: invalid option", sign.unwrap_or('-')), &mut out),
+            }
+        }
     }
-    let operand = args.get(i).cloned();
-    let input = match (command_mode, operand) {
+    (out, rest)
+}
+
+/// Parses bash's arguments (without the program name), for guard's own shell mode. Errors are
+/// bash-like messages.
+pub fn parse(args: &[String]) -> Result<ShellArgs, String> {
+    let (scan, operands) = scan(args);
+    if let Some(e) = scan.error {
+        return Err(e);
+    }
+    let operand = operands.first().cloned();
+    let input = match (scan.command, operand) {
         (true, Some(s)) => ShellInput::Command(s),
         (true, None) => return Err("-c: option requires an argument".into()),
-        (false, Some(f)) if !stdin_mode => ShellInput::File(f),
+        (false, Some(f)) if !scan.stdin => ShellInput::File(f),
         _ => ShellInput::Stdin,
     };
-    let interactive = interactive || input == ShellInput::Stdin;
+    let interactive = scan.interactive || input == ShellInput::Stdin;
     Ok(ShellArgs { input, interactive })
 }
 

@@ -9,12 +9,15 @@
 #![forbid(unsafe_code)]
 
 pub mod analyze;
+pub mod argv;
 pub mod audit;
 pub mod bash_args;
+pub mod catalog;
 pub mod cli;
 pub mod cmd;
 pub mod context;
 pub mod engine;
+pub mod examples;
 pub mod exit;
 pub mod fact;
 pub mod fault;

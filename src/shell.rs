@@ -47,6 +47,12 @@ impl Word {
     }
 }
 
+impl AsRef<str> for Word {
+    fn as_ref(&self) -> &str {
+        &self.text
+    }
+}
+
 /// How a command's output reaches another command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {

@@ -40,29 +40,23 @@ pub const PROGRAMS: &[&str] = &[
 /// Programs that print what they fetch from the network.
 const DOWNLOADERS: &[&str] = &["curl", "wget", "fetch", "http", "https", "xh", "aria2c", "lwp-request", "GET", "nc", "ncat", "netcat", "socat", "telnet"];
 
-/// Wrappers skipped to find the program of a producer (`sudo curl ...`).
-const WRAPPERS: &[&str] = &["sudo", "doas", "env", "command", "nice", "nohup", "time", "stdbuf", "exec"];
-
 /// `exec.dynamic` reasons whose unknown text comes from the command's stdin.
 const STDIN_REASONS: &[&str] = &["shell_stdin", "ssh_stdin", "interpreter_stdin"];
 /// `exec.dynamic` reasons whose unknown text comes from a substitution in the fact's span.
 const WORD_REASONS: &[&str] = &["shell_string", "source_file", "eval", "program_name", "inline_code"];
 
 /// The program a command runs, past wrappers, options and `NAME=value` words, with its args.
-fn effective(words: &[Word]) -> Option<(&str, &[Word])> {
-    let mut i = 0;
-    while let Some(w) = words.get(i) {
-        let name = program_name(&w.text);
-        if WRAPPERS.contains(&name) {
-            i += 1;
-            while words.get(i).is_some_and(|w| w.text.starts_with('-') || w.text.contains('=')) {
-                i += 1;
-            }
-            continue;
+fn effective(words: &[Word]) -> Option<(String, Vec<Word>)> {
+    let mut words = words.to_vec();
+    // Bounded: each step removes at least the wrapper's name.
+    for _ in 0..super::MAX_NESTING {
+        match super::unwrap::inner_argv(&words) {
+            Some(inner) => words = inner,
+            None => break,
         }
-        return Some((name, &words[i + 1..]));
     }
-    None
+    let (first, rest) = words.split_first()?;
+    Some((program_name(&first.text).to_string(), rest.to_vec()))
 }
 
 /// What makes a producer's output opaque code.
@@ -73,6 +67,7 @@ enum Origin {
 
 fn origin(words: &[Word]) -> Option<Origin> {
     let (name, args) = effective(words)?;
+    let name = name.as_str();
     let has = |flags: &[&str]| args.iter().any(|w| flags.contains(&w.text.as_str()) || (w.text.starts_with('-') && !w.text.starts_with("--") && flags.iter().any(|f| f.len() == 2 && w.text[1..].contains(&f[1..]))));
     let decoder = match name {
         "base64" | "base32" | "basenc" | "gbase64" => has(&["-d", "--decode", "-D"]),

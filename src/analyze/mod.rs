@@ -11,6 +11,7 @@ pub mod datastore;
 pub mod db;
 pub mod fs;
 pub mod git;
+pub mod handlers;
 pub mod k8s;
 pub mod net;
 pub mod unwrap;
@@ -288,12 +289,25 @@ impl Analyzer {
                 all_env.extend(env);
                 self.invocation(sc, index, words, all_env, depth + 1);
             }
+            unwrap::Unwrapped::Many(all) => {
+                for words in all {
+                    self.invocation(sc, index, words, inv.env.clone(), depth + 1);
+                }
+            }
             unwrap::Unwrapped::Done => {}
             unwrap::Unwrapped::NotAWrapper => self.family(&inv, depth),
         }
     }
 
     fn family(&mut self, inv: &Invocation, depth: usize) {
+        if let Some(p) = crate::catalog::program(&inv.name) {
+            for m in p.matches(inv.args()) {
+                match m.path.handler.as_deref() {
+                    Some(h) => handlers::run(h, self, inv, &m, depth),
+                    None => self.push(m.fact(&inv.display(), inv.span())),
+                }
+            }
+        }
         for (programs, analyze) in FAMILIES {
             if programs.contains(&inv.name.as_str()) {
                 analyze(self, inv, depth);

@@ -7,6 +7,8 @@
 //! `exec.dynamic` fact instead of silently passing.
 
 use super::{word_map, Analyzer, Invocation};
+use crate::argv;
+use crate::catalog::{self, Program, Rest, Wrapper};
 use crate::fact::{Fact, Span};
 use crate::shell::{SpanMap, Word};
 
@@ -20,261 +22,265 @@ pub enum Unwrapped {
         /// Environment assignments the wrapper adds (`env A=1 cmd`).
         env: Vec<(String, String)>,
     },
+    /// The program runs each of these argvs (`find -exec A ; -exec B ;`).
+    Many(Vec<Vec<Word>>),
     /// The wrapper was handled completely (nested script analysed, or nothing runs).
     Done,
     /// The program is not a wrapper: hand it to the family analyzers.
     NotAWrapper,
 }
 
-/// Shells whose `-c STRING`, script file or stdin is analysed as bash.
+/// Shells whose `-c STRING`, script file or stdin is analysed as bash (the catalog's `shell`
+/// handler entries, plus `busybox sh`).
 pub const SHELLS: &[&str] = &["bash", "sh", "dash", "zsh", "ksh", "mksh", "ash", "rbash", "busybox"];
-
-/// Index of the first operand in `args`: skips options, where `short_arg` lists short options
-/// taking a value (`-u USER`, also attached `-uUSER`) and `long_arg` long ones (`--user USER`,
-/// also `--user=USER`). Stops after `--`.
-fn skip_options(args: &[Word], short_arg: &str, long_arg: &[&str]) -> usize {
-    let mut i = 0;
-    while i < args.len() {
-        let t = args[i].text.as_str();
-        if t == "--" {
-            return i + 1;
-        }
-        if let Some(long) = t.strip_prefix("--") {
-            i += 1;
-            if !long.contains('=') && long_arg.contains(&long) {
-                i += 1;
-            }
-            continue;
-        }
-        if t.len() > 1 && t.starts_with('-') && !args[i].dynamic {
-            i += 1;
-            // In a cluster `-abc`, the first option that takes a value consumes the rest of
-            // the word, or the next word if it is last.
-            for (k, c) in t[1..].char_indices() {
-                if short_arg.contains(c) {
-                    if k + 1 + c.len_utf8() == t.len() {
-                        i += 1;
-                    }
-                    break;
-                }
-            }
-            continue;
-        }
-        return i;
-    }
-    i
-}
 
 fn argv(words: &[Word]) -> Unwrapped {
     if words.is_empty() { Unwrapped::Done } else { Unwrapped::Argv { words: words.to_vec(), env: vec![] } }
 }
 
-/// Removes one layer of wrapping from `inv`, analysing nested scripts through `a`.
+fn names(list: &[String]) -> Vec<&str> {
+    list.iter().map(String::as_str).collect()
+}
+
+/// True if `operands` start with the subcommand `path` (`a|b` accepts either word).
+fn on_path(path: &[String], operands: &[Word]) -> bool {
+    path.len() <= operands.len() && path.iter().zip(operands).all(|(want, got)| want.split('|').any(|w| w == got.text))
+}
+
+/// Removes one layer of wrapping from `inv`, analysing nested scripts through `a`. What a
+/// wrapper is and how its options read comes from the command catalog ([`catalog`]); the
+/// handlers here are the semantics options cannot express.
 pub fn unwrap(a: &mut Analyzer, inv: &Invocation, depth: usize) -> Unwrapped {
+    let Some((prog, w)) = catalog::wrapper(&inv.name) else {
+        return match inv.name.as_str() {
+            "kubectl" | "oc" => kubectl_exec(inv),
+            _ => Unwrapped::NotAWrapper,
+        };
+    };
     let args = inv.args();
-    match inv.name.as_str() {
-        "sudo" => {
-            if args.iter().any(|w| w.text == "-e" || w.text == "--edit") {
-                return Unwrapped::Done;
-            }
-            let i = skip_options(args, "ughpCDrtUTR", &["user", "group", "host", "prompt", "close-from", "chdir", "role", "type", "other-user", "command-timeout", "chroot"]);
-            env_then_argv(&args[i..])
-        }
-        "doas" => argv(&args[skip_options(args, "uC", &[])..]),
-        "env" => {
-            let mut i = 0;
-            let mut pre: Vec<Word> = vec![];
-            while i < args.len() {
-                let t = args[i].text.as_str();
-                if t == "-S" || t == "--split-string" {
-                    if let Some(s) = args.get(i + 1) {
-                        pre.extend(split_string(s));
-                    }
-                    i += 2;
-                    break;
-                } else if let Some(s) = t.strip_prefix("--split-string=").or_else(|| t.strip_prefix("-S").filter(|s| !s.is_empty())) {
-                    pre.extend(split_string(&Word { text: s.to_string(), ..args[i].clone() }));
-                    i += 1;
-                    break;
-                } else if t == "-u" || t == "-C" || t == "--unset" || t == "--chdir" {
-                    i += 2;
-                } else if t == "--" {
-                    i += 1;
-                    break;
-                } else if t.starts_with('-') && t.len() > 1 {
-                    i += 1;
-                } else {
-                    break;
-                }
-            }
-            pre.extend_from_slice(&args[i.min(args.len())..]);
-            match env_then_argv(&pre) {
-                // `env` alone prints the environment: a program of its own.
-                Unwrapped::Done => Unwrapped::NotAWrapper,
-                r => r,
-            }
-        }
-        "command" => {
-            if args.iter().take_while(|w| w.text.starts_with('-')).any(|w| w.text.contains(['v', 'V'])) {
-                return Unwrapped::Done;
-            }
-            argv(&args[skip_options(args, "", &[])..])
-        }
-        "builtin" | "nohup" | "chronic" | "unbuffer" | "caffeinate" | "time" | "setsid" | "catchsegv" => {
-            argv(&args[skip_options(args, "", &[])..])
-        }
-        "exec" => argv(&args[skip_options(args, "a", &[])..]),
-        "nice" => argv(&args[skip_options(args, "n", &["adjustment"])..]),
-        "ionice" => argv(&args[skip_options(args, "cnpP", &["class", "classdata", "pid", "pgid"])..]),
-        "stdbuf" => argv(&args[skip_options(args, "ioe", &["input", "output", "error"])..]),
-        "taskset" => {
-            let i = skip_options(args, "", &[]);
-            let has_c = args.iter().take(i).any(|w| w.text.contains('c') && w.text.starts_with('-'));
-            argv(args.get(if has_c { i } else { i + 1 }..).unwrap_or(&[]))
-        }
-        "timeout" => {
-            let i = skip_options(args, "sk", &["signal", "kill-after"]);
-            argv(args.get(i + 1..).unwrap_or(&[]))
-        }
-        "chroot" => {
-            let i = skip_options(args, "", &["userspec", "groups"]);
-            argv(args.get(i + 1..).unwrap_or(&[]))
-        }
-        "nsenter" | "unshare" => argv(&args[skip_options(args, "tSGw", &["target", "setuid", "setgid", "wd"])..]),
-        "runuser" | "su" => su_like(a, inv, depth),
-        "flock" => {
-            let i = skip_options(args, "wEc", &["timeout", "conflict-exit-code", "command"]);
-            if let Some(c) = find_flag_value(args, &["-c", "--command"]) {
-                a.shell_text(&c.text, word_map(std::slice::from_ref(c)), depth + 1);
-                return Unwrapped::Done;
-            }
-            argv(args.get(i + 1..).unwrap_or(&[]))
-        }
-        "watch" => {
-            let i = skip_options(args, "nqd", &["interval", "differences"]);
-            nested_text(a, &args[i..], depth)
-        }
-        "script" => {
-            if let Some(c) = find_flag_value(args, &["-c", "--command"]).or_else(|| cluster_value(args, 'c')) { a.shell_text(&c.text, word_map(std::slice::from_ref(c)), depth + 1) }
-            Unwrapped::Done
-        }
-        "xargs" => {
-            let i = skip_options(args, "IEeLlnPsdax", &["replace", "eof", "max-lines", "max-args", "max-procs", "max-chars", "delimiter", "arg-file", "process-slot-var"]);
-            let mut replace = None;
-            for (k, w) in args[..i].iter().enumerate() {
-                let t = w.text.as_str();
-                if t == "-I" {
-                    replace = args.get(k + 1).map(|w| w.text.clone());
-                } else if let Some(r) = t.strip_prefix("-I").or_else(|| t.strip_prefix("--replace=")) {
-                    replace = Some(r.to_string());
-                } else if t == "-i" || t == "--replace" {
-                    replace = Some("{}".into());
-                } else if let Some(r) = t.strip_prefix("-i") {
-                    replace = Some(r.to_string());
-                }
-            }
-            let mut words = args[i..].to_vec();
-            if words.is_empty() {
-                words.push(Word::plain("echo", inv.span()));
-            }
-            // The arguments: read from stdin when it is known (`echo / | xargs rm -rf`),
-            // otherwise a placeholder that reads as a run-time value.
-            // (A `< FILE` is not read: a missing list file is not code that cannot be seen.)
-            let from_file = inv.cmd.redirects.iter().any(|r| r.op == "<");
-            let known = if from_file { Ok(None) } else { a.stdin_text(inv) };
-            let items: Option<Vec<String>> = match known {
-                Ok(Some((text, _))) if replace.is_some() => Some(text.lines().map(str::to_string).filter(|l| !l.trim().is_empty()).take(64).collect()),
-                Ok(Some((text, _))) => Some(text.split_whitespace().map(str::to_string).take(64).collect()),
-                _ => None,
-            };
-            Unwrapped::Argv { words: fill(&words, replace.as_deref(), items.as_deref(), inv.span()), env: vec![] }
-        }
-        "parallel" => {
-            let end = args.iter().position(|w| w.text.starts_with(":::")).unwrap_or(args.len());
-            let i = skip_options(&args[..end], "jSj", &["jobs", "sshlogin"]);
-            let items: Option<Vec<String>> = (end < args.len())
-                .then(|| args[end..].iter().filter(|w| !w.text.starts_with(":::")).map(|w| w.text.clone()).take(64).collect());
-            let words = fill(&args[i..end], Some("{}"), items.as_deref(), inv.span());
-            nested_text(a, &words, depth)
-        }
-        "find" => find_exec(inv),
-        "eval" => eval(a, inv, depth),
-        // `trap 'TEXT' SIGNAL...`: the text runs when the signal (or EXIT) arrives (bash
-        // manual §4.1); a lone operand or `-` resets, `''` ignores.
-        "trap" => {
-            let i = skip_options(args, "", &[]);
-            match args.get(i) {
-                Some(w) if args.len() > i + 1 && w.text != "-" => {
-                    if w.dynamic {
-                        a.push(
-                            Fact::new("exec.dynamic", "trap with text known only at run time", w.span)
-                                .with("reason", "shell_string")
-                                .with("text", w.text.clone()),
-                        );
-                    } else {
-                        a.shell_text(&w.text, word_map(std::slice::from_ref(w)), depth + 1);
-                    }
-                    Unwrapped::Done
-                }
-                _ => Unwrapped::Done,
-            }
-        }
-        // `coproc [NAME] COMMAND` (bash manual §3.2.6): a NAME only precedes a compound command,
-        // which tree-sitter-bash reads as plain words: parse them again as one line.
-        "coproc" => {
-            let compound = |w: &Word| matches!(w.text.as_str(), "{" | "(" | "((" | "while" | "until" | "for" | "if" | "case" | "select" | "[[");
-            match args {
-                [first, ..] if compound(first) => nested_text(a, args, depth),
-                [_, second, ..] if compound(second) => nested_text(a, &args[1..], depth),
-                _ => argv(args),
-            }
-        }
-        // `alias NAME='TEXT'`: the text runs wherever the alias is used (bash manual §6.6).
-        "alias" => {
-            for w in args.iter().filter(|w| !w.text.starts_with('-')) {
-                if let Some((_, value)) = w.text.split_once('=') {
-                    a.shell_text(value, SpanMap::nested(None, w.span), depth + 1);
-                }
-            }
-            Unwrapped::Done
-        }
-        "source" | "." => {
+    match w.handler.as_deref() {
+        None => generic(a, inv, prog, w, depth),
+        Some("env") => env(inv, prog),
+        Some("su") => su_like(a, inv, prog, w, depth),
+        Some("xargs") => xargs(a, inv, prog),
+        Some("parallel") => parallel(a, inv, prog, depth),
+        Some("find") => find_exec(inv),
+        Some("eval") => eval(a, inv, depth),
+        Some("trap") => trap(a, inv, prog, depth),
+        Some("coproc") => coproc(a, args, depth),
+        Some("source") => {
             if let Some(f) = args.first() {
                 include_file(a, inv, f, depth);
             }
             Unwrapped::Done
         }
-        "ssh" => ssh(a, inv, depth),
-        "docker" | "podman" | "nerdctl" => container_exec(inv),
-        "kubectl" | "oc" => {
-            // Global flags with values (`-n ns`) may precede the subcommand.
-            if super::k8s::kubectl_subcommand(args).as_deref() == Some("exec")
-                && let Some(dd) = args.iter().position(|w| w.text == "--") {
-                    return argv(&args[dd + 1..]);
-                }
-            Unwrapped::NotAWrapper
-        }
-        "guard" => {
-            match args.first().map(|w| w.text.as_str()) {
-                Some("--") => argv(&args[1..]),
-                Some("check" | "explain" | "audit" | "rules" | "completions" | "hook") => Unwrapped::Done,
-                _ => shell(a, inv, depth),
+        Some("shell") => shell(a, inv, depth),
+        Some("busybox") => match args.first().map(|w| w.text.as_str()) {
+            Some("sh" | "ash" | "bash") => {
+                let inner = Invocation { name: "sh".into(), words: args.to_vec(), cmd: inv.cmd, script: inv.script, env: inv.env.clone() };
+                shell(a, &inner, depth)
             }
-        }
-        n if SHELLS.contains(&n) => {
-            if n == "busybox" {
-                return match args.first().map(|w| w.text.as_str()) {
-                    Some("sh" | "ash" | "bash") => {
-                        let inner = Invocation { name: "sh".into(), words: args.to_vec(), cmd: inv.cmd, script: inv.script, env: inv.env.clone() };
-                        shell(a, &inner, depth)
-                    }
-                    _ => argv(args),
-                };
-            }
-            shell(a, inv, depth)
-        }
-        _ => Unwrapped::NotAWrapper,
+            _ => argv(args),
+        },
+        Some("guard") => match args.first().map(|w| w.text.as_str()) {
+            Some("--") => argv(args.get(1..).unwrap_or_default()),
+            Some("check" | "explain" | "audit" | "rules" | "completions" | "hook" | "trust") => Unwrapped::Done,
+            _ => shell(a, inv, depth),
+        },
+        Some("ssh") => ssh(a, inv, prog, depth),
+        Some("alias") => alias(a, args, depth),
+        Some("container") => container_exec(inv, prog),
+        // An entry naming a handler this build does not have is a catalog defect: read the
+        // rest as an argv rather than not at all.
+        Some(_) => generic(a, inv, prog, w, depth),
     }
+}
+
+/// The inner argv of a wrapper whose catalog entry has no handler and no shell-code option in
+/// use (`sudo -u x ARGV`, `nice -n 5 ARGV`), with its `NAME=VALUE` assignments removed; `None`
+/// for anything else. Pure: analyses nothing (for passes that only need the program behind a
+/// pipe's producer).
+pub fn inner_argv(words: &[Word]) -> Option<Vec<Word>> {
+    let (name, args) = words.split_first()?;
+    let (prog, w) = catalog::wrapper(super::program_name(&name.text))?;
+    let env = w.handler.as_deref() == Some("env");
+    if (w.handler.is_some() && !env) || w.rest != Rest::Argv {
+        return None;
+    }
+    let p = argv::parse(args, prog.spec());
+    if p.options.iter().any(|o| w.stop_if.contains(&o.name) || w.script_options.contains(&o.name)) {
+        return None;
+    }
+    let mut inner: Vec<Word> = p.values(&["-S", "--split-string"]).into_iter().filter(|_| env).flat_map(split_string).collect();
+    inner.extend(p.operands.get(w.path.len() + w.operands..)?.iter().cloned());
+    let skip = if w.assignments { inner.iter().take_while(|w| assignment(&w.text).is_some()).count() } else { 0 };
+    let inner = inner.get(skip..)?;
+    (!inner.is_empty()).then(|| inner.to_vec())
+}
+
+/// A wrapper described entirely by its catalog entry: skip its options and own operands; a
+/// shell-code option (`flock -c`) or the rest of the line as shell text (`watch`) is parsed
+/// as bash; otherwise the rest is the inner argv.
+fn generic(a: &mut Analyzer, inv: &Invocation, prog: &Program, w: &Wrapper, depth: usize) -> Unwrapped {
+    let p = argv::parse(inv.args(), prog.spec());
+    if p.has(&names(&w.stop_if)) {
+        return Unwrapped::Done;
+    }
+    if let Some(o) = p.options.iter().find(|o| w.script_options.contains(&o.name)) {
+        if let Some(v) = &o.value {
+            shell_string(a, inv, v, depth);
+        }
+        return Unwrapped::Done;
+    }
+    if !w.path.is_empty() && !on_path(&w.path, &p.operands) {
+        return Unwrapped::NotAWrapper;
+    }
+    let inner = p.operands.get(w.path.len() + w.operands..).unwrap_or_default();
+    // `flock FILE -c CMD`: the shell-code option may follow the wrapper's own operands.
+    if let [first, rest @ ..] = inner
+        && w.script_options.contains(&first.text)
+    {
+        if let Some(v) = rest.first() {
+            shell_string(a, inv, v, depth);
+        }
+        return Unwrapped::Done;
+    }
+    match w.rest {
+        Rest::Argv if w.assignments => env_then_argv(inner),
+        Rest::Argv => argv(inner),
+        Rest::Script => nested_text(a, inner, depth),
+        Rest::None => Unwrapped::Done,
+    }
+}
+
+/// Analyses `s`, the value of a `-c STRING`-like option, as shell code; text known only at
+/// run time is an `exec.dynamic` fact.
+fn shell_string(a: &mut Analyzer, inv: &Invocation, s: &Word, depth: usize) {
+    if s.dynamic {
+        a.push(
+            Fact::new("exec.dynamic", format!("{} -c with text known only at run time", inv.name), s.span)
+                .with("reason", "shell_string")
+                .with("text", s.text.clone()),
+        );
+    } else {
+        a.shell_text(&s.text, word_map(std::slice::from_ref(s)), depth + 1);
+    }
+}
+
+/// `env [OPTION]... [-] [NAME=VALUE]... [COMMAND [ARG]...]`; `-S STRING` splits STRING into
+/// words that come before the operands (env(1)). `env` alone prints the environment.
+fn env(inv: &Invocation, prog: &Program) -> Unwrapped {
+    let p = argv::parse(inv.args(), prog.spec());
+    let mut words: Vec<Word> = p.values(&["-S", "--split-string"]).into_iter().flat_map(split_string).collect();
+    words.extend(p.operands.iter().cloned());
+    match env_then_argv(&words) {
+        Unwrapped::Done => Unwrapped::NotAWrapper,
+        r => r,
+    }
+}
+
+/// `xargs [options] [command [initial-arguments]]`: the command gets words read from stdin,
+/// appended, or in place of the replacement string (`-I R`, `-i[R]`, `--replace[=R]`).
+fn xargs(a: &mut Analyzer, inv: &Invocation, prog: &Program) -> Unwrapped {
+    let p = argv::parse(inv.args(), prog.spec());
+    let mut replace = None;
+    for o in &p.options {
+        match o.name.as_str() {
+            "-I" => replace = o.value.as_ref().map(|w| w.text.clone()),
+            // `-i[R]` takes its value attached only; the engine read the rest of the cluster
+            // as flags.
+            "-i" => replace = Some(o.word.text.strip_prefix("-i").filter(|r| !r.is_empty()).unwrap_or("{}").to_string()),
+            "--replace" => replace = Some(o.value.as_ref().map_or("{}".to_string(), |w| w.text.clone())),
+            _ => {}
+        }
+    }
+    let mut words = p.operands.clone();
+    if words.is_empty() {
+        words.push(Word::plain("echo", inv.span()));
+    }
+    // The arguments: read from stdin when it is known (`echo / | xargs rm -rf`), otherwise a
+    // placeholder that reads as a run-time value. (A `< FILE` or `-a FILE` list is not read: a
+    // missing list file is not code that cannot be seen.)
+    let from_file = inv.cmd.redirects.iter().any(|r| r.op == "<") || p.has(&["-a", "--arg-file"]);
+    let known = if from_file { Ok(None) } else { a.stdin_text(inv) };
+    let items: Option<Vec<String>> = match known {
+        Ok(Some((text, _))) if replace.is_some() => {
+            Some(text.lines().map(str::to_string).filter(|l| !l.trim().is_empty()).take(64).collect())
+        }
+        Ok(Some((text, _))) => Some(text.split_whitespace().map(str::to_string).take(64).collect()),
+        _ => None,
+    };
+    Unwrapped::Argv { words: fill(&words, replace.as_deref(), items.as_deref(), inv.span()), env: vec![] }
+}
+
+/// `parallel [options] [command [arguments]] ::: ARGS...`: the command, with `{}` replaced by
+/// each argument (or the arguments appended), is run by a shell.
+fn parallel(a: &mut Analyzer, inv: &Invocation, prog: &Program, depth: usize) -> Unwrapped {
+    let args = inv.args();
+    let end = args.iter().position(|w| w.text.starts_with(":::")).unwrap_or(args.len());
+    let (head, sources) = args.split_at(end);
+    let p = argv::parse(head, prog.spec());
+    let items: Option<Vec<String>> = (!sources.is_empty())
+        .then(|| sources.iter().filter(|w| !w.text.starts_with(":::")).map(|w| w.text.clone()).take(64).collect());
+    let words = fill(&p.operands, Some("{}"), items.as_deref(), inv.span());
+    nested_text(a, &words, depth)
+}
+
+/// `trap [-lp] [ARG] [SIGSPEC ...]`: ARG runs when a signal (or EXIT) arrives (bash manual
+/// §4.1); a lone operand or `-` resets, `''` ignores.
+fn trap(a: &mut Analyzer, inv: &Invocation, prog: &Program, depth: usize) -> Unwrapped {
+    let p = argv::parse(inv.args(), prog.spec());
+    if let [w, _, ..] = p.operands.as_slice()
+        && w.text != "-"
+    {
+        if w.dynamic {
+            a.push(
+                Fact::new("exec.dynamic", "trap with text known only at run time", w.span)
+                    .with("reason", "shell_string")
+                    .with("text", w.text.clone()),
+            );
+        } else {
+            a.shell_text(&w.text, word_map(std::slice::from_ref(w)), depth + 1);
+        }
+    }
+    Unwrapped::Done
+}
+
+/// `coproc [NAME] COMMAND` (bash manual §3.2.6): a NAME only precedes a compound command,
+/// which tree-sitter-bash reads as plain words: parse them again as one line.
+fn coproc(a: &mut Analyzer, args: &[Word], depth: usize) -> Unwrapped {
+    let compound = |w: &Word| matches!(w.text.as_str(), "{" | "(" | "((" | "while" | "until" | "for" | "if" | "case" | "select" | "[[");
+    match args {
+        [first, ..] if compound(first) => nested_text(a, args, depth),
+        [_, second, rest @ ..] if compound(second) => {
+            let mut words = vec![second.clone()];
+            words.extend(rest.iter().cloned());
+            nested_text(a, &words, depth)
+        }
+        _ => argv(args),
+    }
+}
+
+/// `alias NAME='TEXT'`: the text runs wherever the alias is used (bash manual §6.6).
+fn alias(a: &mut Analyzer, args: &[Word], depth: usize) -> Unwrapped {
+    for w in args.iter().filter(|w| !w.text.starts_with('-')) {
+        if let Some((_, value)) = w.text.split_once('=') {
+            a.shell_text(value, SpanMap::nested(None, w.span), depth + 1);
+        }
+    }
+    Unwrapped::Done
+}
+
+/// `kubectl exec POD -- ARGV` (and `oc`): the argv after `--` runs in the container. Global
+/// flags with values (`-n ns`) may precede the subcommand.
+fn kubectl_exec(inv: &Invocation) -> Unwrapped {
+    let args = inv.args();
+    if super::k8s::kubectl_subcommand(args).as_deref() == Some("exec")
+        && let Some(dd) = args.iter().position(|w| w.text == "--")
+    {
+        return argv(args.get(dd + 1..).unwrap_or_default());
+    }
+    Unwrapped::NotAWrapper
 }
 
 /// The argv of `xargs`/`parallel` with its input `items` (`None`: known only at run time):
@@ -312,23 +318,21 @@ fn fill(words: &[Word], replace: Option<&str>, items: Option<&[String]>, span: S
     out
 }
 
+/// `NAME=VALUE` as bash reads an assignment word: the name and the value.
+fn assignment(t: &str) -> Option<(&str, &str)> {
+    let (n, v) = t.split_once('=')?;
+    let valid = n.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && n.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
+    valid.then_some((n, v))
+}
+
 /// `NAME=VALUE` words before the command (as `sudo` and `env` accept them).
 fn env_then_argv(args: &[Word]) -> Unwrapped {
-    let mut env = vec![];
-    let mut i = 0;
-    while let Some(w) = args.get(i) {
-        match w.text.split_once('=') {
-            Some((n, v)) if !n.is_empty() && n.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_') => {
-                env.push((n.to_string(), v.to_string()));
-                i += 1;
-            }
-            _ => break,
-        }
+    let env: Vec<(String, String)> =
+        args.iter().map_while(|w| assignment(&w.text)).map(|(n, v)| (n.to_string(), v.to_string())).collect();
+    match args.get(env.len()..) {
+        Some(rest) if !rest.is_empty() => Unwrapped::Argv { words: rest.to_vec(), env },
+        _ => Unwrapped::Done,
     }
-    if i >= args.len() {
-        return Unwrapped::Done;
-    }
-    Unwrapped::Argv { words: args[i..].to_vec(), env }
 }
 
 /// Splits `env -S` strings as the shell would split words (approximately: with shlex).
@@ -338,20 +342,6 @@ fn split_string(w: &Word) -> Vec<Word> {
         .into_iter()
         .map(|t| Word { text: t, verbatim_at: None, ..w.clone() })
         .collect()
-}
-
-/// The word after the first of `flags` (`-c STRING`), or the value of `--flag=VALUE`.
-fn find_flag_value<'w>(args: &'w [Word], flags: &[&str]) -> Option<&'w Word> {
-    let i = args.iter().position(|w| flags.contains(&w.text.as_str()))?;
-    args.get(i + 1)
-}
-
-/// For a short option `c` in a cluster (`-qc STRING`), the next word.
-fn cluster_value(args: &[Word], c: char) -> Option<&Word> {
-    let i = args
-        .iter()
-        .position(|w| w.text.starts_with('-') && !w.text.starts_with("--") && w.text.ends_with(c))?;
-    args.get(i + 1)
 }
 
 /// Parses words joined with spaces as a shell command line (`watch`, `ssh`, `parallel` run
@@ -401,47 +391,16 @@ pub fn source_file(a: &mut Analyzer, f: &Word, depth: usize) {
     }
 }
 
-/// `bash [options] -c STRING [ARG0 ARGS]`, `bash FILE`, `bash` reading stdin.
+/// `bash [options] -c STRING [ARG0 ARGS]`, `bash FILE`, `bash` reading stdin; the options are
+/// read by [`crate::bash_args::scan`], the same reader guard's own shell mode uses.
 fn shell(a: &mut Analyzer, inv: &Invocation, depth: usize) -> Unwrapped {
-    let args = inv.args();
-    let mut has_c = false;
-    let mut i = 0;
-    while i < args.len() {
-        let t = args[i].text.as_str();
-        if t == "--" || t == "-" {
-            i += 1;
-            break;
-        }
-        if t.starts_with("--") {
-            i += if matches!(t, "--rcfile" | "--init-file") { 2 } else { 1 };
-            continue;
-        }
-        if (t.starts_with('-') || t.starts_with('+')) && t.len() > 1 {
-            let takes = t[1..].chars().filter(|c| matches!(c, 'o' | 'O')).count();
-            has_c |= t[1..].contains('c');
-            i += 1 + takes;
-            continue;
-        }
-        break;
+    let (scan, operands) = crate::bash_args::scan(inv.args());
+    match operands.first() {
+        Some(s) if scan.command => shell_string(a, inv, s, depth),
+        None if scan.command => {}
+        Some(f) if !scan.stdin => include_file(a, inv, f, depth),
+        _ => stdin_script(a, inv, depth, "shell"),
     }
-    if has_c {
-        let Some(s) = args.get(i) else { return Unwrapped::Done };
-        if s.dynamic {
-            a.push(
-                Fact::new("exec.dynamic", format!("{} -c with text known only at run time", inv.name), s.span)
-                    .with("reason", "shell_string")
-                    .with("text", s.text.clone()),
-            );
-        } else {
-            a.shell_text(&s.text, word_map(std::slice::from_ref(s)), depth + 1);
-        }
-        return Unwrapped::Done;
-    }
-    if let Some(f) = args.get(i) {
-        include_file(a, inv, f, depth);
-        return Unwrapped::Done;
-    }
-    stdin_script(a, inv, depth, "shell");
     Unwrapped::Done
 }
 
@@ -458,46 +417,77 @@ fn stdin_script(a: &mut Analyzer, inv: &Invocation, depth: usize, what: &str) {
     }
 }
 
-/// `su [-] [USER] -c STRING`, `runuser -u USER -- ARGV`, `runuser -l USER -c STRING`.
-fn su_like(a: &mut Analyzer, inv: &Invocation, depth: usize) -> Unwrapped {
-    let args = inv.args();
-    if let Some(c) = find_flag_value(args, &["-c", "--command"]) {
-        if c.dynamic {
-            a.push(Fact::new("exec.dynamic", format!("{} -c with text known only at run time", inv.name), c.span).with("reason", "shell_string"));
-        } else {
-            a.shell_text(&c.text, word_map(std::slice::from_ref(c)), depth + 1);
+/// `su [options] [-] [USER [ARG...]]`: a `-c STRING` option, or the ARGs given to the user's
+/// shell (`su root -c CMD`); `runuser -u USER [--] ARGV` runs an argv; with neither, the shell
+/// reads a script from stdin.
+fn su_like(a: &mut Analyzer, inv: &Invocation, prog: &Program, w: &Wrapper, depth: usize) -> Unwrapped {
+    let p = argv::parse(inv.args(), prog.spec());
+    if let Some(o) = p.options.iter().find(|o| w.script_options.contains(&o.name)) {
+        if let Some(v) = &o.value {
+            shell_string(a, inv, v, depth);
         }
         return Unwrapped::Done;
     }
-    if let Some(dd) = args.iter().position(|w| w.text == "--") {
-        return argv(&args[dd + 1..]);
+    if inv.name == "runuser" && p.has(&["-u", "--user"]) {
+        return argv(&p.operands);
     }
-    if inv.name == "runuser" {
-        let i = skip_options(args, "ugGlsw", &["user", "group", "supp-group", "login", "shell", "whitelist-environment"]);
-        return argv(&args[i..]);
+    let ops = p.operands.as_slice();
+    let ops = match ops {
+        [dash, rest @ ..] if matches!(dash.text.as_str(), "-" | "-l" | "--login") => rest,
+        _ => ops,
+    };
+    match ops {
+        [_user, shell_args @ ..] if !shell_args.is_empty() => {
+            let mut words = vec![Word::plain("sh", inv.span())];
+            words.extend(shell_args.iter().cloned());
+            let inner = Invocation { name: "sh".into(), words, cmd: inv.cmd, script: inv.script, env: inv.env.clone() };
+            shell(a, &inner, depth)
+        }
+        _ => {
+            stdin_script(a, inv, depth, "shell");
+            Unwrapped::Done
+        }
     }
-    stdin_script(a, inv, depth, "shell");
-    Unwrapped::Done
 }
 
 /// `find ROOTS... -exec CMD {} ;` / `-execdir` / `-ok`: the nested command with `{}`
 /// replaced by each root (what it will be applied to, at worst).
 fn find_exec(inv: &Invocation) -> Unwrapped {
     let args = inv.args();
-    let Some(start) = args.iter().position(|w| matches!(w.text.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir")) else {
+    let is_exec = |w: &Word| matches!(w.text.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir");
+    if !args.iter().any(is_exec) {
         return Unwrapped::NotAWrapper;
-    };
-    let roots: Vec<&Word> = args.iter().take_while(|w| !w.text.starts_with('-') && w.text != "(" && w.text != "!").collect();
-    let root = roots.first().map(|w| (*w).clone()).unwrap_or_else(|| Word::plain(".", inv.span()));
-    let end = args[start + 1..]
+    }
+    let root = args
         .iter()
-        .position(|w| w.text == ";" || w.text == "+")
-        .map_or(args.len(), |p| start + 1 + p);
-    let words: Vec<Word> = args[start + 1..end]
-        .iter()
-        .map(|w| if w.text.contains("{}") { Word { text: w.text.replace("{}", &root.text), dynamic: w.dynamic || root.dynamic, ..w.clone() } } else { w.clone() })
-        .collect();
-    argv(&words)
+        .find(|w| !w.text.starts_with('-') && w.text != "(" && w.text != "!")
+        .filter(|_| args.first().is_some_and(|w| !w.text.starts_with('-')))
+        .cloned()
+        .unwrap_or_else(|| Word::plain(".", inv.span()));
+    // Every `-exec CMD ... ;` (or `+`) clause runs its command: `find . -exec echo {} ; -exec rm {} ;`.
+    let mut commands = vec![];
+    let mut rest = args;
+    while let Some(start) = rest.iter().position(is_exec) {
+        let clause = rest.get(start + 1..).unwrap_or_default();
+        let end = clause.iter().position(|w| w.text == ";" || w.text == "+").unwrap_or(clause.len());
+        let words: Vec<Word> = clause
+            .get(..end)
+            .unwrap_or_default()
+            .iter()
+            .map(|w| {
+                if w.text.contains("{}") {
+                    Word { text: w.text.replace("{}", &root.text), dynamic: w.dynamic || root.dynamic, ..w.clone() }
+                } else {
+                    w.clone()
+                }
+            })
+            .collect();
+        if !words.is_empty() {
+            commands.push(words);
+        }
+        rest = clause.get(end + 1..).unwrap_or_default();
+    }
+    Unwrapped::Many(commands)
 }
 
 /// Local programs whose output `eval` commonly runs to set up a shell environment.
@@ -539,38 +529,56 @@ fn eval(a: &mut Analyzer, inv: &Invocation, depth: usize) -> Unwrapped {
     Unwrapped::Done
 }
 
-/// `ssh [options] HOST [COMMAND...]`: the remote command is run by the remote shell.
-fn ssh(a: &mut Analyzer, inv: &Invocation, depth: usize) -> Unwrapped {
-    let args = inv.args();
-    let i = skip_options(args, "bcDEeFIiJLlmOopQRSWw", &[]);
-    let rest = args.get(i + 1..).unwrap_or(&[]);
-    if args.get(i).is_none() {
-        return Unwrapped::NotAWrapper;
-    }
-    if rest.is_empty() {
-        if inv.cmd.heredoc.is_some() {
-            stdin_script(a, inv, depth, "ssh");
+/// `ssh [options] HOST [COMMAND...]`: the remote command is run by the remote shell; with no
+/// command, a heredoc on stdin is the remote script. Not removed as a wrapper: `ssh` itself is
+/// also a network program.
+fn ssh(a: &mut Analyzer, inv: &Invocation, prog: &Program, depth: usize) -> Unwrapped {
+    let p = argv::parse(inv.args(), prog.spec());
+    match p.operands.as_slice() {
+        [] => {}
+        [_host] => {
+            if inv.cmd.heredoc.is_some() {
+                stdin_script(a, inv, depth, "ssh");
+            }
         }
-        return Unwrapped::NotAWrapper;
+        [_host, rest @ ..] => {
+            nested_text(a, rest, depth);
+        }
     }
-    nested_text(a, rest, depth);
     Unwrapped::NotAWrapper
 }
 
+/// Options of `docker compose` (docker-compose(1)) and of `docker exec` / `docker compose exec`
+/// (docker-exec(1)) that take a value; both stop at their first operand.
+const COMPOSE_VALUES: &[&str] = &["-f", "--file", "-p", "--project-name", "--profile", "--env-file", "--project-directory", "--ansi", "--progress", "--parallel"];
+const EXEC_VALUES: &[&str] = &["-e", "--env", "-u", "--user", "-w", "--workdir", "--env-file", "--detach-keys", "--index"];
+
 /// `docker exec [options] CONTAINER ARGV`, `docker compose exec SERVICE ARGV`,
-/// `docker run [options] IMAGE ARGV` is not unwrapped (it runs in a fresh container).
-fn container_exec(inv: &Invocation) -> Unwrapped {
-    let args = inv.args();
-    let mut i = skip_options(args, "HlcC", &["host", "config", "context", "log-level"]);
-    if args.get(i).map(|w| w.text.as_str()) == Some("compose") {
-        i += 1 + skip_options(&args[i + 1..], "fp", &["file", "project-name", "profile", "env-file", "project-directory"]);
-    } else if args.get(i).map(|w| w.text.as_str()) == Some("container") {
-        i += 1;
+/// `docker container exec ...`; `docker run [options] IMAGE ARGV` is not unwrapped (it runs
+/// in a fresh container).
+fn container_exec(inv: &Invocation, prog: &Program) -> Unwrapped {
+    let global = argv::parse(inv.args(), prog.spec());
+    let mut ops = global.operands.as_slice();
+    match ops {
+        [compose, rest @ ..] if compose.text == "compose" => {
+            ops = rest;
+            let p = argv::parse(ops, &argv::Spec::new(argv::Style::Posix, COMPOSE_VALUES));
+            return match p.operands.as_slice() {
+                [exec, rest @ ..] if exec.text == "exec" => exec_argv(rest),
+                _ => Unwrapped::NotAWrapper,
+            };
+        }
+        [container, rest @ ..] if container.text == "container" => ops = rest,
+        _ => {}
     }
-    if args.get(i).map(|w| w.text.as_str()) != Some("exec") {
-        return Unwrapped::NotAWrapper;
+    match ops {
+        [exec, rest @ ..] if exec.text == "exec" => exec_argv(rest),
+        _ => Unwrapped::NotAWrapper,
     }
-    let rest = &args[i + 1..];
-    let j = skip_options(rest, "euwT", &["env", "user", "workdir", "env-file", "detach-keys", "index"]);
-    argv(rest.get(j + 1..).unwrap_or(&[]))
+}
+
+/// The argv of `exec [options] CONTAINER ARGV`.
+fn exec_argv(args: &[Word]) -> Unwrapped {
+    let p = argv::parse(args, &argv::Spec::new(argv::Style::Posix, EXEC_VALUES));
+    argv(p.operands.get(1..).unwrap_or_default())
 }

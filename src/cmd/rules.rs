@@ -49,8 +49,16 @@ pub fn example_failures(rules: &RuleSet) -> Vec<String> {
 pub fn test() -> exit::Result {
     let session = Session::load()?;
     let rules = &session.rules;
-    let failures = example_failures(rules);
-    let total: usize = rules.rules().iter().map(|r| r.examples.block.len() + r.examples.allow.len()).sum();
+    let mut failures = example_failures(rules);
+    let mut total: usize = rules.rules().iter().map(|r| r.examples.block.len() + r.examples.allow.len()).sum();
+    let cwd = crate::engine::current_dir();
+    match crate::catalog::Catalog::load(&cwd) {
+        Ok(c) => {
+            total += crate::examples::catalog_count(&c);
+            failures.extend(crate::examples::catalog_failures(&c, rules, &cwd));
+        }
+        Err(e) => failures.push(e.to_string()),
+    }
     for f in &failures {
         println!("FAIL {f}");
     }

@@ -1,0 +1,20 @@
+//! Semantics of catalog subcommand paths that options and operands cannot express: a path
+//! whose entry names `handler = "NAME"` is handed here with its parsed command line, and the
+//! handler makes the facts (see `docs/catalog.md`).
+
+use super::{Analyzer, Invocation};
+use crate::catalog::PathMatch;
+use crate::fact::Fact;
+
+/// Runs handler `name` on a matched path. A name this build does not know is a catalog
+/// defect; it yields the path's generic fact, so nothing is silently lost.
+pub fn run(name: &str, a: &mut Analyzer, inv: &Invocation, m: &PathMatch, _depth: usize) {
+    match name {
+        // Unreachable for loaded catalogs: names are checked against
+        // [`crate::catalog::PATH_HANDLERS`] at load.
+        _ => {
+            let f: Fact = m.fact(&inv.display(), inv.span());
+            a.push(f);
+        }
+    }
+}

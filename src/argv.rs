@@ -1,0 +1,331 @@
+//! One argv parser for every command line guard reads: wrappers, tool analyzers, bash's own
+//! options and redaction all split their arguments here, against a [`Spec`] saying which
+//! options take a value.
+//!
+//! Styles (the conventions real tools follow):
+//! - [`Style::Gnu`]: GNU `getopt_long` (glibc manual §25.2 "Parsing program options"):
+//!   clustered short flags (`-rf`), a short option's value attached or in the next word
+//!   (`-uroot`, `-u root`), `--name=value` or `--name value`, unambiguous abbreviations of
+//!   long options (`--recur`), `--` ends the options, and options may follow operands.
+//! - [`Style::Posix`]: the same, but the options end at the first operand (getopt's `+` mode,
+//!   POSIX.1 XBD §12.2 guideline 9). Every program that runs another program (`sudo`, `nice`,
+//!   `timeout`, `xargs`) parses this way, so the inner command's options stay its own.
+//! - [`Style::Pflag`]: Go's spf13/pflag (kubectl, helm, gh, docker): as GNU, plus `-n=value`.
+//! - [`Style::GoFlag`]: Go's standard `flag` package (terraform): one or two dashes before a
+//!   long name, `-name=value` or `-name value`, no clusters, options end at the first operand.
+//!
+//! The parser never fails and never panics: a value-taking option at the end of the argv
+//! simply has no value ([`Opt::value`] is `None`), and a word whose option name is only known
+//! at run time (`$OPTS`) is an operand, so the caller sees a dynamic program or argument.
+
+use crate::shell::Word;
+
+/// How a program spells its options. See the module documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Style {
+    /// GNU getopt_long with argument permutation (options anywhere).
+    #[default]
+    Gnu,
+    /// getopt that stops at the first operand.
+    Posix,
+    /// Go spf13/pflag (options anywhere; `-n=value`).
+    Pflag,
+    /// Go `flag` (`-name=value`; stops at the first operand).
+    #[serde(rename = "goflag")]
+    GoFlag,
+}
+
+/// Which options of a program take a value, and how it spells them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Spec {
+    /// The option convention.
+    pub style: Style,
+    /// Options that take a value, as written (`-u`, `--user`; `-target` for [`Style::GoFlag`]).
+    pub values: Vec<String>,
+    /// Options known to take no value (`--all`): only used to tell long-option abbreviations
+    /// apart. Options in neither list are read as flags without a value.
+    pub flags: Vec<String>,
+}
+
+impl Spec {
+    /// A spec of `style` whose value-taking options are `values` (`"-u"`, `"--user"`).
+    pub fn new(style: Style, values: &[&str]) -> Spec {
+        Spec { style, values: values.iter().map(|s| s.to_string()).collect(), flags: vec![] }
+    }
+
+    fn takes_value(&self, name: &str) -> bool {
+        self.values.iter().any(|v| v == name)
+    }
+
+    /// The full name of a long option written `--name` (GNU: an unambiguous prefix of a known
+    /// option stands for it), and whether it takes a value.
+    fn long(&self, name: &str) -> (String, bool) {
+        if self.takes_value(name) || self.flags.iter().any(|f| f == name) {
+            return (name.to_string(), self.takes_value(name));
+        }
+        if matches!(self.style, Style::Gnu | Style::Posix) && name.len() > 3 {
+            let mut hits = self.values.iter().chain(&self.flags).filter(|o| o.starts_with(name));
+            if let (Some(only), None) = (hits.next(), hits.next()) {
+                return (only.clone(), self.takes_value(only));
+            }
+        }
+        (name.to_string(), false)
+    }
+}
+
+/// One option found on a command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opt {
+    /// The option as spelt in the spec: `-u`, `--user` (a cluster `-rf` gives `-r` and `-f`;
+    /// an abbreviation `--recur` gives the full name).
+    pub name: String,
+    /// Its value (`--user=root`, `-uroot`, `-u root`), or `None` for a flag, or for a
+    /// value-taking option with nothing after it.
+    pub value: Option<Word>,
+    /// True if the option takes a value per the spec (even if the value is missing).
+    pub takes_value: bool,
+    /// The word the option was written in.
+    pub word: Word,
+}
+
+/// A command line split into options and operands (both in order).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parsed {
+    /// The options, in the order given.
+    pub options: Vec<Opt>,
+    /// The operands, in the order given (`--` itself is not included).
+    pub operands: Vec<Word>,
+    /// True if a `--` ended the options.
+    pub double_dash: bool,
+}
+
+impl Parsed {
+    /// True if any of `names` was given (a flag value of `false`/`0` counts as not given, as
+    /// pflag and Go flag read `--force=false`).
+    pub fn has(&self, names: &[&str]) -> bool {
+        self.options.iter().any(|o| {
+            names.contains(&o.name.as_str()) && (o.takes_value || !is_false(o.value.as_ref().map(|w| w.text.as_str())))
+        })
+    }
+
+    /// The value of the last of `names` given (`-n a -n b` gives `b`), if any.
+    pub fn value(&self, names: &[&str]) -> Option<&Word> {
+        self.options.iter().rev().find(|o| names.contains(&o.name.as_str())).and_then(|o| o.value.as_ref())
+    }
+
+    /// Every value of `names`, in order (`-t a -t b`).
+    pub fn values(&self, names: &[&str]) -> Vec<&Word> {
+        self.options.iter().filter(|o| names.contains(&o.name.as_str())).filter_map(|o| o.value.as_ref()).collect()
+    }
+
+    /// The operands as text.
+    pub fn operand_texts(&self) -> Vec<&str> {
+        self.operands.iter().map(|w| w.text.as_str()).collect()
+    }
+}
+
+fn is_false(v: Option<&str>) -> bool {
+    matches!(v, Some("false" | "False" | "FALSE" | "0" | "f" | "F"))
+}
+
+/// True for a word that is an option by its form: `-x...` or `--x...` whose option name is
+/// written literally (a dynamic `$OPTS` or `-$X` is an operand).
+fn is_option_word(w: &Word) -> bool {
+    let t = w.text.as_str();
+    let Some(rest) = t.strip_prefix('-') else { return false };
+    let name = rest.strip_prefix('-').unwrap_or(rest);
+    let Some(first) = name.chars().next() else { return false };
+    !(w.dynamic && matches!(first, '$' | '`'))
+}
+
+/// A word for the part of `w` from byte `at` on (an attached option value).
+fn tail(w: &Word, at: usize) -> Word {
+    let text = w.text.get(at..).unwrap_or_default().to_string();
+    Word {
+        dynamic: w.dynamic && text.contains(['$', '`']),
+        verbatim_at: w.verbatim_at.map(|v| v + at),
+        text,
+        ..w.clone()
+    }
+}
+
+/// Splits `args` (the words after the program name) into options and operands per `spec`.
+///
+/// Never fails: missing values are `None`, unknown options are flags without a value.
+pub fn parse(args: &[Word], spec: &Spec) -> Parsed {
+    let mut out = Parsed::default();
+    let stop_at_operand = matches!(spec.style, Style::Posix | Style::GoFlag);
+    let mut it = args.iter();
+    let mut operands_only = false;
+    while let Some(w) = it.next() {
+        let t = w.text.as_str();
+        if !operands_only && t == "--" {
+            out.double_dash = true;
+            operands_only = true;
+            continue;
+        }
+        if operands_only || t == "-" || !is_option_word(w) {
+            out.operands.push(w.clone());
+            if stop_at_operand {
+                operands_only = true;
+            }
+            continue;
+        }
+        // Long options: `--name[=value]`, or `-name[=value]` for Go's flag package.
+        let long = t.strip_prefix("--").or_else(|| t.strip_prefix('-').filter(|_| spec.style == Style::GoFlag));
+        if let Some(body) = long {
+            let (given, attached) = match body.split_once('=') {
+                Some((n, _)) => (n, Some(tail(w, t.len() - body.len() + n.len() + 1))),
+                None => (body, None),
+            };
+            let dashes = if t.starts_with("--") { "--" } else { "-" };
+            let written = format!("{dashes}{given}");
+            // Go flag accepts `--name` for `-name`: look the option up as the spec spells it.
+            let (name, takes_value) = if spec.style == Style::GoFlag {
+                let single = format!("-{given}");
+                let double = format!("--{given}");
+                if spec.takes_value(&single) {
+                    (single, true)
+                } else if spec.takes_value(&double) {
+                    (double, true)
+                } else {
+                    (written, false)
+                }
+            } else {
+                let (full, v) = spec.long(&written);
+                (full, v)
+            };
+            let value = match attached {
+                Some(v) => Some(v),
+                None if takes_value => it.next().cloned(),
+                None => None,
+            };
+            out.options.push(Opt { name, value, takes_value, word: w.clone() });
+            continue;
+        }
+        // A short cluster: `-rf`, `-uroot`, `-u root`, `-n=ns` (pflag).
+        let body = t.get(1..).unwrap_or_default();
+        for (k, c) in body.char_indices() {
+            let name = format!("-{c}");
+            if spec.takes_value(&name) {
+                let after = 1 + k + c.len_utf8();
+                let value = if after < t.len() {
+                    let skip = if spec.style == Style::Pflag && t.get(after..after + 1) == Some("=") { 1 } else { 0 };
+                    Some(tail(w, after + skip))
+                } else {
+                    it.next().cloned()
+                };
+                out.options.push(Opt { name, value, takes_value: true, word: w.clone() });
+                break;
+            }
+            out.options.push(Opt { name, value: None, takes_value: false, word: w.clone() });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fact::Span;
+
+    fn words(s: &[&str]) -> Vec<Word> {
+        s.iter().map(|t| Word::plain(t, Span::default())).collect()
+    }
+
+    fn run(style: Style, values: &[&str], args: &[&str]) -> (Vec<(String, Option<String>)>, Vec<String>) {
+        let p = parse(&words(args), &Spec::new(style, values));
+        (
+            p.options.iter().map(|o| (o.name.clone(), o.value.as_ref().map(|w| w.text.clone()))).collect(),
+            p.operands.iter().map(|w| w.text.clone()).collect(),
+        )
+    }
+
+    fn o(n: &str, v: Option<&str>) -> (String, Option<String>) {
+        (n.to_string(), v.map(str::to_string))
+    }
+
+    #[test]
+    fn gnu_forms() {
+        let (opts, ops) = run(Style::Gnu, &["-u", "--user"], &["-rfu", "root", "a", "--user=x", "b", "--", "-c"]);
+        assert_eq!(opts, vec![o("-r", None), o("-f", None), o("-u", Some("root")), o("--user", Some("x"))]);
+        assert_eq!(ops, vec!["a", "b", "-c"]);
+        let (opts, _) = run(Style::Gnu, &["-u"], &["-uroot"]);
+        assert_eq!(opts, vec![o("-u", Some("root"))]);
+    }
+
+    #[test]
+    fn posix_stops_at_first_operand() {
+        let (opts, ops) = run(Style::Posix, &["-u"], &["-u", "root", "rm", "-rf", "/"]);
+        assert_eq!(opts, vec![o("-u", Some("root"))]);
+        assert_eq!(ops, vec!["rm", "-rf", "/"]);
+    }
+
+    #[test]
+    fn trailing_value_option_has_no_value() {
+        for style in [Style::Gnu, Style::Posix, Style::Pflag, Style::GoFlag] {
+            let (opts, ops) = run(style, &["-u", "--user", "-n"], &["-u"]);
+            assert_eq!(opts, vec![o("-u", None)]);
+            assert!(ops.is_empty());
+            let (opts, _) = run(style, &["--user", "-u"], &["--user"]);
+            assert_eq!(opts.len(), 1);
+        }
+    }
+
+    #[test]
+    fn pflag_equals_and_interspersed() {
+        let (opts, ops) = run(Style::Pflag, &["-n", "--namespace"], &["delete", "-n=prod", "ns", "x", "--namespace", "y"]);
+        assert_eq!(opts, vec![o("-n", Some("prod")), o("--namespace", Some("y"))]);
+        assert_eq!(ops, vec!["delete", "ns", "x"]);
+    }
+
+    #[test]
+    fn goflag_single_dash_long() {
+        let (opts, ops) = run(Style::GoFlag, &["-target", "-chdir"], &["-chdir=infra", "destroy", "-target", "x"]);
+        assert_eq!(opts, vec![o("-chdir", Some("infra"))]);
+        assert_eq!(ops, vec!["destroy", "-target", "x"]);
+        let (opts, _) = run(Style::GoFlag, &["-target"], &["--target", "x", "-auto-approve"]);
+        assert_eq!(opts, vec![o("-target", Some("x")), o("-auto-approve", None)]);
+    }
+
+    #[test]
+    fn long_abbreviations() {
+        let mut spec = Spec::new(Style::Gnu, &["--user"]);
+        spec.flags.push("--preserve-env".into());
+        let p = parse(&words(&["--us", "root", "--preserve", "x"]), &spec);
+        assert_eq!(p.options.iter().map(|o| o.name.as_str()).collect::<Vec<_>>(), vec!["--user", "--preserve-env"]);
+        assert_eq!(p.operand_texts(), vec!["x"]);
+    }
+
+    #[test]
+    fn dynamic_option_names_are_operands() {
+        let mut w = words(&["$OPTS", "rm"]);
+        w[0].dynamic = true;
+        let p = parse(&w, &Spec::new(Style::Posix, &[]));
+        assert_eq!(p.operand_texts(), vec!["$OPTS", "rm"]);
+        let mut w = words(&["-u$U", "rm"]);
+        w[0].dynamic = true;
+        let p = parse(&w, &Spec::new(Style::Posix, &["-u"]));
+        assert_eq!(p.operand_texts(), vec!["rm"]);
+    }
+
+    #[test]
+    fn never_panics_on_odd_words() {
+        let odd = ["-", "--", "-=", "--=", "-é", "--é=ü", "-u", "-\u{0}", "---", "-n=", "=", ""];
+        for style in [Style::Gnu, Style::Posix, Style::Pflag, Style::GoFlag] {
+            for a in odd {
+                for b in odd {
+                    let _ = parse(&words(&[a, b, a]), &Spec::new(style, &["-u", "-n", "-é", "--é", "-="]));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn has_reads_false_values() {
+        let p = parse(&words(&["--force=false", "--all"]), &Spec::new(Style::Pflag, &[]));
+        assert!(!p.has(&["--force"]));
+        assert!(p.has(&["--all"]));
+    }
+}

@@ -1,0 +1,563 @@
+//! The command catalog: what guard knows about each CLI, as data (`catalog/*.toml`, embedded
+//! at build time like the rule packs; format in `docs/catalog.md`).
+//!
+//! An entry ([`Program`]) names a program (and its aliases), how it spells its options
+//! ([`crate::argv::Spec`]), and either how it wraps another command ([`Wrapper`]: `sudo`,
+//! `timeout`, `xargs`, ...) or which of its subcommand paths produce which facts
+//! ([`CommandPath`]: `gh repo delete`, `kubectl delete`), with `block` and `allow` examples that
+//! the test suite and `guard rules test` run through the whole pipeline.
+//!
+//! Layers: the built-in catalog, then `/etc/guard/catalog/*.toml`, then
+//! `$XDG_CONFIG_HOME/guard/catalog/*.toml`, then a project's `.guard/catalog/*.toml` only when a
+//! person approved its exact content with `guard trust`. A later layer's entry replaces an
+//! earlier one for the same program name. An untrusted project layer is ignored: whoever runs
+//! commands must not be able to redefine what a program does.
+//!
+//! Rust keeps what needs semantics (a wrapper's `handler`, a path's `handler`): bash, SQL,
+//! paths, data flow and inline code.
+
+use crate::argv::{Spec, Style};
+use crate::fact::Fact;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// How a wrapper passes control to the command it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Rest {
+    /// The operands after the wrapper's own are the inner argv (`sudo rm -rf /`).
+    #[default]
+    Argv,
+    /// The operands after the wrapper's own are joined with spaces and run by a shell
+    /// (`watch 'rm -rf /tmp/x'`, `ssh host rm -rf /`).
+    Script,
+    /// No inner command from operands (`script FILE` names a typescript file).
+    None,
+}
+
+/// How a program runs another command. Field names follow the entry format in
+/// `docs/catalog.md`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wrapper {
+    /// How many operands belong to the wrapper before the inner command starts
+    /// (`timeout DURATION CMD`: 1; `flock FILE CMD`: 1).
+    #[serde(default)]
+    pub operands: usize,
+    /// Options whose value is shell code that the wrapper runs (`flock -c`, `su -c`).
+    #[serde(default)]
+    pub script_options: Vec<String>,
+    /// Options after which no inner command runs (`sudo -e` edits files, `command -v` only
+    /// looks a name up, `taskset -p` changes a running process).
+    #[serde(default)]
+    pub stop_if: Vec<String>,
+    /// `NAME=VALUE` words before the inner command are its environment (`sudo A=1 cmd`).
+    #[serde(default)]
+    pub assignments: bool,
+    /// What the remaining operands are.
+    #[serde(default)]
+    pub rest: Rest,
+    /// Subcommand words that must come first for the entry to wrap (`ip netns exec NAME CMD`:
+    /// `["netns", "exec"]`); without them the program is not a wrapper on this line.
+    #[serde(default)]
+    pub path: Vec<String>,
+    /// Semantics in Rust beyond options (`xargs` input, `env -S`, `find -exec`): the name of a
+    /// handler in `analyze::unwrap`. The catalog still gives the option spec.
+    #[serde(default)]
+    pub handler: Option<String>,
+}
+
+/// Where a fact attribute's value comes from on a matched command line.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum AttrSource {
+    /// Taken from the command line.
+    From(FromArgs),
+    /// A constant (string, boolean or integer).
+    Constant(Value),
+}
+
+/// An attribute read from the parsed command line; exactly one field is set.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FromArgs {
+    /// Boolean: true if any of these options is given (and not `=false`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub option: Option<Vec<String>>,
+    /// String: the value of the last of these options given (attribute absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Vec<String>>,
+    /// Strings: every value of these options.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<String>>,
+    /// String: the operand at this index after the subcommand path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operand: Option<usize>,
+    /// Strings: the operands from this index after the subcommand path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operands: Option<usize>,
+}
+
+/// One subcommand path of a tool and the fact it produces.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandPath {
+    /// The subcommand words, matched against the leading operands; `a|b` accepts either
+    /// (`["repo", "delete"]`, `["uninstall|delete|del|un"]`).
+    pub path: Vec<String>,
+    /// The fact kind produced (declared in the fact registry).
+    pub fact: String,
+    /// Options that make the command change nothing (`--dry-run`): no fact.
+    #[serde(default)]
+    pub unless: Vec<String>,
+    /// Options of which at least one must be given for the path to apply
+    /// (`terraform apply -destroy`); empty: none needed.
+    #[serde(default)]
+    pub require: Vec<String>,
+    /// Semantics in Rust beyond options and operands (one fact per resource type named, a
+    /// refspec's `+`): the name of a handler in `analyze::handlers`, which receives the match
+    /// and makes the facts instead of the generic builder.
+    #[serde(default)]
+    pub handler: Option<String>,
+    /// The fact's attributes, by name.
+    #[serde(default)]
+    pub attrs: BTreeMap<String, AttrSource>,
+    /// Extra value-taking options of this subcommand (added to the program's).
+    #[serde(default)]
+    pub values: Vec<String>,
+}
+
+/// Command lines an entry must make guard refuse or ask (`block`) and let run (`allow`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    /// Lines whose verdict must be `ask` or `deny`.
+    #[serde(default)]
+    pub block: Vec<String>,
+    /// Lines whose verdict must be `allow` or `warn`.
+    #[serde(default)]
+    pub allow: Vec<String>,
+}
+
+/// One catalog entry: a CLI and everything guard knows about how it is called.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Program {
+    /// Program names (base names as bash looks them up): `["kubectl", "oc"]`.
+    pub names: Vec<String>,
+    /// One line: what the program does.
+    pub summary: String,
+    /// Where the option spec comes from (a manual page, `--help` of a version).
+    pub source: String,
+    /// Option convention.
+    #[serde(default)]
+    pub style: Style,
+    /// Options that take a value (`-u`, `--user`).
+    #[serde(default)]
+    pub values: Vec<String>,
+    /// Options known to take no value (for long-option abbreviations).
+    #[serde(default)]
+    pub flags: Vec<String>,
+    /// How it wraps another command, if it does.
+    #[serde(default)]
+    pub wrapper: Option<Wrapper>,
+    /// Subcommand paths that produce facts.
+    #[serde(default, rename = "command")]
+    pub commands: Vec<CommandPath>,
+    /// Examples run by the test suite and `guard rules test`.
+    #[serde(default)]
+    pub examples: Examples,
+    /// Where the entry was loaded from (`builtin:wrappers.toml`, a path). Set by the loader.
+    #[serde(skip_deserializing, default)]
+    pub origin: String,
+    /// The option spec built from `style`, `values` and `flags`. Set by the loader.
+    #[serde(skip)]
+    spec: Spec,
+}
+
+impl Program {
+    /// The argv spec of the program's own options.
+    pub fn spec(&self) -> &Spec {
+        &self.spec
+    }
+
+    /// Every subcommand path of this entry that `args` (the words after the program name)
+    /// take, parsed with the path's option spec, in catalog order.
+    pub fn matches(&self, args: &[crate::shell::Word]) -> Vec<PathMatch<'_>> {
+        let mut out = vec![];
+        for c in &self.commands {
+            let spec = if c.values.is_empty() {
+                std::borrow::Cow::Borrowed(&self.spec)
+            } else {
+                let mut s = self.spec.clone();
+                s.values.extend(c.values.iter().cloned());
+                std::borrow::Cow::Owned(s)
+            };
+            let parsed = crate::argv::parse(args, &spec);
+            let on_path = c.path.len() <= parsed.operands.len()
+                && c.path.iter().zip(&parsed.operands).all(|(want, got)| want.split('|').any(|w| w == got.text));
+            let unless: Vec<&str> = c.unless.iter().map(String::as_str).collect();
+            let require: Vec<&str> = c.require.iter().map(String::as_str).collect();
+            if !on_path || parsed.has(&unless) || (!require.is_empty() && !parsed.has(&require)) {
+                continue;
+            }
+            out.push(PathMatch { program: self, path: c, parsed });
+        }
+        out
+    }
+}
+
+/// A command line that takes one of an entry's subcommand paths.
+#[derive(Debug)]
+pub struct PathMatch<'c> {
+    /// The entry.
+    pub program: &'c Program,
+    /// The path taken.
+    pub path: &'c CommandPath,
+    /// The arguments parsed with the path's option spec.
+    pub parsed: crate::argv::Parsed,
+}
+
+impl PathMatch<'_> {
+    /// The operands after the subcommand words.
+    pub fn operands(&self) -> &[crate::shell::Word] {
+        self.parsed.operands.get(self.path.path.len()..).unwrap_or_default()
+    }
+
+    /// The fact the path declares, with its attributes read from the command line, a
+    /// `program` attribute (the entry's first name), and `summary` and `span`.
+    pub fn fact(&self, summary: &str, span: crate::fact::Span) -> Fact {
+        let after: Vec<&str> = self.operands().iter().map(|w| w.text.as_str()).collect();
+        let mut f = Fact::new(&self.path.fact, summary.to_string(), span)
+            .with("program", self.program.names.first().cloned().unwrap_or_default());
+        for (k, src) in &self.path.attrs {
+            let v = match src {
+                AttrSource::Constant(v) => Some(v.clone()),
+                AttrSource::From(a) => attr_value(a, &self.parsed, &after),
+            };
+            if let Some(v) = v {
+                f.attrs.insert(k.clone(), v);
+            }
+        }
+        f
+    }
+}
+
+fn attr_value(a: &FromArgs, p: &crate::argv::Parsed, after: &[&str]) -> Option<Value> {
+    fn names(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
+    if let Some(o) = &a.option {
+        return Some(Value::Bool(p.has(&names(o))));
+    }
+    if let Some(o) = &a.value {
+        return p.value(&names(o)).map(|w| Value::String(w.text.clone()));
+    }
+    if let Some(o) = &a.values {
+        return Some(Value::from(p.values(&names(o)).iter().map(|w| w.text.clone()).collect::<Vec<_>>()));
+    }
+    if let Some(i) = a.operand {
+        return after.get(i).map(|s| Value::String(s.to_string()));
+    }
+    if let Some(i) = a.operands {
+        return Some(Value::from(after.get(i..).unwrap_or_default().iter().map(|s| s.to_string()).collect::<Vec<_>>()));
+    }
+    None
+}
+
+/// The wrapper handlers `analyze::unwrap` has: a `[program.wrapper] handler` must name one.
+pub const WRAPPER_HANDLERS: &[&str] =
+    &["alias", "busybox", "container", "coproc", "env", "eval", "find", "guard", "parallel", "shell", "source", "ssh", "su", "trap", "xargs"];
+
+/// The path handlers `analyze::handlers` has: a `[[program.command]] handler` must name one.
+pub const PATH_HANDLERS: &[&str] = &[];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogFile {
+    #[serde(default)]
+    program: Vec<Program>,
+}
+
+/// A catalog file that could not be loaded, with the place to fix.
+#[derive(Debug, Clone)]
+pub struct CatalogError {
+    /// The file.
+    pub file: String,
+    /// 1-based line (0 when unknown).
+    pub line: usize,
+    /// 1-based column (0 when unknown).
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for CatalogError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line > 0 {
+            write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+        } else {
+            write!(f, "{}: {}", self.file, self.message)
+        }
+    }
+}
+
+impl std::error::Error for CatalogError {}
+
+/// A built-in catalog file: its TOML source and the JSON `build.rs` made from it.
+#[derive(Debug, Clone, Copy)]
+pub struct BuiltinFile {
+    /// File name in `catalog/`.
+    pub name: &'static str,
+    /// The TOML source (used to locate errors).
+    pub toml: &'static str,
+    /// The same entries as JSON (parsed at run time: serde_json is several times faster).
+    pub json: &'static str,
+}
+
+include!(concat!(env!("OUT_DIR"), "/catalog_files.rs"));
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset.min(text.len())).unwrap_or_default();
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Parses one catalog file (TOML). `name` is used in errors and as the entries' origin.
+pub fn parse_file(name: &str, text: &str) -> Result<Vec<Program>, CatalogError> {
+    let file: CatalogFile = toml::from_str(text).map_err(|e| {
+        let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
+        CatalogError { file: name.to_string(), line, column, message: e.message().to_string() }
+    })?;
+    check(name, text, file.program)
+}
+
+/// Checks freshly parsed entries, builds their specs and sets their origin; `text` locates
+/// errors.
+fn check(name: &str, text: &str, mut programs: Vec<Program>) -> Result<Vec<Program>, CatalogError> {
+    for p in &mut programs {
+        let first = p.names.first().cloned().unwrap_or_default();
+        let err = |message: String| {
+            let at = text.find(&format!("\"{first}\"")).unwrap_or(0);
+            let (line, column) = line_col(text, at);
+            CatalogError { file: name.to_string(), line, column, message }
+        };
+        if p.names.is_empty() || p.names.iter().any(|n| n.is_empty() || n.contains('/') || n.contains(char::is_whitespace)) {
+            return Err(err(format!("program names {:?} must be non-empty base names", p.names)));
+        }
+        let options = p.values.iter().chain(&p.flags).chain(p.commands.iter().flat_map(|c| c.values.iter()));
+        if let Some(bad) = options.into_iter().find(|o| !o.starts_with('-') || o.len() < 2) {
+            return Err(err(format!("{first}: option {bad:?} must start with '-'")));
+        }
+        if let Some(h) = p.wrapper.as_ref().and_then(|w| w.handler.as_deref())
+            && !WRAPPER_HANDLERS.contains(&h)
+        {
+            return Err(err(format!("{first}: unknown wrapper handler {h:?} (known: {})", WRAPPER_HANDLERS.join(", "))));
+        }
+        for c in &p.commands {
+            if let Some(h) = c.handler.as_deref()
+                && !PATH_HANDLERS.contains(&h)
+            {
+                return Err(err(format!("{first} {}: unknown handler {h:?} (known: {})", c.path.join(" "), PATH_HANDLERS.join(", "))));
+            }
+            for (attr, src) in &c.attrs {
+                if let AttrSource::Constant(v) = src
+                    && !(v.is_string() || v.is_boolean() || v.is_i64() || v.is_u64())
+                {
+                    return Err(err(format!(
+                        "{first} {}: attribute {attr}: a constant must be a string, boolean or integer, or a table with one of option, value, values, operand, operands",
+                        c.path.join(" ")
+                    )));
+                }
+                if let AttrSource::From(a) = src {
+                    let set = [a.option.is_some(), a.value.is_some(), a.values.is_some(), a.operand.is_some(), a.operands.is_some()];
+                    if set.iter().filter(|s| **s).count() != 1 {
+                        return Err(err(format!(
+                            "{first} {}: attribute {attr} needs exactly one of option, value, values, operand, operands",
+                            c.path.join(" ")
+                        )));
+                    }
+                }
+            }
+        }
+        // A wrapper's shell-code options (`-c STRING`) take a value too.
+        let mut values = p.values.clone();
+        values.extend(p.wrapper.iter().flat_map(|w| w.script_options.iter()).filter(|o| !p.values.contains(o)).cloned());
+        p.spec = Spec { style: p.style, values, flags: p.flags.clone() };
+        p.origin = name.to_string();
+    }
+    Ok(programs)
+}
+
+/// The effective catalog: every entry by program name.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    programs: Vec<Program>,
+    by_name: HashMap<String, usize>,
+    /// Files of untrusted layers that were ignored, with why.
+    pub notes: Vec<String>,
+}
+
+impl Catalog {
+    fn add(&mut self, programs: Vec<Program>) {
+        for p in programs {
+            let i = self.programs.len();
+            for n in &p.names {
+                self.by_name.insert(n.clone(), i);
+            }
+            self.programs.push(p);
+        }
+    }
+
+    /// The entry for a program's base name (`sudo`), if any.
+    pub fn get(&self, name: &str) -> Option<&Program> {
+        self.by_name.get(name).and_then(|&i| self.programs.get(i))
+    }
+
+    /// The entries, in load order (a replaced entry is still listed; [`Catalog::get`] gives the
+    /// effective one).
+    pub fn programs(&self) -> &[Program] {
+        &self.programs
+    }
+
+    /// The built-in entries only.
+    pub fn builtin() -> Result<Catalog, CatalogError> {
+        let mut c = Catalog::default();
+        for f in BUILTIN {
+            let name = format!("builtin:{}", f.name);
+            let file: CatalogFile = serde_json::from_str(f.json)
+                .map_err(|e| CatalogError { file: name.clone(), line: 0, column: 0, message: e.to_string() })?;
+            c.add(check(&name, f.toml, file.program)?);
+        }
+        Ok(c)
+    }
+
+    /// Built-in entries, then the system, user and trusted project layers for `cwd`.
+    /// Errors name the file, line and column; callers fail closed on them.
+    pub fn load(cwd: &Path) -> Result<Catalog, CatalogError> {
+        let mut c = Catalog::builtin()?;
+        let mut dirs = vec![(Path::new("/etc/guard/catalog").to_path_buf(), true)];
+        if let Some(d) = dirs::config_dir() {
+            dirs.push((d.join("guard/catalog"), true));
+        }
+        if let Some(d) = cwd.ancestors().map(|d| d.join(".guard/catalog")).find(|d| d.is_dir()) {
+            dirs.push((d, false));
+        }
+        for (dir, trusted_layer) in dirs {
+            for path in crate::policy::toml_files(&dir) {
+                let name = path.display().to_string();
+                let text = std::fs::read_to_string(&path).map_err(|e| CatalogError {
+                    file: name.clone(),
+                    line: 0,
+                    column: 0,
+                    message: format!("cannot read catalog file: {e}"),
+                })?;
+                let programs = parse_file(&name, &text)?;
+                if trusted_layer || crate::trust::is_trusted(&path, &text) {
+                    c.add(programs);
+                } else {
+                    c.notes.push(format!("{name}: ignored: a project catalog file needs `guard trust` before it may define programs"));
+                }
+            }
+        }
+        Ok(c)
+    }
+}
+
+/// The built-in catalog, parsed once per process. A built-in file that does not load is a
+/// build defect (the test suite loads every one); it yields an empty catalog here and
+/// [`builtin_error`] says why, so callers can refuse.
+pub fn builtin() -> &'static Catalog {
+    &builtin_result().0
+}
+
+/// Why the built-in catalog did not load, if it did not.
+pub fn builtin_error() -> Option<&'static CatalogError> {
+    builtin_result().1.as_ref()
+}
+
+fn builtin_result() -> &'static (Catalog, Option<CatalogError>) {
+    static CATALOG: OnceLock<(Catalog, Option<CatalogError>)> = OnceLock::new();
+    CATALOG.get_or_init(|| match Catalog::builtin() {
+        Ok(c) => (c, None),
+        Err(e) => (Catalog::default(), Some(e)),
+    })
+}
+
+/// The built-in entry for `name`, if any.
+pub fn program(name: &str) -> Option<&'static Program> {
+    builtin().get(name)
+}
+
+/// The built-in entry for `name` if it wraps another command.
+pub fn wrapper(name: &str) -> Option<(&'static Program, &'static Wrapper)> {
+    let p = program(name)?;
+    Some((p, p.wrapper.as_ref()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_loads() {
+        assert!(builtin_error().is_none(), "{:?}", builtin_error());
+        assert!(wrapper("sudo").is_some());
+    }
+
+    #[test]
+    fn paths_make_facts_from_options_and_operands() {
+        let toml = r#"
+[[program]]
+names = ["kubectl"]
+summary = "s"
+source = "s"
+style = "pflag"
+values = ["-n", "--namespace"]
+[[program.command]]
+path = ["delete|del"]
+fact = "k8s.delete"
+unless = ["--dry-run"]
+[program.command.attrs]
+resource = { operand = 0 }
+names = { operands = 1 }
+namespace = { value = ["-n", "--namespace"] }
+all = { option = ["--all"] }
+from_file = false
+"#;
+        let p = parse_file("t.toml", toml).expect("parses");
+        let words: Vec<crate::shell::Word> = ["-n", "prod", "delete", "ns", "a", "b", "--all"]
+            .iter()
+            .map(|t| crate::shell::Word::plain(t, crate::fact::Span::default()))
+            .collect();
+        let m = p[0].matches(&words);
+        assert_eq!(m.len(), 1);
+        let f = m[0].fact("x", crate::fact::Span::default());
+        assert_eq!(f.kind, "k8s.delete");
+        assert_eq!(f.attrs["resource"], "ns");
+        assert_eq!(f.attrs["names"], serde_json::json!(["a", "b"]));
+        assert_eq!(f.attrs["namespace"], "prod");
+        assert_eq!(f.attrs["all"], true);
+        assert_eq!(f.attrs["from_file"], false);
+        assert_eq!(f.attrs["program"], "kubectl");
+        let dry: Vec<crate::shell::Word> =
+            ["delete", "ns", "a", "--dry-run"].iter().map(|t| crate::shell::Word::plain(t, crate::fact::Span::default())).collect();
+        assert!(p[0].matches(&dry).is_empty());
+        let bad = toml.replace("resource = { operand = 0 }", "resource = { operand = 0, option = [\"-x\"] }");
+        assert!(parse_file("t.toml", &bad).is_err());
+        let bad = toml.replace("from_file = false", "from_file = { opton = [\"-x\"] }");
+        assert!(parse_file("t.toml", &bad).is_err(), "a misspelt source key is an error, not a constant");
+    }
+
+    #[test]
+    fn errors_name_file_line_column() {
+        let e = parse_file("x.toml", "[[program]]\nnames = [\"a\"]\nsummary = \"s\"\nsource = \"s\"\nvalus = []\n").unwrap_err();
+        assert_eq!((e.line, e.column), (5, 1), "{e}");
+        let e = parse_file("x.toml", "[[program]]\nnames = [\"a\"]\nsummary = \"s\"\nsource = \"s\"\nvalues = [\"u\"]\n").unwrap_err();
+        assert!(e.to_string().contains("must start with '-'"), "{e}");
+    }
+}
