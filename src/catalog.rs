@@ -488,12 +488,26 @@ fn builtin_result() -> &'static (Catalog, Option<CatalogError>) {
     })
 }
 
-/// The built-in entry for `name`, if any.
-pub fn program(name: &str) -> Option<&'static Program> {
-    builtin().get(name)
+static EFFECTIVE: OnceLock<Catalog> = OnceLock::new();
+
+/// Makes `catalog` (from [`Catalog::load`]) the one the analysis uses in this process. A
+/// process decides for one working directory, so the first call wins; returns false if a
+/// catalog was already installed.
+pub fn install(catalog: Catalog) -> bool {
+    EFFECTIVE.set(catalog).is_ok()
 }
 
-/// The built-in entry for `name` if it wraps another command.
+/// The catalog the analysis uses: the installed one, or the built-in one.
+pub fn effective() -> &'static Catalog {
+    EFFECTIVE.get().unwrap_or_else(builtin)
+}
+
+/// The effective entry for `name`, if any.
+pub fn program(name: &str) -> Option<&'static Program> {
+    effective().get(name)
+}
+
+/// The effective entry for `name` if it wraps another command.
 pub fn wrapper(name: &str) -> Option<(&'static Program, &'static Wrapper)> {
     let p = program(name)?;
     Some((p, p.wrapper.as_ref()?))

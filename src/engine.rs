@@ -183,9 +183,19 @@ impl Session {
         Session::load_at(current_dir())
     }
 
-    /// Loads the rules for `cwd`. Errors (a rule file that does not load, with file, line and
+    /// Loads the command catalog ([`crate::catalog::install`]) and the rules for `cwd`. Errors (a rule file that does not load, with file, line and
     /// column) carry the message every caller prints; callers fail closed on them.
     pub fn load_at(cwd: PathBuf) -> exit::Result<Session> {
+        match crate::catalog::Catalog::load(&cwd) {
+            Ok(c) => {
+                crate::catalog::install(c);
+            }
+            Err(e) => {
+                return Err(exit::Error::guard(format_args!(
+                    "{e}\nguard: the command catalog does not load, so nothing was checked or run"
+                )));
+            }
+        }
         match RuleSet::load(&cwd) {
             Ok(rules) => Ok(Session { cwd, rules, context: Context::detect() }),
             Err(e) => Err(exit::Error::guard(format_args!("{e}\nguard: the rules do not load, so nothing was checked or run"))),

@@ -82,3 +82,41 @@ fn wrapper_misreads_are_refused() {
         assert!(v["findings"].as_array().expect("findings").iter().any(|f| f["rule"] == rule), "{line}: {v}");
     }
 }
+
+const MYWRAP: &str = r#"
+[[program]]
+names = ["mywrap"]
+summary = "a site wrapper that runs its operands"
+source = "our runbook"
+style = "posix"
+values = ["-t"]
+[program.wrapper]
+"#;
+
+/// The user layer may teach guard a program; a project layer may not until a person trusts
+/// it; a broken catalog file stops guard with file, line and column, and nothing runs.
+#[test]
+fn catalog_layers() {
+    let env = TestEnv::new();
+    let verdict = |line: &str| {
+        let out = env.guard().args(["check", "--format", "json", "-c", line]).output().expect("runs");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        v["verdict"].as_str().unwrap_or("none").to_string()
+    };
+    assert_eq!(verdict("mywrap -t 5 rm -rf /"), "allow", "an unknown program is not looked into");
+    let project = env.path().join(".guard/catalog");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    std::fs::write(project.join("site.toml"), MYWRAP).expect("write");
+    assert_eq!(verdict("mywrap -t 5 rm -rf /"), "allow", "an untrusted project catalog is ignored");
+    let user = env.path().join("config/guard/catalog");
+    std::fs::create_dir_all(&user).expect("mkdir");
+    std::fs::write(user.join("site.toml"), MYWRAP).expect("write");
+    assert_eq!(verdict("mywrap -t 5 rm -rf /"), "deny", "the user layer defines the wrapper");
+    std::fs::write(user.join("broken.toml"), "[[program]]\nnames = [\"x\"]\nsummary = \"s\"\nsource = \"s\"\nstyle = \"dos\"\n").expect("write");
+    let out = env.guard().args(["check", "-c", "ls"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2), "{}", common::describe(&out));
+    assert!(common::stderr(&out).contains("broken.toml:5:9"), "{}", common::describe(&out));
+    let out = env.guard().args(["--", "touch", "ran"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!env.path().join("ran").exists(), "nothing runs when the catalog does not load");
+}
