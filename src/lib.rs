@@ -16,6 +16,7 @@ pub mod fact;
 pub mod hook;
 pub mod policy;
 pub mod redact;
+pub mod registry;
 pub mod report;
 pub mod run;
 pub mod shell;
