@@ -10,15 +10,26 @@
 //! hint = "Rename it, or take a backup first"            # the safer way (optional)
 //! [rule.match]
 //! fact = "sql.drop"                # a fact kind, or `family.*`
-//! object_type = ["table", "schema"] # attribute conditions: all must hold; an array = any of
+//! object_type = ["table", "schema"] # attribute conditions: all must hold
 //! [rule.match.unless]              # optional: the rule does not fire if any of these holds
 //! dynamic = true
+//! [rule.match.context]             # optional: conditions on context values, all must hold
+//! environment = "production"
 //! [rule.examples]
 //! block = ["psql -c 'DROP TABLE users'"]  # the rule must fire on each
 //! allow = ["psql -c 'SELECT 1'"]          # the rule must not fire on any
 //! ```
-//! An attribute condition holds when the fact's attribute equals the value, or, for an array
-//! attribute, contains it. A missing boolean attribute counts as `false`.
+//! A [`Condition`] is a scalar (equality; for an array attribute: contains), an array (any of),
+//! or an operator table: `{ any = [...] }`, `{ glob = "db-*" }`, `{ gt = 1000 }`, `{ ge = .. }`,
+//! `{ lt = .. }`, `{ le = .. }` (integers only: records hold no floats), `{ not = <condition> }`;
+//! several operators in one table must all hold. A missing boolean attribute counts as `false`;
+//! a condition on a context value that is not set does not hold ([`ContextValues`]).
+//!
+//! Conditions are compiled when a file loads. Files of the system, user, project and
+//! environment layers are also checked against the fact registry ([`crate::registry`]): an
+//! unknown fact kind or family, attribute or context key, or a value of the wrong type fails
+//! with the file, line and column of the offending key. Built-in packs are loaded from JSON
+//! (fast) and checked against the registry by the test suite.
 //!
 //! Layers, in order: built-in packs (embedded), system (`/etc/guard/rules/*.toml`), user
 //! (`$XDG_CONFIG_HOME/guard/rules/*.toml`), project (`.guard/rules/*.toml` in the working
@@ -555,7 +566,7 @@ fn check_match(m: &Match, c: &Compiled) -> Result<(), MatchError> {
                 }
             }
             if let Some((p, e)) = first {
-                return Err((at(p), format!("{attr}: {e}")));
+                return Err((at(p), e));
             }
         }
     }
@@ -568,7 +579,7 @@ fn check_match(m: &Match, c: &Compiled) -> Result<(), MatchError> {
         let Some(decl) = reg.context_value(key) else {
             return Err((at(vec![]), format!("unknown context value {key:?}; known: {}", reg.context.keys().cloned().collect::<Vec<_>>().join(", "))));
         };
-        cond.check_type(decl.ty).map_err(|(p, e)| (at(p), format!("context {key}: {e}")))?;
+        cond.check_type(decl.ty).map_err(|(p, e)| (at(p), e))?;
     }
     Ok(())
 }
