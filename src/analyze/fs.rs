@@ -508,6 +508,22 @@ mod tests {
     }
 
     #[test]
+    fn devices_and_modes() {
+        for d in ["/dev/sda", "/dev/sda1", "/dev/nvme0n1p2", "/dev/mapper/vg-root", "/dev/disk/by-id/x", "/dev//sdb", "/dev/md0", "/dev/loop0"] {
+            assert!(is_device(d), "{d}");
+        }
+        for d in ["/dev/null", "/dev/zero", "/dev/stdout", "/dev/tty1", "/dev/ttyUSB0", "/dev/fd/3", "/dev/pts/0", "./disk.img", "dev/sda", "/tmp/x"] {
+            assert!(!is_device(d), "{d}");
+        }
+        for m in ["777", "0777", "666", "1777", "2", "o+w", "a+rwx", "ugo+w", "u+x,o=rw", "a=rw"] {
+            assert!(world_writable(m), "{m}");
+        }
+        for m in ["755", "644", "0600", "+w", "u+w", "g+w", "o-w", "o+r", "go-w", "", "user:group", "--reference=/x"] {
+            assert!(!world_writable(m), "{m}");
+        }
+    }
+
+    #[test]
     fn classes() {
         assert_eq!(c("/", false), "root");
         assert_eq!(c("//", false), "root");
