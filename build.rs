@@ -1,7 +1,8 @@
 //! Converts the built-in rule packs (`rules/*.toml`) and command catalog (`catalog/*.toml`),
 //! the sources of truth, to JSON at build time, so the binary parses them with serde_json
 //! (several times faster than TOML) when it needs them. A file that is not valid TOML fails
-//! the build, naming the file, line and column.
+//! the build, naming the file, line and column. The fact registry (`facts.toml`) is converted
+//! the same way (see `src/registry.rs`).
 
 use std::path::Path;
 
@@ -16,20 +17,25 @@ fn toml_files(dir: &str) -> Vec<std::path::PathBuf> {
     names
 }
 
+/// Converts one TOML file to JSON at `to`.
+fn convert(path: &Path, to: &Path) {
+    let text = std::fs::read_to_string(path).expect("TOML file is readable");
+    let value: toml::Value = toml::from_str(&text).unwrap_or_else(|e| {
+        let at = e.span().map_or(0, |s| s.start);
+        let line = text[..at].matches('\n').count() + 1;
+        panic!("{}:{line}: {}", path.display(), e.message())
+    });
+    let json = serde_json::to_string(&value).expect("TOML values are JSON values");
+    std::fs::write(to, json).expect("OUT_DIR is writable");
+}
+
 /// Writes `OUT_DIR/{prefix}{stem}.json` for every TOML file of `dir`; returns the stems.
 fn to_json(dir: &str, prefix: &str, out: &Path) -> Vec<String> {
     println!("cargo::rerun-if-changed={dir}");
     let mut stems = vec![];
     for path in toml_files(dir) {
-        let text = std::fs::read_to_string(&path).expect("TOML file is readable");
-        let value: toml::Value = toml::from_str(&text).unwrap_or_else(|e| {
-            let at = e.span().map_or(0, |s| s.start);
-            let line = text[..at].matches('\n').count() + 1;
-            panic!("{}:{line}: {}", path.display(), e.message())
-        });
-        let json = serde_json::to_string(&value).expect("TOML values are JSON values");
         let stem = path.file_stem().and_then(|s| s.to_str()).expect("UTF-8 file name").to_string();
-        std::fs::write(out.join(format!("{prefix}{stem}.json")), json).expect("OUT_DIR is writable");
+        convert(&path, &out.join(format!("{prefix}{stem}.json")));
         stems.push(stem);
     }
     stems
@@ -39,6 +45,8 @@ fn main() {
     let out = std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR");
     let out = Path::new(&out);
     to_json("rules", "", out);
+    println!("cargo::rerun-if-changed=facts.toml");
+    convert(Path::new("facts.toml"), &out.join("facts.json"));
     let stems = to_json("catalog", "catalog_", out);
     let mut list = String::from("/// The built-in catalog files, embedded at build time.\npub const BUILTIN: &[BuiltinFile] = &[\n");
     for s in stems {

@@ -26,6 +26,7 @@ pub mod hook;
 pub mod policy;
 pub mod record;
 pub mod redact;
+pub mod registry;
 pub mod report;
 pub mod shell;
 pub mod sql;

@@ -10,15 +10,26 @@
 //! hint = "Rename it, or take a backup first"            # the safer way (optional)
 //! [rule.match]
 //! fact = "sql.drop"                # a fact kind, or `family.*`
-//! object_type = ["table", "schema"] # attribute conditions: all must hold; an array = any of
+//! object_type = ["table", "schema"] # attribute conditions: all must hold
 //! [rule.match.unless]              # optional: the rule does not fire if any of these holds
 //! dynamic = true
+//! [rule.match.context]             # optional: conditions on context values, all must hold
+//! environment = "production"
 //! [rule.examples]
 //! block = ["psql -c 'DROP TABLE users'"]  # the rule must fire on each
 //! allow = ["psql -c 'SELECT 1'"]          # the rule must not fire on any
 //! ```
-//! An attribute condition holds when the fact's attribute equals the value, or, for an array
-//! attribute, contains it. A missing boolean attribute counts as `false`.
+//! A [`Condition`] is a scalar (equality; for an array attribute: contains), an array (any of),
+//! or an operator table: `{ any = [...] }`, `{ glob = "db-*" }`, `{ gt = 1000 }`, `{ ge = .. }`,
+//! `{ lt = .. }`, `{ le = .. }` (integers only: records hold no floats), `{ not = <condition> }`;
+//! several operators in one table must all hold. A missing boolean attribute counts as `false`;
+//! a condition on a context value that is not set does not hold ([`ContextValues`]).
+//!
+//! Conditions are compiled when a file loads. Files of the system, user, project and
+//! environment layers are also checked against the fact registry ([`crate::registry`]): an
+//! unknown fact kind or family, attribute or context key, or a value of the wrong type fails
+//! with the file, line and column of the offending key. Built-in packs are loaded from JSON
+//! (fast) and checked against the registry by the test suite.
 //!
 //! Layers, in order: built-in packs (embedded), system (`/etc/guard/rules/*.toml`), user
 //! (`$XDG_CONFIG_HOME/guard/rules/*.toml`), project (`.guard/rules/*.toml` in the working
@@ -29,6 +40,7 @@
 //! whose exact content a person approved with `guard trust` ([`crate::trust`]) counts as trusted.
 
 use crate::fact::{Fact, Span};
+use crate::registry::{self, AttrType};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -81,7 +93,8 @@ pub struct Examples {
     pub allow: Vec<String>,
 }
 
-/// The fact pattern of a rule.
+/// The fact pattern of a rule, as written in the rule file (see the module docs for the
+/// grammar). [`Rule::matches_in`] uses its compiled form, made when the rule loads.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Match {
     /// A fact kind (`sql.drop`) or a family wildcard (`sql.*`).
@@ -89,9 +102,243 @@ pub struct Match {
     /// Conditions under which the rule does not fire (any one suffices).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub unless: BTreeMap<String, Value>,
+    /// Conditions on context values (`environment`, `target.host`, ...), all of which must hold.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub context: BTreeMap<String, Value>,
     /// Attribute conditions, all of which must hold.
     #[serde(flatten)]
     pub when: BTreeMap<String, Value>,
+    /// The compiled conditions, set by the loader.
+    #[serde(skip)]
+    compiled: Option<Compiled>,
+}
+
+/// The conditions of a [`Match`], compiled.
+#[derive(Debug, Clone, Default)]
+struct Compiled {
+    when: Vec<(String, Condition)>,
+    unless: Vec<(String, Condition)>,
+    context: Vec<(String, Condition)>,
+}
+
+/// Where in a rule's `match` table a problem is: keys and array indexes from the table down.
+type MatchPath = Vec<String>;
+
+/// A load-time problem of a match, with its place.
+type MatchError = (MatchPath, String);
+
+impl Compiled {
+    fn new(m: &Match) -> Result<Compiled, MatchError> {
+        let section = |name: &str, map: &BTreeMap<String, Value>| -> Result<Vec<(String, Condition)>, MatchError> {
+            map.iter()
+                .map(|(k, v)| {
+                    let at = |mut p: MatchPath| {
+                        p.insert(0, k.clone());
+                        if !name.is_empty() {
+                            p.insert(0, name.to_string());
+                        }
+                        p
+                    };
+                    Condition::compile(v).map(|c| (k.clone(), c)).map_err(|(p, e)| (at(p), e))
+                })
+                .collect()
+        };
+        Ok(Compiled { when: section("", &m.when)?, unless: section("unless", &m.unless)?, context: section("context", &m.context)? })
+    }
+}
+
+/// A comparison operator of a [`Condition`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compare {
+    /// `gt`: greater than.
+    Gt,
+    /// `ge`: greater than or equal.
+    Ge,
+    /// `lt`: less than.
+    Lt,
+    /// `le`: less than or equal.
+    Le,
+}
+
+/// A condition on one value (a fact attribute or a context value), compiled from a rule file:
+/// a scalar (equality; on an array value: contains), an array (any of), or an operator table
+/// (`{ any = [...] }`, `{ glob = "db-*" }`, `{ gt = 1000 }`, `{ ge = .. }`, `{ lt = .. }`,
+/// `{ le = .. }`, `{ not = <condition> }`; several operators in one table must all hold).
+#[derive(Debug, Clone)]
+pub enum Condition {
+    /// Equal to a string, boolean or integer; an array value holds when it contains it.
+    /// A missing value holds only for `false`.
+    Is(Value),
+    /// Any of these holds.
+    AnyOf(Vec<Condition>),
+    /// A string matching a shell-style glob (`*`, `?`, `[...]`); an array value holds when any
+    /// element matches.
+    Glob(glob::Pattern),
+    /// An integer compared with the bound.
+    Compare(Compare, i64),
+    /// The inner condition does not hold.
+    Not(Box<Condition>),
+    /// Every one holds (an operator table with several operators).
+    All(Vec<Condition>),
+}
+
+/// The value of a JSON integer, as i128 (so u64 and i64 compare exactly).
+fn integer(v: &Value) -> Option<i128> {
+    v.as_i64().map(i128::from).or_else(|| v.as_u64().map(i128::from))
+}
+
+fn scalar_eq(a: &Value, b: &Value) -> bool {
+    match (integer(a), integer(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+impl Condition {
+    /// Compiles a condition as written in a rule file. Errors: the path below this value and
+    /// what is wrong (a float, an unknown operator, an operand of the wrong shape, a bad glob).
+    pub fn compile(v: &Value) -> Result<Condition, MatchError> {
+        let err = |m: String| Err((vec![], m));
+        match v {
+            Value::String(_) | Value::Bool(_) => Ok(Condition::Is(v.clone())),
+            Value::Number(n) if n.is_i64() || n.is_u64() => Ok(Condition::Is(v.clone())),
+            Value::Number(n) => err(format!("{n} is a float; records hold no floats, write an integer")),
+            Value::Null => err("a condition may not be empty".into()),
+            Value::Array(items) if items.is_empty() => err("an empty array never holds; list at least one value".into()),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| Condition::compile(x).map_err(|(mut p, e)| {
+                    p.insert(0, i.to_string());
+                    (p, e)
+                }))
+                .collect::<Result<_, _>>()
+                .map(Condition::AnyOf),
+            Value::Object(ops) if ops.is_empty() => err("an operator table needs an operator: any, glob, gt, ge, lt, le or not".into()),
+            Value::Object(ops) => {
+                let mut all = vec![];
+                for (op, arg) in ops {
+                    let at = |m: String| (vec![op.clone()], m);
+                    let c = match op.as_str() {
+                        "any" => match arg {
+                            Value::Array(_) => Condition::compile(arg).map_err(|(mut p, e)| {
+                                p.insert(0, op.clone());
+                                (p, e)
+                            })?,
+                            _ => return Err(at(format!("`any` takes an array, not {arg}"))),
+                        },
+                        "glob" => match arg.as_str() {
+                            Some(g) => Condition::Glob(glob::Pattern::new(g).map_err(|e| at(format!("bad glob {g:?}: {e}")))?),
+                            None => return Err(at(format!("`glob` takes a string, not {arg}"))),
+                        },
+                        "gt" | "ge" | "lt" | "le" => {
+                            let bound = arg.as_i64().ok_or_else(|| at(format!("`{op}` takes an integer, not {arg}")))?;
+                            let cmp = match op.as_str() {
+                                "gt" => Compare::Gt,
+                                "ge" => Compare::Ge,
+                                "lt" => Compare::Lt,
+                                _ => Compare::Le,
+                            };
+                            Condition::Compare(cmp, bound)
+                        }
+                        "not" => Condition::Not(Box::new(Condition::compile(arg).map_err(|(mut p, e)| {
+                            p.insert(0, op.clone());
+                            (p, e)
+                        })?)),
+                        _ => return Err(at(format!("unknown operator `{op}`; expected any, glob, gt, ge, lt, le or not"))),
+                    };
+                    all.push(c);
+                }
+                Ok(if all.len() == 1 { all.remove(0) } else { Condition::All(all) })
+            }
+        }
+    }
+
+    /// True if the condition holds for `value` (`None`: the attribute is missing).
+    pub fn holds(&self, value: Option<&Value>) -> bool {
+        match self {
+            Condition::Is(want) => match value {
+                Some(Value::Array(items)) => items.iter().any(|i| scalar_eq(i, want)),
+                Some(v) => scalar_eq(v, want),
+                None => *want == Value::Bool(false),
+            },
+            Condition::AnyOf(any) => any.iter().any(|c| c.holds(value)),
+            Condition::Glob(p) => match value {
+                Some(Value::String(s)) => p.matches(s),
+                Some(Value::Array(items)) => items.iter().any(|i| i.as_str().is_some_and(|s| p.matches(s))),
+                _ => false,
+            },
+            Condition::Compare(op, bound) => value.and_then(integer).is_some_and(|n| {
+                let b = i128::from(*bound);
+                match op {
+                    Compare::Gt => n > b,
+                    Compare::Ge => n >= b,
+                    Compare::Lt => n < b,
+                    Compare::Le => n <= b,
+                }
+            }),
+            Condition::Not(c) => !c.holds(value),
+            Condition::All(all) => all.iter().all(|c| c.holds(value)),
+        }
+    }
+
+    /// Checks that the condition can apply to a value of type `ty`. Errors: the path below
+    /// this condition and what is wrong.
+    pub fn check_type(&self, ty: AttrType) -> Result<(), MatchError> {
+        let wrong = |what: &str| Err((vec![], format!("{what} cannot apply to a {} value", ty.name())));
+        match self {
+            Condition::Is(want) => {
+                let ok = match ty {
+                    AttrType::String | AttrType::Strings => want.is_string(),
+                    AttrType::Bool => want.is_boolean(),
+                    AttrType::Int => integer(want).is_some(),
+                };
+                if ok { Ok(()) } else { wrong(&format!("the value {want}")) }
+            }
+            Condition::AnyOf(any) => any.iter().enumerate().try_for_each(|(i, c)| {
+                c.check_type(ty).map_err(|(mut p, e)| {
+                    p.insert(0, i.to_string());
+                    (p, e)
+                })
+            }),
+            Condition::Glob(_) if matches!(ty, AttrType::String | AttrType::Strings) => Ok(()),
+            Condition::Glob(_) => wrong("`glob`"),
+            Condition::Compare(..) if ty == AttrType::Int => Ok(()),
+            Condition::Compare(..) => wrong("a comparison"),
+            Condition::Not(c) => c.check_type(ty),
+            Condition::All(all) => all.iter().try_for_each(|c| c.check_type(ty)),
+        }
+    }
+}
+
+/// Context values a decision may depend on (`actor`, `environment`, `target.host`, ...; the
+/// keys and types are declared in `facts.toml`). Rules test them in `[rule.match.context]`;
+/// a condition on a value that is not set does not hold. Empty until the context issue fills
+/// them in.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ContextValues(BTreeMap<String, Value>);
+
+impl ContextValues {
+    /// No values.
+    pub fn new() -> Self {
+        ContextValues::default()
+    }
+
+    /// Builder: sets `key` (a key declared in `facts.toml`) to `value`.
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.0.insert(key.to_string(), value.into());
+        self
+    }
+
+    /// The value of `key`, if set.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.get(key)
+    }
+
+    /// Every value, by key.
+    pub fn values(&self) -> &BTreeMap<String, Value> {
+        &self.0
+    }
 }
 
 /// One rule: data, documented the way linters document theirs.
@@ -222,27 +469,127 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// Parses one rule file. `name` is used in errors and as the rules' source.
+/// Parses one rule file and checks it against the fact registry ([`crate::registry`]): a
+/// match naming an unknown fact kind or family, an unknown attribute or context key, or a
+/// value of the wrong type fails. `name` is used in errors and as the rules' source.
+/// Errors name the file, line and column of the offending key.
 pub fn parse_rules(name: &str, text: &str) -> Result<Vec<Rule>, RuleError> {
     let file: RuleFile = toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
         RuleError { file: name.to_string(), line, column, message: e.message().to_string() }
     })?;
-    check_rules(name, text, file.rule)
+    check_rules(name, text, file.rule, true)
 }
 
-/// Parses a built-in pack from its JSON form.
+/// Parses a built-in pack from its JSON form. Its matches are compiled but not checked
+/// against the registry here (the test suite does that with [`parse_rules`] on its TOML).
 fn parse_pack(pack: &Pack) -> Result<Vec<Rule>, RuleError> {
     let name = format!("builtin:{}", pack.name);
     let file: RuleFile = serde_json::from_str(pack.json)
         .map_err(|e| RuleError { file: name.clone(), line: 0, column: 0, message: e.to_string() })?;
-    check_rules(&name, pack.toml, file.rule)
+    check_rules(&name, pack.toml, file.rule, false)
 }
 
-/// Checks ids and matches of freshly parsed rules and sets their source; `text` locates errors.
-fn check_rules(name: &str, text: &str, mut rules: Vec<Rule>) -> Result<Vec<Rule>, RuleError> {
+/// The byte offset of the key at `path` inside `[[rule]]` number `index`'s `match` table of
+/// the TOML `text`: the deepest key (or array element) of the path that exists.
+fn locate(text: &str, index: usize, path: &[String]) -> Option<usize> {
+    use toml::de::{DeTable, DeValue};
+    let doc = DeTable::parse(text).ok()?;
+    let rules = doc.get_ref().iter().find(|(k, _)| k.get_ref().as_ref() == "rule")?.1;
+    let DeValue::Array(rules) = rules.get_ref() else { return None };
+    let DeValue::Table(rule) = rules.get(index)?.get_ref() else { return None };
+    let (mkey, mval) = rule.iter().find(|(k, _)| k.get_ref().as_ref() == "match")?;
+    let mut at = mkey.span().start;
+    let mut cur = mval;
+    for seg in path {
+        match cur.get_ref() {
+            DeValue::Table(t) => match t.iter().find(|(k, _)| k.get_ref().as_ref() == seg.as_str()) {
+                Some((k, v)) => {
+                    at = k.span().start;
+                    cur = v;
+                }
+                None => break,
+            },
+            DeValue::Array(items) => match seg.parse::<usize>().ok().and_then(|i| items.get(i)) {
+                Some(v) => {
+                    at = v.span().start;
+                    cur = v;
+                }
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    Some(at)
+}
+
+/// Checks a compiled match against the registry. Errors: the path in the match table and
+/// what is wrong.
+fn check_match(m: &Match, c: &Compiled) -> Result<(), MatchError> {
+    let reg = registry::get().map_err(|e| (vec![], e.to_string()))?;
+    let kinds = reg.kinds_matching(&m.fact);
+    if kinds.is_empty() {
+        let family = m.fact.strip_suffix(".*");
+        let what = match family {
+            Some(f) => format!("unknown fact family {f:?}; known: {}", reg.families.keys().cloned().collect::<Vec<_>>().join(", ")),
+            None => format!("unknown fact kind {:?}; see docs/facts.md", m.fact),
+        };
+        return Err((vec!["fact".into()], what));
+    }
+    for (section, conds) in [("", &c.when), ("unless", &c.unless)] {
+        for (attr, cond) in conds {
+            let at = |mut p: MatchPath| {
+                p.insert(0, attr.clone());
+                if !section.is_empty() {
+                    p.insert(0, section.to_string());
+                }
+                p
+            };
+            let types = reg.attr_types(&m.fact, attr);
+            if types.is_empty() {
+                return Err((
+                    at(vec![]),
+                    format!("unknown attribute {attr:?} of {}; known: {}", m.fact, reg.attr_names(&m.fact).join(", ")),
+                ));
+            }
+            // On a family wildcard the kinds may type an attribute differently: one must fit.
+            let mut first = None;
+            for ty in types {
+                match cond.check_type(ty) {
+                    Ok(()) => {
+                        first = None;
+                        break;
+                    }
+                    Err(e) => {
+                        first.get_or_insert(e);
+                    }
+                }
+            }
+            if let Some((p, e)) = first {
+                return Err((at(p), e));
+            }
+        }
+    }
+    for (key, cond) in &c.context {
+        let at = |mut p: MatchPath| {
+            p.insert(0, key.clone());
+            p.insert(0, "context".into());
+            p
+        };
+        let Some(decl) = reg.context_value(key) else {
+            return Err((at(vec![]), format!("unknown context value {key:?}; known: {}", reg.context.keys().cloned().collect::<Vec<_>>().join(", "))));
+        };
+        cond.check_type(decl.ty).map_err(|(p, e)| (at(p), e))?;
+    }
+    Ok(())
+}
+
+/// Checks ids and matches of freshly parsed rules, compiles their conditions and sets their
+/// source; with `registry`, also checks matches against the fact registry. `text` (the TOML
+/// source) locates errors.
+fn check_rules(name: &str, text: &str, mut rules: Vec<Rule>, registry: bool) -> Result<Vec<Rule>, RuleError> {
     let mut seen = std::collections::HashSet::new();
-    for r in &mut rules {
+    for (index, r) in rules.iter_mut().enumerate() {
         let err = |message: String| {
             let at = text.find(&format!("\"{}\"", r.id)).unwrap_or(0);
             let (line, column) = line_col(text, at);
@@ -254,35 +601,63 @@ fn check_rules(name: &str, text: &str, mut rules: Vec<Rule>) -> Result<Vec<Rule>
         if !seen.insert(r.id.clone()) {
             return Err(err(format!("duplicate rule id {}", r.id)));
         }
+        let match_err = |(path, message): MatchError| {
+            let shown = if path.is_empty() { String::new() } else { format!(".{}", path.join(".")) };
+            let message = format!("rule {}: match{shown}: {message}", r.id);
+            match locate(text, index, &path) {
+                Some(at) => {
+                    let (line, column) = line_col(text, at);
+                    RuleError { file: name.to_string(), line, column, message }
+                }
+                None => err(message),
+            }
+        };
         if !r.matcher.fact.contains('.') {
-            return Err(err(format!("rule {}: match.fact {:?} must be a fact kind like \"sql.drop\" or \"sql.*\"", r.id, r.matcher.fact)));
+            return Err(match_err((vec!["fact".into()], format!("{:?} must be a fact kind like \"sql.drop\" or \"sql.*\"", r.matcher.fact))));
         }
+        let compiled = Compiled::new(&r.matcher).map_err(match_err)?;
+        if registry {
+            check_match(&r.matcher, &compiled).map_err(match_err)?;
+        }
+        r.matcher.compiled = Some(compiled);
         r.source = name.to_string();
     }
     Ok(rules)
 }
 
-fn value_holds(attr: Option<&Value>, want: &Value) -> bool {
-    match want {
-        Value::Array(any) => any.iter().any(|w| value_holds(attr, w)),
-        _ => match attr {
-            Some(Value::Array(items)) => items.iter().any(|i| i == want),
-            Some(v) => v == want,
-            None => *want == Value::Bool(false),
-        },
-    }
-}
-
 impl Rule {
-    /// True if this rule fires on `fact`.
+    /// True if this rule fires on `fact` with no context values (see [`Rule::matches_in`]).
     pub fn matches(&self, fact: &Fact) -> bool {
-        let kind_ok = match self.matcher.fact.strip_suffix(".*") {
+        self.matches_in(fact, &ContextValues::default())
+    }
+
+    /// True if this rule fires on `fact` in `context`: the kind matches, every attribute
+    /// condition holds, no `unless` condition holds, and every context condition holds (one on
+    /// a context value that is not set does not). A rule whose conditions do not compile (only
+    /// possible for a rule built by hand, not loaded) never fires.
+    pub fn matches_in(&self, fact: &Fact, context: &ContextValues) -> bool {
+        let m = &self.matcher;
+        let kind_ok = match m.fact.strip_suffix(".*") {
             Some(family) => fact.kind.strip_prefix(family).is_some_and(|r| r.starts_with('.')),
-            None => self.matcher.fact == fact.kind,
+            None => m.fact == fact.kind,
         };
-        kind_ok
-            && self.matcher.when.iter().all(|(k, v)| value_holds(fact.attrs.get(k), v))
-            && !self.matcher.unless.iter().any(|(k, v)| value_holds(fact.attrs.get(k), v))
+        if !kind_ok {
+            return false;
+        }
+        let owned;
+        let c = match &m.compiled {
+            Some(c) => c,
+            None => match Compiled::new(m) {
+                Ok(c) => {
+                    owned = c;
+                    &owned
+                }
+                Err(_) => return false,
+            },
+        };
+        c.when.iter().all(|(k, cond)| cond.holds(fact.attrs.get(k)))
+            && !c.unless.iter().any(|(k, cond)| cond.holds(fact.attrs.get(k)))
+            && c.context.iter().all(|(k, cond)| context.get(k).is_some_and(|v| cond.holds(Some(v))))
     }
 }
 
@@ -402,9 +777,15 @@ impl RuleSet {
         self.rules().iter().find(|r| r.id == id)
     }
 
-    /// Decides `facts`: every rule is matched against every fact; an `allow` rule on a fact
-    /// silences the other rules on that fact; the verdict is the worst remaining action.
+    /// [`RuleSet::decide_in`] with no context values.
     pub fn decide(&self, facts: &[Fact]) -> Decision {
+        self.decide_in(facts, &ContextValues::default())
+    }
+
+    /// Decides `facts` in `context`: every rule is matched against every fact
+    /// ([`Rule::matches_in`]); an `allow` rule on a fact silences the other rules on that fact;
+    /// the verdict is the worst remaining action.
+    pub fn decide_in(&self, facts: &[Fact], context: &ContextValues) -> Decision {
         let mut d = Decision::default();
         if facts.is_empty() {
             return d;
@@ -417,7 +798,7 @@ impl RuleSet {
         }
         let rules = &merged.rules;
         for (fi, f) in facts.iter().enumerate() {
-            let hits: Vec<usize> = (0..rules.len()).filter(|&ri| rules[ri].matches(f)).collect();
+            let hits: Vec<usize> = (0..rules.len()).filter(|&ri| rules[ri].matches_in(f, context)).collect();
             if hits.iter().any(|&ri| rules[ri].action == Action::Allow) {
                 continue;
             }

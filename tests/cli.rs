@@ -244,6 +244,43 @@ fn bad_rule_file_names_file_line_and_column_and_fails_closed() {
 }
 
 #[test]
+fn misspelt_match_key_fails_to_load_with_its_position() {
+    // A typo in a match key used to load silently, so the rule never fired; now the file does
+    // not load: guard refuses to run anything, and `guard rules test` reports it (exit 2).
+    let env = TestEnv::new();
+    let rules = env.write(
+        "typo.toml",
+        "[[rule]]\nid = \"x.drop\"\naction = \"deny\"\nsummary = \"s\"\nwhy = \"w\"\n[rule.match]\nfact = \"sql.drop\"\noperatoin = \"x\"\n",
+    );
+    let out = env.guard().env("GUARD_RULES", &rules).args(["--", "echo", "hi"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "nothing may run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("typo.toml:8:1:") && err.contains("operatoin"), "{err}");
+    let out = env.guard().env("GUARD_RULES", &rules).args(["rules", "test"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("typo.toml:8:1:") && err.contains("unknown attribute"), "{err}");
+}
+
+#[test]
+fn disks_and_permissions_are_refused_as_the_readme_says() {
+    // README, "files and disks": dd of=/dev/sda, mkfs and shred of a device are refused, and
+    // recursive chmod/chown of / and system directories.
+    let env = TestEnv::new();
+    let refused = [
+        "dd if=/dev/zero of=/dev/sda", "mkfs.ext4 /dev/sda1", "shred /dev/sda", "wipefs -a /dev/sda", "sgdisk --zap-all /dev/sda",
+        "blkdiscard /dev/nvme0n1", "chmod -R 777 /", "sudo chown -R user /usr",
+    ];
+    assert_cases("refused disk and permission changes", &refused, |line| {
+        let (code, v) = env.check_json(line);
+        (code != 1 || v["verdict"] != "deny").then(|| format!("{line:?} must be refused (exit 1, verdict deny): exit {code}: {v}"))
+    });
+    let allowed = ["dd if=/dev/zero of=./disk.img bs=1M count=10", "mkfs.ext4 ./disk.img", "chmod -R 755 ./build", "chmod 644 /etc/motd"];
+    assert_cases("allowed disk and permission changes", &allowed, |line| must_be_allowed(&env, line));
+}
+
+#[test]
 fn project_rules_tighten_but_never_loosen() {
     let env = TestEnv::new();
     std::fs::create_dir_all(env.path().join(".guard/rules")).unwrap();

@@ -3,9 +3,14 @@
 //! Facts:
 //! - `fs.delete`: `recursive`, `force`, `targets` (array), `classes` (array of
 //!   [`PathClass`] names: `root`, `home`, `system`, `dynamic`, `other`), `program`.
-//! - `fs.wipe`: a block device or file system overwritten (`dd of=/dev/sda`, `mkfs`, `wipefs`,
-//!   `shred /dev/sda`): `device`, `program`.
-//! - `fs.permissions`: recursive `chmod`/`chown`/`chgrp`: `mode`, `classes`, `world_writable`.
+//! - `fs.wipe`: a file system or raw data written over a block device or image (`dd of=/dev/sda`,
+//!   `mkfs*`, `mke2fs`, `mkswap`, `wipefs -a`, `sgdisk --zap-all`, `sfdisk`, `fdisk`, `parted
+//!   mklabel`, `blkdiscard`, `shred /dev/sda`): `program`, `device`, `is_device`, `dynamic`.
+//!   Listing and printing (`wipefs /dev/sda`, `fdisk -l`, `sgdisk -p`) are not wipes.
+//! - `fs.permissions`: `chmod`/`chown`/`chgrp`: `program`, `recursive`, `mode`, `world_writable`,
+//!   `targets`, `classes` (as for `fs.delete`).
+//!
+//! Every attribute is declared in `facts.toml`.
 
 use super::{Analyzer, Invocation};
 use crate::fact::Fact;
@@ -15,7 +20,10 @@ use crate::shell::Word;
 pub const PROGRAMS: &[&str] = &[
     "rm", "rmdir", "find", "shred", "dd", "wipefs", "chmod", "chown", "chgrp", "mkfs", "mkfs.ext4",
     "mkfs.ext3", "mkfs.ext2", "mkfs.xfs", "mkfs.btrfs", "mkfs.vfat", "mkfs.fat", "mkfs.ntfs", "mke2fs",
-    "mkswap", "fdisk", "sfdisk", "parted", "sgdisk", "blkdiscard", "truncate",
+    "mkswap", "fdisk", "sfdisk", "parted", "sgdisk", "blkdiscard", "truncate", "mkfs.ext4dev", "mkfs.f2fs",
+    "mkfs.exfat", "mkfs.msdos", "mkfs.minix", "mkfs.bfs", "mkfs.cramfs", "mkfs.jfs", "mkfs.reiserfs", "mkfs.nilfs2",
+    "mkfs.hfsplus", "mkfs.udf", "mkfs.gfs2", "mkfs.ocfs2", "mkfs.bcachefs", "mkfs.erofs", "mkdosfs", "mkntfs",
+    "mkexfatfs", "mkudffs", "mkreiserfs",
 ];
 
 /// System directories whose recursive deletion breaks the machine (Filesystem Hierarchy
@@ -188,9 +196,7 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, _depth: usize) {
         "shred" | "wipefs" | "blkdiscard" => wipe_args(a, inv),
         "dd" => dd(a, inv),
         "chmod" | "chown" | "chgrp" => perms(a, inv),
-        n if n.starts_with("mkfs") || matches!(n, "mke2fs" | "mkswap" | "fdisk" | "sfdisk" | "parted" | "sgdisk") => {
-            wipe_args(a, inv)
-        }
+        n if is_formatter(n) || matches!(n, "fdisk" | "sfdisk" | "parted" | "sgdisk") => wipe_args(a, inv),
         _ => {}
     }
 }
@@ -295,64 +301,188 @@ fn find(a: &mut Analyzer, inv: &Invocation) {
     a.push(fact);
 }
 
-/// True for a path naming a block device or disk (`/dev/sda`, `/dev/nvme0n1p1`, `/dev/disk/...`).
+/// Names under `/dev` that are not disks: character devices, terminals and pseudo-file
+/// systems, which `dd of=`, `shred` and friends write without destroying stored data.
+const NOT_DISKS: &[&str] = &["null", "zero", "stdout", "stderr", "stdin", "tty", "random", "urandom", "full", "console", "ptmx", "kmsg", "log"];
+
+/// Directories under `/dev` that hold no disks.
+const NOT_DISK_DIRS: &[&str] = &["fd/", "pts/", "shm/", "mqueue/", "hugepages/", "snd/", "input/", "net/"];
+
+/// True for a path naming a block device or disk (`/dev/sda`, `/dev/nvme0n1p1`,
+/// `/dev/mapper/vg-root`, `/dev/disk/by-id/...`): anything under `/dev` (after lexical
+/// normalisation) except the character devices and directories of [`NOT_DISKS`] and
+/// [`NOT_DISK_DIRS`] and terminals (`tty*`). Fails closed: an unknown `/dev` name counts as a disk.
 pub fn is_device(t: &str) -> bool {
-    let Some(d) = t.strip_prefix("/dev/") else { return false };
-    !matches!(d, "null" | "zero" | "stdout" | "stderr" | "stdin" | "tty" | "random" | "urandom" | "full")
-        && !d.starts_with("fd/")
-        && !d.starts_with("pts/")
-        && !d.starts_with("shm/")
+    let n = normalize(t);
+    let Some(d) = n.strip_prefix("/dev/") else { return false };
+    !NOT_DISKS.contains(&d) && !d.starts_with("tty") && !NOT_DISK_DIRS.iter().any(|p| d.starts_with(p))
 }
 
-fn wipe_args(a: &mut Analyzer, inv: &Invocation) {
-    let mkfs = inv.name.starts_with("mkfs") || inv.name == "mke2fs" || inv.name == "mkswap";
-    for w in inv.args().iter().filter(|w| !w.text.starts_with('-')) {
-        if is_device(&w.text) || w.dynamic || (mkfs && !w.text.chars().all(|c| c.is_ascii_digit())) {
-            a.push(
-                Fact::new("fs.wipe", inv.display(), inv.span())
-                    .with("program", inv.name.clone())
-                    .with("device", w.text.clone())
-                    .with("is_device", is_device(&w.text)),
-            );
-            return;
+/// The operands of a disk tool: words that are not options (`--` ends options). Values of
+/// options are kept: skipping the word after a flag that takes no value could hide the device
+/// (`mkfs.ext4 -F /dev/sda1`), and a value is never a device. Never panics.
+fn disk_operands<'a>(inv: &'a Invocation) -> Vec<&'a Word> {
+    let mut out = vec![];
+    let mut options_done = false;
+    for w in inv.args() {
+        let t = w.text.as_str();
+        if options_done || !t.starts_with('-') || t == "-" {
+            out.push(w);
+        } else if t == "--" {
+            options_done = true;
         }
+    }
+    out
+}
+
+/// True if any option word of `inv` is one of `long` or a short cluster containing one of `short`.
+fn has_option(inv: &Invocation, short: &str, long: &[&str]) -> bool {
+    inv.args().iter().take_while(|w| w.text != "--").any(|w| {
+        let t = w.text.as_str();
+        long.iter().any(|l| t == *l || t.strip_prefix(l).is_some_and(|r| r.starts_with('=')))
+            || (t.starts_with('-') && !t.starts_with("--") && t.len() > 1 && t.get(1..).is_some_and(|c| c.chars().any(|c| short.contains(c))))
+    })
+}
+
+/// Does this invocation write to its target, or only read it (list, print, dry run)?
+fn writes(inv: &Invocation, operands: &[&Word]) -> bool {
+    match inv.name.as_str() {
+        // wipefs without -a or -o only lists signatures (wipefs(8)); -n/--no-act is a dry run.
+        "wipefs" => has_option(inv, "ao", &["--all", "--offset"]) && !has_option(inv, "n", &["--no-act"]),
+        // sgdisk(8): -Z/--zap-all and -z/--zap destroy the partition tables, -o/--clear writes
+        // a new empty one; other actions (-p, -v, -i) read.
+        "sgdisk" => has_option(inv, "Zzo", &["--zap-all", "--zap", "--clear"]),
+        // sfdisk(8) reads a partition table from stdin and writes it, unless it only lists,
+        // dumps, verifies or shows.
+        "sfdisk" => !has_option(
+            inv,
+            "ldJsVFghvr",
+            &["--list", "--dump", "--json", "--show-size", "--verify", "--list-free", "--show-geometry", "--help", "--version", "--backup-pt-sectors", "--no-act", "--activate", "--part-type", "--part-label", "--part-uuid", "--part-attrs", "--disk-id", "--relocate"],
+        ),
+        // fdisk(8) is an editor of the partition table; -l lists.
+        "fdisk" => !has_option(inv, "lxhV", &["--list", "--list-details", "--help", "--version"]),
+        // parted(8): commands after the device that change the table.
+        "parted" => operands.iter().any(|w| {
+            matches!(w.text.to_ascii_lowercase().as_str(), "mklabel" | "mktable" | "mkpart" | "mkpartfs" | "rm" | "resizepart" | "resize" | "rescue")
+        }),
+        _ => true,
     }
 }
 
+/// `fs.wipe` for the disk tools (mkfs*, mke2fs, mkswap, wipefs, sgdisk, sfdisk, fdisk, parted,
+/// blkdiscard, shred): the target is a device operand if there is one, else the last operand
+/// (mkfs and mkswap also write images, `mkfs.ext4 ./disk.img`). A target known only at run time
+/// counts (`dynamic`); `shred` of a regular file is not a wipe (it is a delete of that file).
+fn wipe_args(a: &mut Analyzer, inv: &Invocation) {
+    let formats = is_formatter(&inv.name);
+    let operands: Vec<&Word> = disk_operands(inv).into_iter().filter(|w| !w.text.chars().all(|c| c.is_ascii_digit())).collect();
+    if !writes(inv, &operands) {
+        return;
+    }
+    let device = operands.iter().find(|w| !w.dynamic && is_device(&w.text));
+    let target = device.or_else(|| if inv.name == "parted" { operands.first() } else { operands.last() });
+    let Some(w) = target else { return };
+    let dynamic = w.dynamic && !is_device(&w.text);
+    if device.is_none() && !dynamic && !formats {
+        return;
+    }
+    a.push(
+        Fact::new("fs.wipe", inv.display(), inv.span())
+            .with("program", inv.name.clone())
+            .with("device", w.text.clone())
+            .with("is_device", device.is_some())
+            .with("dynamic", dynamic),
+    );
+}
+
+/// True for programs that write a file system (mkfs(8) and its per-type helpers, mke2fs,
+/// mkswap, mkdosfs, mkntfs).
+fn is_formatter(name: &str) -> bool {
+    name.starts_with("mkfs") || matches!(name, "mke2fs" | "mkswap" | "mkdosfs" | "mkntfs" | "mkexfatfs" | "mkudffs" | "mkreiserfs")
+}
+
+/// `dd ... of=TARGET` (dd(1)): a write over a device, or over a target known only at run time.
 fn dd(a: &mut Analyzer, inv: &Invocation) {
     for w in inv.args() {
-        if let Some(of) = w.text.strip_prefix("of=")
-            && (is_device(of) || (w.dynamic && of.starts_with('$'))) {
+        if let Some(of) = w.text.strip_prefix("of=") {
+            let dynamic = w.dynamic && of.starts_with('$');
+            if is_device(of) || dynamic {
                 a.push(
                     Fact::new("fs.wipe", inv.display(), inv.span())
                         .with("program", "dd")
                         .with("device", of.to_string())
-                        .with("is_device", is_device(of)),
+                        .with("is_device", is_device(of))
+                        .with("dynamic", dynamic && !is_device(of)),
                 );
             }
+        }
     }
 }
 
+/// True if a chmod mode gives write permission to others (chmod(1)): an octal mode whose last
+/// digit has the write bit (`777`, `666`, `0757`, also the sticky `1777`), or a symbolic clause
+/// for `o` or `a` that adds or sets `w` (`o+w`, `a=rw`, `ugo+rwx`). A bare `+w` is limited by
+/// the umask and is not counted.
+pub fn world_writable(mode: &str) -> bool {
+    if !mode.is_empty() && mode.chars().all(|c| c.is_ascii_digit()) {
+        return mode.chars().last().and_then(|c| c.to_digit(8)).is_some_and(|d| d & 2 != 0);
+    }
+    mode.split(',').any(|clause| {
+        let who: String = clause.chars().take_while(|c| "ugoa".contains(*c)).collect();
+        let rest = clause.get(who.len()..).unwrap_or("");
+        (who.contains('o') || who.contains('a'))
+            && rest.split(['-']).next().is_some_and(|gain| (gain.contains('+') || gain.contains('=')) && gain.contains('w'))
+    })
+}
+
+/// True for a chmod word that is a mode, not an option: `-w`, `-x`, `-rwx` remove permissions
+/// (chmod(1) accepts them where options may stand).
+fn is_minus_mode(t: &str) -> bool {
+    t.strip_prefix('-').is_some_and(|r| !r.is_empty() && r.chars().all(|c| "rwxXst".contains(c)))
+}
+
+/// `fs.permissions` for chmod, chown and chgrp: the mode or owner, whether recursive, and the
+/// classes of the paths ([`classify`]). `--reference=FILE` takes the place of the mode.
 fn perms(a: &mut Analyzer, inv: &Invocation) {
     let args = inv.args();
-    let recursive = args.iter().any(|w| {
-        w.text == "--recursive" || (w.text.starts_with('-') && !w.text.starts_with("--") && w.text.contains('R'))
-    });
-    let operands: Vec<&Word> = args.iter().filter(|w| !w.text.starts_with('-')).collect();
-    let Some((mode, paths)) = operands.split_first() else { return };
+    let mut recursive = false;
+    let mut reference: Option<String> = None;
+    let mut operands: Vec<&Word> = vec![];
+    let mut options_done = false;
+    for w in args {
+        let t = w.text.as_str();
+        if options_done || !t.starts_with('-') || t == "-" || (inv.name == "chmod" && operands.is_empty() && reference.is_none() && is_minus_mode(t)) {
+            operands.push(w);
+        } else if t == "--" {
+            options_done = true;
+        } else if t == "--recursive" {
+            recursive = true;
+        } else if let Some(r) = t.strip_prefix("--reference=") {
+            reference = Some(r.to_string());
+        } else if !t.starts_with("--") {
+            recursive |= t.contains('R');
+        }
+    }
+    let (mode, paths) = match &reference {
+        Some(r) => (format!("--reference={r}"), operands.as_slice()),
+        None => match operands.split_first() {
+            Some((m, p)) => (m.text.clone(), p),
+            None => return,
+        },
+    };
     if paths.is_empty() {
         return;
     }
-    let mut classes: Vec<PathClass> = paths.iter().map(|w| classify(w)).collect();
-    let world_writable = inv.name == "chmod"
-        && (mode.text.ends_with("777") || mode.text.ends_with("666") || mode.text.contains("o+w") || mode.text.contains("a+w"));
+    let targets: Vec<Word> = paths.iter().flat_map(|w| expand_braces(w)).map(|w| in_cd(a, w)).collect();
+    let mut classes: Vec<PathClass> = targets.iter().map(classify).collect();
+    let world = inv.name == "chmod" && world_writable(&mode);
     a.push(
         Fact::new("fs.permissions", inv.display(), inv.span())
             .with("program", inv.name.clone())
             .with("recursive", recursive)
-            .with("mode", mode.text.clone())
-            .with("world_writable", world_writable)
-            .with("targets", paths.iter().map(|w| w.text.clone()).collect::<Vec<_>>())
+            .with("mode", mode)
+            .with("world_writable", world)
+            .with("targets", targets.iter().map(|w| w.text.clone()).collect::<Vec<_>>())
             .with("classes", sorted_classes(&mut classes)),
     );
 }
@@ -375,6 +505,22 @@ mod tests {
         assert_eq!(expand_braces(&w).len(), 1);
         let w = Word { text: "{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}{m,n}".into(), quoted: false, ..w };
         assert!(expand_braces(&w).len() <= MAX_BRACE_WORDS + 2);
+    }
+
+    #[test]
+    fn devices_and_modes() {
+        for d in ["/dev/sda", "/dev/sda1", "/dev/nvme0n1p2", "/dev/mapper/vg-root", "/dev/disk/by-id/x", "/dev//sdb", "/dev/md0", "/dev/loop0"] {
+            assert!(is_device(d), "{d}");
+        }
+        for d in ["/dev/null", "/dev/zero", "/dev/stdout", "/dev/tty1", "/dev/ttyUSB0", "/dev/fd/3", "/dev/pts/0", "./disk.img", "dev/sda", "/tmp/x"] {
+            assert!(!is_device(d), "{d}");
+        }
+        for m in ["777", "0777", "666", "1777", "2", "o+w", "a+rwx", "ugo+w", "u+x,o=rw", "a=rw"] {
+            assert!(world_writable(m), "{m}");
+        }
+        for m in ["755", "644", "0600", "+w", "u+w", "g+w", "o-w", "o+r", "go-w", "", "user:group", "--reference=/x"] {
+            assert!(!world_writable(m), "{m}");
+        }
     }
 
     #[test]

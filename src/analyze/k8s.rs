@@ -194,7 +194,7 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, _depth: usize) {
         Fact::new(kind, inv.display(), inv.span())
             .with("program", inv.name.clone())
             .with("namespace", namespace.clone())
-            .with("context", context.clone())
+            .with("kube_context", context.clone())
             .with("force", force)
     };
     match sub.as_str() {
@@ -294,7 +294,7 @@ fn helm(a: &mut Analyzer, inv: &Invocation) {
             .with("release", releases.first().cloned().unwrap_or_default())
             .with("releases", releases.to_vec())
             .with("namespace", flag_value(&args, &["n", "namespace"]).unwrap_or_default())
-            .with("context", flag_value(&args, &["kube-context"]).unwrap_or_default())
+            .with("kube_context", flag_value(&args, &["kube-context"]).unwrap_or_default())
             .with("keep_history", has_flag(&args, &["keep-history"])),
     );
 }
