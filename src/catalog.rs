@@ -364,6 +364,7 @@ fn check(name: &str, text: &str, mut programs: Vec<Program>) -> Result<Vec<Progr
             {
                 return Err(err(format!("{first} {}: unknown handler {h:?} (known: {})", c.path.join(" "), PATH_HANDLERS.join(", "))));
             }
+            check_path_facts(c).map_err(|m| err(format!("{first} {}: {m}", c.path.join(" "))))?;
             for (attr, src) in &c.attrs {
                 if let AttrSource::Constant(v) = src
                     && !(v.is_string() || v.is_boolean() || v.is_i64() || v.is_u64())
@@ -391,6 +392,35 @@ fn check(name: &str, text: &str, mut programs: Vec<Program>) -> Result<Vec<Progr
         p.origin = name.to_string();
     }
     Ok(programs)
+}
+
+/// Checks a path's fact kind and attributes against the fact registry (`facts.toml`): the kind
+/// exists, each attribute is declared, and its source gives the declared type (`option`: bool,
+/// `value`/`operand`: string, `values`/`operands`: strings, a constant: its own type).
+fn check_path_facts(c: &CommandPath) -> Result<(), String> {
+    use crate::registry::AttrType;
+    let reg = crate::registry::get().map_err(|e| format!("the fact registry does not load: {e}"))?;
+    if reg.kind(&c.fact).is_none() {
+        return Err(format!("unknown fact kind {:?} (docs/facts.md lists them)", c.fact));
+    }
+    let attrs = c.attrs.iter().map(|(k, v)| (k.as_str(), Some(v))).chain([("program", None)]);
+    for (name, src) in attrs {
+        let Some(decl) = reg.attr(&c.fact, name) else {
+            return Err(format!("fact {} has no attribute {name:?} (docs/facts.md lists them)", c.fact));
+        };
+        let given = match src {
+            None => AttrType::String,
+            Some(AttrSource::Constant(v)) if decl.ty.holds(v) => decl.ty,
+            Some(AttrSource::Constant(v)) => return Err(format!("attribute {name}: {v} is not a {}", decl.ty.name())),
+            Some(AttrSource::From(a)) if a.option.is_some() => AttrType::Bool,
+            Some(AttrSource::From(a)) if a.value.is_some() || a.operand.is_some() => AttrType::String,
+            Some(AttrSource::From(_)) => AttrType::Strings,
+        };
+        if given != decl.ty {
+            return Err(format!("attribute {name} is a {}, but its source gives a {}", decl.ty.name(), given.name()));
+        }
+    }
+    Ok(())
 }
 
 /// The effective catalog: every entry by program name.
@@ -565,6 +595,12 @@ from_file = false
         assert!(parse_file("t.toml", &bad).is_err());
         let bad = toml.replace("from_file = false", "from_file = { opton = [\"-x\"] }");
         assert!(parse_file("t.toml", &bad).is_err(), "a misspelt source key is an error, not a constant");
+        let bad = toml.replace("fact = \"k8s.delete\"", "fact = \"k8s.delet\"");
+        assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("unknown fact kind"));
+        let bad = toml.replace("all = { option", "al = { option");
+        assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("no attribute"));
+        let bad = toml.replace("names = { operands = 1 }", "names = { operand = 1 }");
+        assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("strings"));
     }
 
     #[test]
