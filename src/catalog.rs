@@ -474,7 +474,7 @@ impl Catalog {
         if let Some(d) = dirs::config_dir() {
             dirs.push((d.join("guard/catalog"), true));
         }
-        if let Some(d) = cwd.ancestors().map(|d| d.join(".guard/catalog")).find(|d| d.is_dir()) {
+        if let Some(d) = project_dir(cwd) {
             dirs.push((d, false));
         }
         for (dir, trusted_layer) in dirs {
@@ -496,6 +496,12 @@ impl Catalog {
         }
         Ok(c)
     }
+}
+
+/// The project catalog directory for `cwd`: `.guard/catalog` in `cwd` or its nearest ancestor
+/// that has one.
+pub fn project_dir(cwd: &Path) -> Option<std::path::PathBuf> {
+    cwd.ancestors().map(|d| d.join(".guard/catalog")).find(|d| d.is_dir())
 }
 
 /// The built-in catalog, parsed once per process. A built-in file that does not load is a

@@ -108,6 +108,15 @@ fn catalog_layers() {
     std::fs::create_dir_all(&project).expect("mkdir");
     std::fs::write(project.join("site.toml"), MYWRAP).expect("write");
     assert_eq!(verdict("mywrap -t 5 rm -rf /"), "allow", "an untrusted project catalog is ignored");
+    // What `guard trust` records once a person approved it (tests/cli.rs tests the command).
+    let site = project.join("site.toml").canonicalize().expect("path");
+    let line = format!("{}  {}\n", guard::audit::sha256_hex(MYWRAP.as_bytes()), site.display());
+    std::fs::create_dir_all(env.path().join("config/guard")).expect("mkdir");
+    std::fs::write(env.path().join("config/guard/trusted"), line).expect("write");
+    assert_eq!(verdict("mywrap -t 5 rm -rf /"), "deny", "a trusted project catalog counts");
+    std::fs::write(project.join("site.toml"), MYWRAP.replace("[program.wrapper]", "[program.wrapper]\nrest = \"none\"")).expect("write");
+    assert_eq!(verdict("mywrap -t 5 rm -rf /"), "allow", "an edit revokes the approval");
+    std::fs::remove_file(env.path().join("config/guard/trusted")).expect("rm");
     let user = env.path().join("config/guard/catalog");
     std::fs::create_dir_all(&user).expect("mkdir");
     std::fs::write(user.join("site.toml"), MYWRAP).expect("write");

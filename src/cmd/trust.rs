@@ -1,5 +1,5 @@
 //! `guard trust [--list | --revoke]`: a person approves the exact content of this project's
-//! rule files (see [`crate::trust`] for the store and what an approval allows).
+//! rule and catalog files (`.guard/rules`, `.guard/catalog`) (see [`crate::trust`] for the store and what an approval allows).
 
 use crate::context::{ask_yes, person_tty, Context};
 use crate::engine;
@@ -25,8 +25,12 @@ pub fn run(list: bool, revoke: bool) -> exit::Result {
         return Ok(ExitCode::SUCCESS);
     }
     let cwd = engine::current_dir();
-    let Some(dir) = project_rules_dir(&cwd) else { return Err(fail("no .guard/rules directory here or in a parent")) };
-    let files = toml_files(&dir);
+    let dirs: Vec<_> = project_rules_dir(&cwd).into_iter().chain(crate::catalog::project_dir(&cwd)).collect();
+    if dirs.is_empty() {
+        return Err(fail("no .guard/rules or .guard/catalog directory here or in a parent"));
+    }
+    let files: Vec<_> = dirs.iter().flat_map(|d| toml_files(d)).collect();
+    let shown = dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(" and ");
     let mut entries = vec![];
     for f in &files {
         match std::fs::read_to_string(f) {
@@ -63,6 +67,6 @@ pub fn run(list: bool, revoke: bool) -> exit::Result {
     if let Err(e) = std::fs::write(&store, out) {
         return Err(fail(format_args!("{}: {e}", store.display())));
     }
-    eprintln!("guard trust: {} {} file(s) of {}", if revoke { "revoked" } else { "trusted" }, entries.len(), dir.display());
+    eprintln!("guard trust: {} {} file(s) of {shown}", if revoke { "revoked" } else { "trusted" }, entries.len());
     Ok(ExitCode::SUCCESS)
 }
