@@ -233,29 +233,48 @@ fn substitute_word(w: &Word, args: &[Word], out: &mut Vec<Word>) {
     }
 }
 
-/// True if a command of the function body (`sc.commands[body]`) changes the positional
+/// How a function body changes its positional parameters.
+#[derive(Debug, PartialEq, Eq)]
+enum Positional {
+    /// Never: `$1` is the call's first argument throughout.
+    Kept,
+    /// Only by `shift`: at any point `$1 $2 ...` is some suffix of the call's arguments.
+    Shifted,
+    /// Replaced (`set -- a b`, `set x`): known only at run time.
+    Replaced,
+}
+
+/// Most `shift` positions analysed for one call (the arguments from the 0th to the 8th on).
+const MAX_SHIFTS: usize = 8;
+
+/// How the commands of a function body (`sc.commands[body]`) change the positional
 /// parameters: `shift`, or `set` with operands (`set -- a b`; not `set -e`, `set -o x`).
-fn changes_positional(sc: &Script, body: std::ops::Range<usize>) -> bool {
-    sc.commands.get(body).unwrap_or(&[]).iter().any(|c| {
-        let Some((first, args)) = c.words.split_first() else { return false };
-        match first.text.as_str() {
-            "shift" => true,
-            "set" => {
-                let mut it = args.iter();
-                while let Some(a) = it.next() {
-                    match a.text.as_str() {
-                        "-o" | "+o" => {
-                            it.next();
-                        }
-                        t if t.starts_with(['-', '+']) && t != "--" && t != "-" => {}
-                        _ => return true,
-                    }
-                }
-                false
+fn positional_changes(sc: &Script, body: std::ops::Range<usize>) -> Positional {
+    let cmds = sc.commands.get(body).unwrap_or(&[]);
+    let first_is = |c: &crate::shell::Command, name: &str| c.words.first().is_some_and(|w| w.text == name);
+    if cmds.iter().any(|c| first_is(c, "set") && set_replaces(c.words.get(1..).unwrap_or(&[]))) {
+        Positional::Replaced
+    } else if cmds.iter().any(|c| first_is(c, "shift") || c.words.first().is_some_and(|w| w.dynamic)) {
+        // A run-time program name could be `shift` too.
+        Positional::Shifted
+    } else {
+        Positional::Kept
+    }
+}
+
+/// True if `set ARGS` replaces the positional parameters (it has an operand or `--`).
+fn set_replaces(args: &[Word]) -> bool {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.text.as_str() {
+            "-o" | "+o" => {
+                it.next();
             }
-            _ => false,
+            t if t.starts_with(['-', '+']) && t != "--" && t != "-" && !a.dynamic => {}
+            _ => return true,
         }
-    })
+    }
+    false
 }
 
 /// After command `i` of `sc` (argv `words`, variables resolved) was analysed as a program:
@@ -374,8 +393,24 @@ fn expand_function(
     if !a.calls.spend(1 + f.body.len()) {
         return too_deep(a, words, depth, true);
     }
-    let args = (!changes_positional(sc, f.body.clone())).then(|| words.get(1..).unwrap_or(&[]).to_vec());
-    let frame = Frame { args, call_point };
+    let args = words.get(1..).unwrap_or(&[]);
+    // With `shift` in the body, `$1` may be any later argument: each suffix is analysed.
+    let frames: Vec<Frame> = match positional_changes(sc, f.body.clone()) {
+        Positional::Kept => vec![Frame { args: Some(args.to_vec()), call_point }],
+        Positional::Shifted => {
+            let mut v: Vec<Frame> = (0..=args.len().min(MAX_SHIFTS))
+                .map(|k| Frame { args: Some(args.get(k..).unwrap_or(&[]).to_vec()), call_point })
+                .collect();
+            if args.len() > MAX_SHIFTS {
+                v.push(Frame { args: None, call_point });
+            }
+            v
+        }
+        Positional::Replaced => vec![Frame { args: None, call_point }],
+    };
+    if frames.len() > 1 && !a.calls.spend((frames.len() - 1).saturating_mul(1 + f.body.len())) {
+        return too_deep(a, words, depth, true);
+    }
     // Bodies of functions defined inside this one run only when those are called.
     let nested: Vec<std::ops::Range<usize>> = sc
         .functions
@@ -385,11 +420,13 @@ fn expand_function(
         .map(|g| g.body.clone())
         .collect();
     let start = a.facts.len();
-    let mut vars = vars.clone();
     a.calls.functions.push(f.name.clone());
-    for j in f.body.clone() {
-        if !nested.iter().any(|r| r.contains(&j)) {
-            a.command_in(sc, j, &mut vars, depth + 1, Some(&frame));
+    for frame in &frames {
+        let mut vars = vars.clone();
+        for j in f.body.clone() {
+            if !nested.iter().any(|r| r.contains(&j)) {
+                a.command_in(sc, j, &mut vars, depth + 1, Some(frame));
+            }
         }
     }
     a.calls.functions.pop();

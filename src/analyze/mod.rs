@@ -214,6 +214,9 @@ impl Analyzer {
         let Some(cmd) = sc.commands.get(i) else { return };
         self.calls.alias_changes(sc, i);
         let positional = |w: &Word| frame.map_or_else(|| w.clone(), |f| f.joined(w));
+        // `local X=...` in a called function makes a new variable: no earlier value competes.
+        let local = frame.is_some()
+            && cmd.words.first().is_some_and(|w| matches!(w.text.as_str(), "local" | "declare" | "typeset"));
         if cmd.persistent_assignments {
             for (name, w) in &cmd.assignments {
                 let w = &positional(w);
@@ -221,7 +224,7 @@ impl Analyzer {
                 // A second, different value: which one holds depends on the branches taken at
                 // run time (`X=rm; if c; then X=ls; fi`), so the variable is unknown from here.
                 let v = match vars.get(name) {
-                    Some(old) if *old != v => None,
+                    Some(old) if *old != v && !local => None,
                     _ => v,
                 };
                 vars.insert(name.clone(), v);
