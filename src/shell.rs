@@ -1065,6 +1065,28 @@ mod tests {
     }
 
     #[test]
+    fn functions_aliases_and_background_are_kept() {
+        let s = "f() { a | b & }; function g { c; }\nalias x='ls -l' y=z; unalias -a; d &";
+        let sc = parse(s, SpanMap::top(s.len()));
+        let fns: Vec<_> = sc.functions.iter().map(|f| (f.name.as_str(), f.body.clone(), f.text.as_str())).collect();
+        assert_eq!(fns, vec![("f", 0..2, "{ a | b & }"), ("g", 2..3, "{ c; }")]);
+        let bg: Vec<_> = sc.commands.iter().map(|c| c.background).collect();
+        assert_eq!(bg, vec![true, true, false, false, false, true]);
+        assert!(sc.piped(0) && sc.piped(1) && !sc.piped(2));
+        assert!(sc.in_function_body(2) && !sc.in_function_body(3));
+        let defs: Vec<String> = sc
+            .aliases
+            .iter()
+            .map(|a| match &a.change {
+                AliasChange::Define { name, value } => format!("{}:{name}={}", a.command, value.text),
+                AliasChange::Remove(n) => format!("{}:-{n}", a.command),
+                AliasChange::RemoveAll => format!("{}:-a", a.command),
+            })
+            .collect();
+        assert_eq!(defs, vec!["3:x=ls -l", "3:y=z", "4:-a"]);
+    }
+
+    #[test]
     fn dashed_heredoc_strips_tabs() {
         let s = "psql <<-EOF\n\tDROP TABLE t;\n\tEOF\n";
         let sc = parse(s, SpanMap::top(s.len()));

@@ -20,7 +20,8 @@
 use super::{word_map, Analyzer, MAX_NESTING};
 use crate::fact::Fact;
 use crate::shell::{AliasChange, Script, Word};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, Hash, Hasher};
 
 /// How many commands one analysis analyses through function and alias expansion, at most;
 /// past it the analysis records `exec.too_deep` (a deny) instead of expanding further.
@@ -45,7 +46,15 @@ pub struct Calls {
     over_budget: bool,
     /// Functions already reported as fork bombs (one fact per function).
     fork_bombs: Vec<String>,
+    /// Calls already expanded, by script, function, arguments and variables in effect: the
+    /// same call again finds nothing new.
+    done: HashSet<CallKey>,
 }
+
+/// Identifies one expansion: the script (its address, while it is being analysed: see
+/// [`Calls::forget`]), the function's index in it, the arguments (text and whether dynamic),
+/// a digest of the variables in effect and the directory `cd` moved to.
+type CallKey = (usize, usize, Vec<(String, bool)>, u64, Option<String>);
 
 impl Calls {
     /// Applies the `alias`/`unalias` changes made by command `i` of `sc`.
@@ -60,6 +69,13 @@ impl Calls {
                 AliasChange::RemoveAll => self.aliases.clear(),
             }
         }
+    }
+
+    /// Forgets the calls expanded in `sc`, whose analysis is complete (so that another script
+    /// later allocated at the same address is not mistaken for it).
+    pub fn forget(&mut self, sc: &Script) {
+        let id = std::ptr::from_ref(sc) as usize;
+        self.done.retain(|k| k.0 != id);
     }
 
     /// Takes `cost` from the expansion budget; false when it is spent.
@@ -390,10 +406,20 @@ fn expand_function(
     if depth + 1 > MAX_NESTING {
         return too_deep(a, words, depth + 1, false);
     }
+    let args = words.get(1..).unwrap_or(&[]);
+    let key: CallKey = (
+        std::ptr::from_ref(sc) as usize,
+        k,
+        args.iter().map(|w| (w.text.clone(), w.dynamic)).collect(),
+        digest(vars),
+        a.cd.clone(),
+    );
+    if !a.calls.done.insert(key) {
+        return;
+    }
     if !a.calls.spend(1 + f.body.len()) {
         return too_deep(a, words, depth, true);
     }
-    let args = words.get(1..).unwrap_or(&[]);
     // With `shift` in the body, `$1` may be any later argument: each suffix is analysed.
     let frames: Vec<Frame> = match positional_changes(sc, f.body.clone()) {
         Positional::Kept => vec![Frame { args: Some(args.to_vec()), call_point }],
@@ -433,6 +459,16 @@ fn expand_function(
     dedupe(a, start);
 }
 
+/// A digest of the variables in effect, independent of the map's order.
+fn digest(vars: &HashMap<String, Option<String>>) -> u64 {
+    let state = std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
+    vars.iter().fold(0u64, |acc, entry| {
+        let mut h = state.build_hasher();
+        entry.hash(&mut h);
+        acc.wrapping_add(h.finish())
+    })
+}
+
 /// Removes facts from `start` on that repeat a fact found before `start` (the same finding
 /// made where the function or alias was defined), keeping [`Analyzer::scripts`] ranges right.
 fn dedupe(a: &mut Analyzer, start: usize) {
@@ -466,4 +502,60 @@ fn dedupe(a: &mut Analyzer, start: usize) {
         idx += 1;
         k
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fact::Span;
+
+    fn lit(t: &str) -> Word {
+        Word::plain(t, Span::default())
+    }
+
+    fn var(t: &str, quoted: bool) -> Word {
+        Word { dynamic: true, quoted, ..lit(t) }
+    }
+
+    fn texts(words: &[Word]) -> Vec<(String, bool)> {
+        words.iter().map(|w| (w.text.clone(), w.dynamic)).collect()
+    }
+
+    fn frame(args: &[&str]) -> Frame {
+        Frame { args: Some(args.iter().map(|a| lit(a)).collect()), call_point: 0 }
+    }
+
+    #[test]
+    fn positional_parameters_are_substituted() {
+        let f = frame(&["-c", "DROP TABLE t", ""]);
+        let s = |w: Word| texts(&f.substitute(&[w]));
+        let own = |v: &[&str]| v.iter().map(|t| (t.to_string(), false)).collect::<Vec<_>>();
+        assert_eq!(s(var("$@", true)), own(&["-c", "DROP TABLE t", ""]));
+        assert_eq!(s(var("$@", false)), own(&["-c", "DROP", "TABLE", "t"]));
+        assert_eq!(s(var("$*", true)), own(&["-c DROP TABLE t "]));
+        assert_eq!(s(var("${2}", true)), own(&["DROP TABLE t"]));
+        assert_eq!(s(var("$3", false)), own(&[]));
+        assert_eq!(s(var("$9", true)), own(&[""]));
+        assert_eq!(s(var("n=$#", true)), own(&["n=3"]));
+        assert_eq!(s(var("x$1y", true)), own(&["x-cy"]));
+        // Other expansions stay run-time; `$0`, `${10:-x}` are not positional arguments here.
+        assert_eq!(s(var("$1$HOME", true)), vec![("-c$HOME".to_string(), true)]);
+        assert_eq!(s(var("$0", true)), vec![("$0".to_string(), true)]);
+        assert_eq!(s(var("${1:-x}", true)), vec![("${1:-x}".to_string(), true)]);
+        // A run-time argument stays run-time.
+        let g = Frame { args: Some(vec![var("$X", false)]), call_point: 0 };
+        assert_eq!(texts(&g.substitute(&[var("$1", true)])), vec![("$X".to_string(), true)]);
+        // Unknown positional parameters are left as written.
+        let u = Frame { args: None, call_point: 0 };
+        assert_eq!(texts(&u.substitute(&[var("$1", true)])), vec![("$1".to_string(), true)]);
+    }
+
+    #[test]
+    fn set_with_operands_replaces_positional_parameters() {
+        let w = |v: &[&str]| v.iter().map(|t| lit(t)).collect::<Vec<_>>();
+        assert!(!set_replaces(&w(&["-e"])));
+        assert!(!set_replaces(&w(&["-o", "pipefail", "+x"])));
+        assert!(set_replaces(&w(&["--", "a"])));
+        assert!(set_replaces(&w(&["a", "b"])));
+    }
 }

@@ -177,6 +177,7 @@ impl Analyzer {
         }
         self.between_commands(sc, &ranges);
         self.scripts.push(first..self.facts.len());
+        self.calls.forget(sc);
     }
 
     /// True if fact `f` was made inside a script nested in the command whose facts start at
