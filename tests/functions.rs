@@ -81,6 +81,8 @@ fn fork_bombs_are_denied() {
         ("f(){ f & f; }; f", "deny", "exec.fork-bomb"),
         ("function f { f | f; }; f", "deny", "exec.fork-bomb"),
         ("a() { b & }; b() { a | a; }; a", "deny", "exec.fork-bomb"),
+        // The same call expanded earlier outside the recursion does not hide it.
+        ("bomb() { helper; }; helper() { bomb & bomb; }; helper; bomb", "deny", "exec.fork-bomb"),
         // Defined but never called: nothing runs.
         (":(){ :|:& }", "allow", ""),
     ]);

@@ -21,7 +21,7 @@ use super::{word_map, Analyzer, MAX_NESTING};
 use crate::fact::Fact;
 use crate::shell::{AliasChange, Script, Word};
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 
 /// How many commands one analysis analyses through function and alias expansion, at most;
 /// past it the analysis records `exec.too_deep` (a deny) instead of expanding further.
@@ -53,8 +53,9 @@ pub struct Calls {
 
 /// Identifies one expansion: the script (its address, while it is being analysed: see
 /// [`Calls::forget`]), the function's index in it, the arguments (text and whether dynamic),
-/// a digest of the variables in effect and the directory `cd` moved to.
-type CallKey = (usize, usize, Vec<(String, bool)>, u64, Option<String>);
+/// a digest of the variables in effect, the directory `cd` moved to and the functions being
+/// expanded around it (a recursive call, e.g. a fork bomb, depends on them).
+type CallKey = (usize, usize, Vec<(String, bool)>, u64, Option<String>, Vec<String>);
 
 impl Calls {
     /// Applies the `alias`/`unalias` changes made by command `i` of `sc`.
@@ -389,7 +390,7 @@ fn expand_function(
     call_point: usize,
 ) {
     let Some(f) = sc.functions.get(k) else { return };
-    if a.calls.functions.iter().any(|n| *n == f.name) {
+    if a.calls.functions.contains(&f.name) {
         // A recursive call: its body is already being analysed. Run in the background or in a
         // pipeline, each call starts more processes that never end: a fork bomb.
         let forks = sc.commands.get(i).is_some_and(|c| c.background) || sc.piped(i);
@@ -413,6 +414,7 @@ fn expand_function(
         args.iter().map(|w| (w.text.clone(), w.dynamic)).collect(),
         digest(vars),
         a.cd.clone(),
+        a.calls.functions.clone(),
     );
     if !a.calls.done.insert(key) {
         return;
@@ -462,11 +464,7 @@ fn expand_function(
 /// A digest of the variables in effect, independent of the map's order.
 fn digest(vars: &HashMap<String, Option<String>>) -> u64 {
     let state = std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
-    vars.iter().fold(0u64, |acc, entry| {
-        let mut h = state.build_hasher();
-        entry.hash(&mut h);
-        acc.wrapping_add(h.finish())
-    })
+    vars.iter().fold(0u64, |acc, entry| acc.wrapping_add(state.hash_one(entry)))
 }
 
 /// Removes facts from `start` on that repeat a fact found before `start` (the same finding
