@@ -7,10 +7,16 @@
 //! [`Input`] links: a pipe (§3.2.3) or a substitution whose output becomes another command's
 //! words. Words are literal (after quote removal, §3.5.9) or dynamic (contain an expansion).
 //!
+//! Function definitions (§3.3) and alias definitions (§6.6) are also kept as data
+//! ([`Script::functions`], [`Script::aliases`]) so the analysis can expand them at their call
+//! sites with the call's arguments; the commands of a function body are in
+//! [`Script::commands`] like all others.
+//!
 //! Recursion is bounded by [`MAX_DEPTH`]; deeper nesting is reported as an error span, never a
 //! stack overflow.
 
 use crate::fact::Span;
+use std::ops::Range;
 use tree_sitter::{Node, Parser};
 
 /// Maximum syntax-tree nesting this module descends into. Deeper input is reported as an error.
@@ -114,6 +120,9 @@ pub struct Command {
     /// True for `export`/`declare`/`local`/`readonly`/`typeset` and bare assignments, whose
     /// assignments persist in the shell.
     pub persistent_assignments: bool,
+    /// True if the command runs asynchronously: it, or the pipeline, list or compound command
+    /// it belongs to, is terminated by `&` (bash manual §3.2.4).
+    pub background: bool,
 }
 
 impl Command {
@@ -127,6 +136,7 @@ impl Command {
             inputs: vec![],
             span,
             persistent_assignments: false,
+            background: false,
         }
     }
 
@@ -135,6 +145,46 @@ impl Command {
     pub fn persistent(assignments: Vec<(String, Word)>, words: Vec<Word>, span: Span) -> Command {
         Command { assignments, persistent_assignments: true, ..Command::simple(words, span) }
     }
+}
+
+/// A shell function definition (bash manual §3.3): `NAME () BODY` or `function NAME BODY`.
+#[derive(Debug, Clone)]
+pub struct Function {
+    /// The function's name.
+    pub name: String,
+    /// Indices into [`Script::commands`] of the commands of its body (a contiguous range,
+    /// which includes the bodies of functions defined inside it). A call at an index at or
+    /// past `body.end` comes after the definition.
+    pub body: Range<usize>,
+    /// The body's source text (`{ ...; }` or `( ... )`).
+    pub text: String,
+    /// The whole definition in the top-level input.
+    pub span: Span,
+}
+
+/// What an `alias` or `unalias` command does (bash manual §4.2, §6.6).
+#[derive(Debug, Clone)]
+pub enum AliasChange {
+    /// `alias NAME=VALUE`: NAME is replaced by VALUE when it starts a command.
+    Define {
+        /// The alias name.
+        name: String,
+        /// The replacement text (`text` is its value after quote removal).
+        value: Word,
+    },
+    /// `unalias NAME`.
+    Remove(String),
+    /// `unalias -a`.
+    RemoveAll,
+}
+
+/// An alias definition or removal made by command [`Alias::command`] of the script.
+#[derive(Debug, Clone)]
+pub struct Alias {
+    /// Index into [`Script::commands`] of the `alias`/`unalias` command.
+    pub command: usize,
+    /// What it does.
+    pub change: AliasChange,
 }
 
 /// A parsed script: its commands, in source order of completion, and its syntax errors.
@@ -146,6 +196,24 @@ pub struct Script {
     /// Spans of syntax errors (tree-sitter ERROR/MISSING nodes) and of nesting beyond
     /// [`MAX_DEPTH`].
     pub errors: Vec<Span>,
+    /// Function definitions, in order of the end of their bodies.
+    pub functions: Vec<Function>,
+    /// `alias` and `unalias` commands, in order.
+    pub aliases: Vec<Alias>,
+}
+
+impl Script {
+    /// True if command `i` is inside the body of a function definition (it runs only when the
+    /// function is called).
+    pub fn in_function_body(&self, i: usize) -> bool {
+        self.functions.iter().any(|f| f.body.contains(&i))
+    }
+
+    /// True if command `i` reads from or writes to a pipe (bash manual §3.2.3).
+    pub fn piped(&self, i: usize) -> bool {
+        let reads = self.commands.get(i).is_some_and(|c| c.inputs.iter().any(|x| x.flow == Flow::Pipe));
+        reads || self.commands.iter().any(|c| c.inputs.iter().any(|x| x.flow == Flow::Pipe && x.from == i))
+    }
 }
 
 /// Maps byte ranges of a parsed text to spans of the top-level input.
@@ -248,19 +316,85 @@ impl<'a> Builder<'a> {
             "variable_assignment" | "variable_assignments" => self.bare_assignments(n, depth),
             "redirected_statement" => self.redirected(n, depth),
             "pipeline" => self.pipeline(n, depth),
+            "function_definition" => self.function(n, depth),
             "comment" | "heredoc_body" | "heredoc_start" | "heredoc_end" => vec![],
             _ => {
                 let mut out = vec![];
+                let mut last: Produced = vec![];
                 let mut c = n.walk();
                 let children: Vec<Node> = n.children(&mut c).collect();
                 for ch in children {
                     if ch.is_named() || ch.is_error() || ch.is_missing() {
-                        out.extend(self.child_any(ch, depth + 1));
+                        last = self.child_any(ch, depth + 1);
+                        out.extend(last.iter().copied());
+                    } else if ch.kind() == "&" {
+                        // `cmd &`: what came before the operator runs asynchronously.
+                        for &i in &last {
+                            if let Some(cmd) = self.script.commands.get_mut(i) {
+                                cmd.background = true;
+                            }
+                        }
                     }
                 }
                 out
             }
         }
+    }
+
+    /// `NAME () BODY` / `function NAME BODY`: walks the body (its commands are flattened like
+    /// all others) and records the definition. Defining a function runs nothing, so it
+    /// produces no top-level command.
+    fn function(&mut self, n: Node, depth: usize) -> Produced {
+        let first = self.script.commands.len();
+        let mut name = None;
+        let mut text = String::new();
+        for (field, ch) in fields(n) {
+            match field {
+                Some("name") => name = Some(self.word(ch, depth + 1)),
+                Some("body") => {
+                    text = self.text(ch).to_string();
+                    self.statement(ch, depth + 1);
+                }
+                _ if ch.is_named() || ch.is_error() || ch.is_missing() => {
+                    self.child_any(ch, depth + 1);
+                }
+                _ => {}
+            }
+        }
+        if let Some(name) = name.filter(|w| !w.dynamic && !w.text.is_empty()) {
+            let span = self.span(n);
+            self.script.functions.push(Function { name: name.text, body: first..self.script.commands.len(), text, span });
+        }
+        vec![]
+    }
+
+    /// Records the alias definitions or removals of an `alias`/`unalias` command `i`.
+    fn alias_changes(&mut self, i: usize) {
+        let Some(cmd) = self.script.commands.get(i) else { return };
+        let Some((first, args)) = cmd.words.split_first() else { return };
+        let mut changes = vec![];
+        match first.literal() {
+            Some("alias") => {
+                for w in args.iter().filter(|w| !w.text.starts_with('-')) {
+                    if let Some((name, value)) = w.text.split_once('=') {
+                        let at = w.verbatim_at.map(|v| v + name.len() + 1);
+                        let value = Word { text: value.to_string(), verbatim_at: at, ..w.clone() };
+                        changes.push(AliasChange::Define { name: name.to_string(), value });
+                    }
+                }
+            }
+            Some("unalias") => {
+                for w in args {
+                    match w.text.as_str() {
+                        "-a" => changes.push(AliasChange::RemoveAll),
+                        "--" => {}
+                        t => changes.push(AliasChange::Remove(t.to_string())),
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.script.aliases.extend(changes.into_iter().map(|change| Alias { command: i, change }));
     }
 
     /// `for X in ...` (and `select`): X takes values at run time, recorded as a persistent
@@ -574,7 +708,9 @@ impl<'a> Builder<'a> {
             inputs: subs.iter().map(|&from| Input { from, flow: Flow::Substitution }).collect(),
             span,
             persistent_assignments: false,
+            background: false,
         });
+        self.alias_changes(i);
         vec![i]
     }
 
@@ -932,6 +1068,28 @@ mod tests {
         assert_eq!(sc.commands[0].heredoc.as_ref().unwrap().body, "\\rm -rf /\nx\n");
         // ... and its substitutions run.
         assert!(cmds("cat <<EOF\n\\x $(rm -rf /)\nEOF\n").contains(&vec!["rm".into(), "-rf".into(), "/".into()]));
+    }
+
+    #[test]
+    fn functions_aliases_and_background_are_kept() {
+        let s = "f() { a | b & }; function g { c; }\nalias x='ls -l' y=z; unalias -a; d &";
+        let sc = parse(s, SpanMap::top(s.len()));
+        let fns: Vec<_> = sc.functions.iter().map(|f| (f.name.as_str(), f.body.clone(), f.text.as_str())).collect();
+        assert_eq!(fns, vec![("f", 0..2, "{ a | b & }"), ("g", 2..3, "{ c; }")]);
+        let bg: Vec<_> = sc.commands.iter().map(|c| c.background).collect();
+        assert_eq!(bg, vec![true, true, false, false, false, true]);
+        assert!(sc.piped(0) && sc.piped(1) && !sc.piped(2));
+        assert!(sc.in_function_body(2) && !sc.in_function_body(3));
+        let defs: Vec<String> = sc
+            .aliases
+            .iter()
+            .map(|a| match &a.change {
+                AliasChange::Define { name, value } => format!("{}:{name}={}", a.command, value.text),
+                AliasChange::Remove(n) => format!("{}:-{n}", a.command),
+                AliasChange::RemoveAll => format!("{}:-a", a.command),
+            })
+            .collect();
+        assert_eq!(defs, vec!["3:x=ls -l", "3:y=z", "4:-a"]);
     }
 
     #[test]

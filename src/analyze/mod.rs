@@ -1,10 +1,12 @@
 //! Analyzers: turn parsed commands into [`Fact`]s.
 //!
 //! [`Analyzer`] walks a [`Script`], resolves simple literal variables assigned earlier in the
-//! same script, strips wrappers ([`unwrap`]), recurses into nested shells and scripts
+//! same script, expands calls of functions and aliases defined in the script with their
+//! arguments ([`call`]), strips wrappers ([`unwrap`]), recurses into nested shells and scripts
 //! (depth-bounded by [`MAX_NESTING`]) and hands each resulting program invocation to the
 //! analyzer of its tool family (one module per family).
 
+pub mod call;
 pub mod cloud;
 pub mod code;
 pub mod datastore;
@@ -107,6 +109,8 @@ pub struct Analyzer {
     cd: Option<String>,
     /// The range of facts made by each script analysed so far, in order of completion.
     scripts: Vec<Range<usize>>,
+    /// Function and alias expansion state: aliases in effect, calls being expanded, budget.
+    calls: call::Calls,
 }
 
 impl Analyzer {
@@ -121,6 +125,7 @@ impl Analyzer {
             written: vec![],
             cd: None,
             scripts: vec![],
+            calls: call::Calls::default(),
         }
     }
 
@@ -173,6 +178,7 @@ impl Analyzer {
         }
         self.between_commands(sc, &ranges);
         self.scripts.push(first..self.facts.len());
+        self.calls.forget(sc);
     }
 
     /// True if fact `f` was made inside a script nested in the command whose facts start at
@@ -192,35 +198,61 @@ impl Analyzer {
     /// Analyses command `i` of `sc`: records its persistent assignments in `vars`, then
     /// analyses its argv with variables resolved.
     fn command(&mut self, sc: &Script, i: usize, vars: &mut HashMap<String, Option<String>>, depth: usize) {
-        let cmd = &sc.commands[i];
+        self.command_in(sc, i, vars, depth, None);
+    }
+
+    /// [`Analyzer::command`] inside the expansion of a function call `frame` (positional
+    /// parameters substituted from the call's words), or at the top of the script (`None`).
+    /// After the command itself, a call of a function or alias defined in the script is
+    /// expanded ([`call`]).
+    fn command_in(
+        &mut self,
+        sc: &Script,
+        i: usize,
+        vars: &mut HashMap<String, Option<String>>,
+        depth: usize,
+        frame: Option<&call::Frame>,
+    ) {
+        let Some(cmd) = sc.commands.get(i) else { return };
+        self.calls.alias_changes(sc, i);
+        let positional = |w: &Word| frame.map_or_else(|| w.clone(), |f| f.joined(w));
+        // `local X=...` in a called function makes a new variable: no earlier value competes.
+        let local = frame.is_some()
+            && cmd.words.first().is_some_and(|w| matches!(w.text.as_str(), "local" | "declare" | "typeset"));
         if cmd.persistent_assignments {
             for (name, w) in &cmd.assignments {
+                let w = &positional(w);
                 let v = resolve(w, vars).and_then(|w| w.literal().map(str::to_string));
                 // A second, different value: which one holds depends on the branches taken at
                 // run time (`X=rm; if c; then X=ls; fi`), so the variable is unknown from here.
                 let v = match vars.get(name) {
-                    Some(old) if *old != v => None,
+                    Some(old) if *old != v && !local => None,
                     _ => v,
                 };
                 vars.insert(name.clone(), v);
             }
         }
         for (name, w) in &cmd.assignments {
-            self.code_variable(name, w, depth);
+            self.code_variable(name, &positional(w), depth);
         }
-        if let Some(dir) = cd_target(&cmd.words, vars) {
+        let words = match frame {
+            Some(f) => f.substitute(&cmd.words),
+            None => cmd.words.clone(),
+        };
+        if let Some(dir) = cd_target(&words, vars) {
             self.cd = dir;
         }
         // `read X`, `printf -v X`, `mapfile X`, ...: X gets a value only known at run time.
-        for name in set_at_run_time(&cmd.words) {
+        for name in set_at_run_time(&words) {
             vars.insert(name, None);
         }
-        if cmd.words.is_empty() {
+        if words.is_empty() {
             return;
         }
-        let words = expand_words(&cmd.words, vars);
-        let env = cmd.assignments.iter().map(|(n, w)| (n.clone(), w.text.clone())).collect();
-        self.invocation(sc, i, words, env, depth);
+        let words = expand_words(&words, vars);
+        let env = cmd.assignments.iter().map(|(n, w)| (n.clone(), positional(w).text)).collect();
+        self.invocation(sc, i, words.clone(), env, depth);
+        call::expand(self, sc, i, &words, vars, depth, frame);
     }
 
     /// Variables whose value a program runs as shell code or sources as a file
@@ -692,7 +724,7 @@ pub fn analyze_argv(argv: &[String], base_dir: &Path) -> (String, Analysis) {
     }
     let sc = Script {
         commands: vec![Command::simple(words.clone(), Span::new(0, text.len()))],
-        errors: vec![],
+        ..Script::default()
     };
     let mut a = Analyzer::new(base_dir);
     a.invocation(&sc, 0, words, vec![], 0);
