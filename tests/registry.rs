@@ -8,11 +8,6 @@ use guard::shell::SpanMap;
 use guard::policy::{parse_rules, RuleSet, BUILTIN};
 use guard::registry;
 
-/// Kinds whose analyzer and rule another change of issue 6 adds (functions and aliases: a fork
-/// bomb). Declared in the registry already; remove an entry when its rule lands (this test
-/// fails until then).
-const AWAITING_RULE: &[&str] = &["exec.fork_bomb"];
-
 fn example_lines() -> Vec<String> {
     let rules = RuleSet::builtin().expect("built-in rules load");
     let mut lines: Vec<String> =
@@ -61,12 +56,8 @@ fn every_kind_has_a_rule_or_is_internal() {
         })
     };
     let missing: Vec<&String> =
-        reg.kinds.iter().filter(|(k, d)| !d.internal && !has_rule(k) && !AWAITING_RULE.contains(&k.as_str())).map(|(k, _)| k).collect();
+        reg.kinds.iter().filter(|(k, d)| !d.internal && !has_rule(k)).map(|(k, _)| k).collect();
     assert!(missing.is_empty(), "fact kinds with no built-in rule (add a rule, or mark the kind internal in facts.toml and say why): {missing:?}");
-    for k in AWAITING_RULE {
-        assert!(reg.kind(k).is_some_and(|d| !d.internal), "{k} must be declared and not internal");
-        assert!(!has_rule(k), "{k} has a rule now: remove it from AWAITING_RULE");
-    }
 }
 
 #[test]
