@@ -15,6 +15,8 @@
 //! Recursion is bounded by [`MAX_DEPTH`]; deeper nesting is reported as an error span, never a
 //! stack overflow.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use crate::fact::Span;
 use std::ops::Range;
 use tree_sitter::{Node, Parser};
@@ -440,13 +442,10 @@ impl<'a> Builder<'a> {
     /// Links each stage's commands to the first command of the next stage (a pipe).
     fn link_stages(&mut self, stages: &[Produced]) {
         for w in stages.windows(2) {
-            if let Some(&first) = w[1].first() {
-                for &from in &w[0] {
-                    if from != first {
-                        self.script.commands[first].inputs.push(Input { from, flow: Flow::Pipe });
-                    }
-                }
-            }
+            let [before, after] = w else { continue };
+            let Some(&first) = after.first() else { continue };
+            let Some(cmd) = self.script.commands.get_mut(first) else { continue };
+            cmd.inputs.extend(before.iter().filter(|&&from| from != first).map(|&from| Input { from, flow: Flow::Pipe }));
         }
     }
 
@@ -482,9 +481,10 @@ impl<'a> Builder<'a> {
                         && !args.is_empty()
                     {
                         let subs = first_sub..self.script.commands.len();
-                        let cmd = &mut self.script.commands[last];
-                        cmd.words.extend(args);
-                        cmd.inputs.extend(subs.map(|from| Input { from, flow: Flow::Substitution }));
+                        if let Some(cmd) = self.script.commands.get_mut(last) {
+                            cmd.words.extend(args);
+                            cmd.inputs.extend(subs.map(|from| Input { from, flow: Flow::Substitution }));
+                        }
                     }
                 }
                 _ if ch.is_named() => {
@@ -493,15 +493,15 @@ impl<'a> Builder<'a> {
                 _ => {}
             }
         }
+        let whole = self.span(n);
         for &i in &body_cmds {
-            let cmd = &mut self.script.commands[i];
+            let Some(cmd) = self.script.commands.get_mut(i) else { continue };
             cmd.redirects.extend(redirects.iter().cloned());
             if cmd.heredoc.is_none() {
                 cmd.heredoc = heredoc.clone();
             }
-            let s = self.span(n);
             if body_cmds.len() == 1 {
-                self.script.commands[i].span = s;
+                cmd.span = whole;
             }
         }
         let mut stages = vec![body_cmds];
@@ -951,26 +951,28 @@ fn unescape_double(s: &str) -> String {
 /// Decodes `$'...'` escapes (bash manual §3.1.2.4): `\n`, `\t`, `\xHH`, `\NNN`, `\uHHHH`, ...
 fn ansi_c_unescape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let b: Vec<char> = s.chars().collect();
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        i += 1;
-        if c != '\\' || i >= b.len() {
+    let mut chars = s.chars().peekable();
+    // Up to `max` digits of `radix` from `chars`, as a number (wrapping: at most 8 hex digits
+    // fit a u32 anyway), and how many there were.
+    let num = |radix: u32, max: usize, chars: &mut std::iter::Peekable<std::str::Chars>, first: Option<u32>| {
+        let (mut v, mut n) = first.map_or((0u32, 0), |d| (d, 1));
+        while n < max
+            && let Some(d) = chars.peek().and_then(|c| c.to_digit(radix))
+        {
+            v = v.wrapping_mul(radix).wrapping_add(d);
+            chars.next();
+            n += 1;
+        }
+        (v, n)
+    };
+    while let Some(c) = chars.next() {
+        if c != '\\' {
             out.push(c);
             continue;
         }
-        let e = b[i];
-        i += 1;
-        let num = |radix: u32, max: usize, i: &mut usize| {
-            let mut v = 0u32;
-            let mut n = 0;
-            while n < max && *i < b.len() && b[*i].is_digit(radix) {
-                v = v * radix + b[*i].to_digit(radix).unwrap_or(0);
-                *i += 1;
-                n += 1;
-            }
-            (v, n)
+        let Some(e) = chars.next() else {
+            out.push(c);
+            continue;
         };
         match e {
             'n' => out.push('\n'),
@@ -982,7 +984,7 @@ fn ansi_c_unescape(s: &str) -> String {
             'f' => out.push('\x0c'),
             'v' => out.push('\x0b'),
             'x' => {
-                let (v, n) = num(16, 2, &mut i);
+                let (v, n) = num(16, 2, &mut chars, None);
                 if n == 0 {
                     out.push_str("\\x");
                 } else {
@@ -990,7 +992,7 @@ fn ansi_c_unescape(s: &str) -> String {
                 }
             }
             'u' | 'U' => {
-                let (v, n) = num(16, if e == 'u' { 4 } else { 8 }, &mut i);
+                let (v, n) = num(16, if e == 'u' { 4 } else { 8 }, &mut chars, None);
                 if n == 0 {
                     out.push('\\');
                     out.push(e);
@@ -999,8 +1001,7 @@ fn ansi_c_unescape(s: &str) -> String {
                 }
             }
             '0'..='7' => {
-                i -= 1;
-                let (v, _) = num(8, 3, &mut i);
+                let (v, _) = num(8, 3, &mut chars, e.to_digit(8));
                 out.push(char::from_u32(v).unwrap_or('?'));
             }
             other => out.push(other),

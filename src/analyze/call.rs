@@ -17,6 +17,8 @@
 //! `source`, `bash -c` or an alias's re-parsed text), and calls made inside a function body
 //! are expanded only when that function is itself called.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use super::{word_map, Analyzer, MAX_NESTING};
 use crate::fact::Fact;
 use crate::shell::{AliasChange, Script, Word};

@@ -6,6 +6,7 @@
 //! (depth-bounded by [`MAX_NESTING`]) and hands each resulting program invocation to the
 //! analyzer of its tool family (one module per family).
 
+
 pub mod call;
 pub mod cloud;
 pub mod code;
@@ -295,7 +296,7 @@ impl Analyzer {
         env: Vec<(String, String)>,
         depth: usize,
     ) {
-        let cmd = &sc.commands[index];
+        let Some(cmd) = sc.commands.get(index) else { return };
         if depth > MAX_NESTING {
             self.push(Fact::new("exec.too_deep", "nesting too deep to analyse", cmd.span).with("depth", depth));
             return;
@@ -422,18 +423,17 @@ impl Analyzer {
     /// readable file. `None` otherwise.
     pub fn stdout_text(&mut self, sc: &Script, index: usize) -> Option<(String, SpanMap)> {
         let cmd = sc.commands.get(index)?;
-        let first = cmd.words.first()?;
-        let args = &cmd.words[1..];
+        let (first, args) = cmd.words.split_first()?;
         match program_name(&first.text) {
             "echo" => {
                 let mut rest = args;
                 let mut escapes = false;
-                while let Some(w) = rest.first() {
+                while let Some((w, tail)) = rest.split_first() {
                     match w.text.as_str() {
-                        "-n" | "-E" => rest = &rest[1..],
+                        "-n" | "-E" => rest = tail,
                         "-e" | "-ne" | "-en" => {
                             escapes = true;
-                            rest = &rest[1..]
+                            rest = tail
                         }
                         _ => break,
                     }
@@ -514,11 +514,12 @@ impl Analyzer {
                 Some((t, m)) => {
                     text.push_str(&t);
                     text.push('\n');
-                    map = Some(map.map_or(m, |_: SpanMap| SpanMap::nested(None, inv.script.commands[p].span)));
+                    let span = inv.script.commands.get(p).map_or(inv.cmd.span, |c| c.span);
+                    map = Some(map.map_or(m, |_: SpanMap| SpanMap::nested(None, span)));
                 }
                 None => {
-                    let c = &inv.script.commands[p];
-                    let name = c.words.first().map(|w| w.text.clone()).unwrap_or_default();
+                    let c = inv.script.commands.get(p);
+                    let name = c.and_then(|c| c.words.first()).map(|w| w.text.clone()).unwrap_or_default();
                     return Err(format!("the output of `{name}`"));
                 }
             }
@@ -532,7 +533,7 @@ impl Analyzer {
 pub fn stdin_dynamic(inv: &Invocation) -> bool {
     let own = inv.cmd.heredoc.as_ref().is_some_and(|h| h.dynamic);
     own || inv.cmd.inputs.iter().filter(|i| i.flow == Flow::Pipe).any(|i| {
-        inv.script.commands[i.from].heredoc.as_ref().is_some_and(|h| h.dynamic)
+        inv.script.commands.get(i.from).and_then(|c| c.heredoc.as_ref()).is_some_and(|h| h.dynamic)
     })
 }
 
@@ -557,7 +558,7 @@ fn cd_target(words: &[Word], vars: &HashMap<String, Option<String>>) -> Option<O
     if words.first().map(|w| w.text.as_str()) != Some("cd") {
         return None;
     }
-    let arg = words[1..].iter().find(|w| !w.text.starts_with('-') || w.text == "-");
+    let arg = words.get(1..).unwrap_or_default().iter().find(|w| !w.text.starts_with('-') || w.text == "-");
     let Some(w) = arg else { return Some(Some("~".into())) };
     let w = resolve(w, vars)?;
     Some((!w.dynamic && (w.text.starts_with('/') || w.text == "~" || w.text.starts_with("~/"))).then(|| w.text.clone()))
@@ -598,44 +599,38 @@ fn resolve(w: &Word, vars: &HashMap<String, Option<String>>) -> Option<Word> {
     if !w.dynamic {
         return Some(w.clone());
     }
-    let t = &w.text;
     let mut out = String::new();
-    let b = t.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if (b[i] == b'<' || b[i] == b'>') && b.get(i + 1) == Some(&b'(') {
+    let mut rest = w.text.as_str();
+    while let Some(c) = rest.chars().next() {
+        if rest.starts_with("<(") || rest.starts_with(">(") {
             return None; // a process substitution (bash manual §3.5.6): a file made at run time
         }
-        if b[i] == b'`' {
-            let end = t[i + 1..].find('`')? + i + 1;
-            out.push_str(&echo_output(&t[i + 1..end])?);
-            i = end + 1;
+        if let Some(after) = rest.strip_prefix('`') {
+            let (inner, tail) = after.split_once('`')?;
+            out.push_str(&echo_output(inner)?);
+            rest = tail;
             continue;
         }
-        if t[i..].starts_with("$(") && !t[i..].starts_with("$((") {
-            let end = t[i + 2..].find(')')? + i + 2;
-            out.push_str(&echo_output(&t[i + 2..end])?);
-            i = end + 1;
+        if let Some(after) = rest.strip_prefix("$(").filter(|a| !a.starts_with('(')) {
+            let (inner, tail) = after.split_once(')')?;
+            out.push_str(&echo_output(inner)?);
+            rest = tail;
             continue;
         }
-        if b[i] != b'$' {
-            let c = t[i..].chars().next()?;
+        let Some(after) = rest.strip_prefix('$') else {
             out.push(c);
-            i += c.len_utf8();
+            rest = rest.get(c.len_utf8()..)?;
             continue;
-        }
-        let (name, next) = if b.get(i + 1) == Some(&b'{') {
-            let end = t[i + 2..].find('}')? + i + 2;
-            (&t[i + 2..end], end + 1)
-        } else {
-            let len = t[i + 1..].bytes().take_while(|c| c.is_ascii_alphanumeric() || *c == b'_').count();
-            (&t[i + 1..i + 1 + len], i + 1 + len)
+        };
+        let (name, tail) = match after.strip_prefix('{') {
+            Some(braced) => braced.split_once('}')?,
+            None => after.split_at_checked(after.bytes().take_while(|c| c.is_ascii_alphanumeric() || *c == b'_').count())?,
         };
         if name.is_empty() || !name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_') {
             return None;
         }
         out.push_str(vars.get(name)?.as_deref()?);
-        i = next;
+        rest = tail;
     }
     Some(Word { text: out, dynamic: false, quoted: w.quoted, span: w.span, verbatim_at: None })
 }
@@ -646,11 +641,17 @@ fn resolve(w: &Word, vars: &HashMap<String, Option<String>>) -> Option<Word> {
 fn set_at_run_time(words: &[Word]) -> Vec<String> {
     let Some(first) = words.first() else { return vec![] };
     let is_name = |t: &str| t.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && t.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
-    let args = &words[1..];
+    let args = words.get(1..).unwrap_or_default();
     let names: Vec<&str> = match program_name(&first.text) {
         "read" | "mapfile" | "readarray" | "getopts" | "unset" | "wait" => args.iter().map(|w| w.text.as_str()).collect(),
         "let" => args.iter().filter_map(|w| w.text.split(['=', '+', '-', '*', '/']).next()).collect(),
-        "printf" => args.windows(2).filter(|p| p[0].text == "-v").map(|p| p[1].text.as_str()).collect(),
+        "printf" => args
+            .windows(2)
+            .filter_map(|p| match p {
+                [flag, name] if flag.text == "-v" => Some(name.text.as_str()),
+                _ => None,
+            })
+            .collect(),
         _ => vec![],
     };
     names.into_iter().map(|n| n.split('[').next().unwrap_or(n)).filter(|n| is_name(n)).map(str::to_string).collect()
@@ -668,8 +669,8 @@ fn echo_output(inner: &str) -> Option<String> {
     if first != "echo" {
         return None;
     }
-    while rest.first().is_some_and(|w| w == "-n" || w == "-E") {
-        rest = &rest[1..];
+    while let Some((_, tail)) = rest.split_first().filter(|(w, _)| *w == "-n" || *w == "-E") {
+        rest = tail;
     }
     if rest.first().is_some_and(|w| w.starts_with('-')) {
         return None;
@@ -714,7 +715,7 @@ pub fn analyze_argv(argv: &[String], base_dir: &Path) -> (String, Analysis) {
         let pos = text.len();
         let verbatim_at = if quoted == *a {
             Some(pos)
-        } else if quoted.len() == a.len() + 2 && quoted[1..quoted.len() - 1] == *a {
+        } else if quoted.len() == a.len() + 2 && quoted.get(1..quoted.len() - 1) == Some(a.as_str()) {
             Some(pos + 1)
         } else {
             None

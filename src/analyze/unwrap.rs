@@ -6,6 +6,8 @@
 //! [`Analyzer`]. A wrapper whose nested command cannot be known statically yields an
 //! `exec.dynamic` fact instead of silently passing.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use super::{word_map, Analyzer, Invocation};
 use crate::argv;
 use crate::catalog::{self, Program, Rest, Wrapper};
