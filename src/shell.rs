@@ -1100,3 +1100,17 @@ mod tests {
         assert_eq!(sc.commands[0].heredoc.as_ref().unwrap().body.trim(), "DROP TABLE t;");
     }
 }
+
+#[cfg(test)]
+mod ansi_c_tests {
+    use super::ansi_c_unescape;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(ansi_c_unescape(r"a\nb\tc"), "a\nb\tc");
+        assert_eq!(ansi_c_unescape(r"\x72\155 \u00e9\U0001F600"), "rm é😀");
+        assert_eq!(ansi_c_unescape(r"\x\q\"), "\\xq\\");
+        assert_eq!(ansi_c_unescape(r"\UFFFFFFFF\101"), "?A");
+        assert_eq!(ansi_c_unescape("é\\é"), "éé");
+    }
+}
