@@ -17,8 +17,8 @@ fn toml_files(dir: &str) -> Vec<std::path::PathBuf> {
     names
 }
 
-/// Converts one TOML file to JSON at `to`.
-fn convert(path: &Path, to: &Path) {
+/// Converts one TOML file to JSON at `to`; returns the TOML value.
+fn convert(path: &Path, to: &Path) -> toml::Value {
     let text = std::fs::read_to_string(path).expect("TOML file is readable");
     let value: toml::Value = toml::from_str(&text).unwrap_or_else(|e| {
         let at = e.span().map_or(0, |s| s.start);
@@ -27,18 +27,20 @@ fn convert(path: &Path, to: &Path) {
     });
     let json = serde_json::to_string(&value).expect("TOML values are JSON values");
     std::fs::write(to, json).expect("OUT_DIR is writable");
+    value
 }
 
-/// Writes `OUT_DIR/{prefix}{stem}.json` for every TOML file of `dir`; returns the stems.
-fn to_json(dir: &str, prefix: &str, out: &Path) -> Vec<String> {
+/// Writes `OUT_DIR/{prefix}{stem}.json` for every TOML file of `dir`; returns the stems and
+/// the TOML values.
+fn to_json(dir: &str, prefix: &str, out: &Path) -> Vec<(String, toml::Value)> {
     println!("cargo::rerun-if-changed={dir}");
-    let mut stems = vec![];
+    let mut files = vec![];
     for path in toml_files(dir) {
         let stem = path.file_stem().and_then(|s| s.to_str()).expect("UTF-8 file name").to_string();
-        convert(&path, &out.join(format!("{prefix}{stem}.json")));
-        stems.push(stem);
+        let value = convert(&path, &out.join(format!("{prefix}{stem}.json")));
+        files.push((stem, value));
     }
-    stems
+    files
 }
 
 fn main() {
@@ -47,12 +49,28 @@ fn main() {
     to_json("rules", "", out);
     println!("cargo::rerun-if-changed=facts.toml");
     convert(Path::new("facts.toml"), &out.join("facts.json"));
-    let stems = to_json("catalog", "catalog_", out);
+    let files = to_json("catalog", "catalog_", out);
+    // Every program name of the built-in catalog with the index of its file, sorted by name, so
+    // a lookup parses only the file that defines the name (most commands are in none).
+    let mut names: Vec<(String, usize)> = vec![];
+    for (i, (_, value)) in files.iter().enumerate() {
+        let programs = value.get("program").and_then(|p| p.as_array()).map(Vec::as_slice).unwrap_or_default();
+        for name in programs.iter().filter_map(|p| p.get("names")?.as_array()).flatten().filter_map(|n| n.as_str()) {
+            names.push((name.to_string(), i));
+        }
+    }
+    names.sort();
     let mut list = String::from("/// The built-in catalog files, embedded at build time.\npub const BUILTIN: &[BuiltinFile] = &[\n");
-    for s in stems {
+    for (s, _) in &files {
         list.push_str(&format!(
             "    BuiltinFile {{ name: \"{s}.toml\", toml: include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/catalog/{s}.toml\")), json: include_str!(concat!(env!(\"OUT_DIR\"), \"/catalog_{s}.json\")) }},\n"
         ));
+    }
+    list.push_str("];\n");
+    list.push_str("/// Every built-in program name and the index in [`BUILTIN`] of the file that defines it, sorted.\n");
+    list.push_str("pub const BUILTIN_NAMES: &[(&str, usize)] = &[\n");
+    for (n, i) in &names {
+        list.push_str(&format!("    ({n:?}, {i}),\n"));
     }
     list.push_str("];\n");
     std::fs::write(out.join("catalog_files.rs"), list).expect("OUT_DIR is writable");

@@ -454,22 +454,27 @@ impl Catalog {
         &self.programs
     }
 
-    /// The built-in entries only.
+    /// Every built-in entry (all files parsed: for tests, examples and listings).
     pub fn builtin() -> Result<Catalog, CatalogError> {
         let mut c = Catalog::default();
-        for f in BUILTIN {
-            let name = format!("builtin:{}", f.name);
-            let file: CatalogFile = serde_json::from_str(f.json)
-                .map_err(|e| CatalogError { file: name.clone(), line: 0, column: 0, message: e.to_string() })?;
-            c.add(check(&name, f.toml, file.program)?);
+        for i in 0..BUILTIN.len() {
+            c.add(builtin_file(i).map_err(Clone::clone)?.to_vec());
         }
         Ok(c)
     }
 
-    /// Built-in entries, then the system, user and trusted project layers for `cwd`.
-    /// Errors name the file, line and column; callers fail closed on them.
-    pub fn load(cwd: &Path) -> Result<Catalog, CatalogError> {
+    /// The built-in entries and the layers for `cwd` together (for `guard rules test`).
+    pub fn with_builtin(cwd: &Path) -> Result<Catalog, CatalogError> {
         let mut c = Catalog::builtin()?;
+        c.add(Catalog::load(cwd)?.programs);
+        Ok(c)
+    }
+
+    /// The system, user and trusted project layers for `cwd` (the built-in entries are looked
+    /// up lazily by [`program`]). Every file is read and checked now, so a broken one stops
+    /// guard before anything runs; errors name the file, line and column.
+    pub fn load(cwd: &Path) -> Result<Catalog, CatalogError> {
+        let mut c = Catalog::default();
         let mut dirs = vec![(Path::new("/etc/guard/catalog").to_path_buf(), true)];
         if let Some(d) = dirs::config_dir() {
             dirs.push((d.join("guard/catalog"), true));
@@ -504,43 +509,58 @@ pub fn project_dir(cwd: &Path) -> Option<std::path::PathBuf> {
     cwd.ancestors().map(|d| d.join(".guard/catalog")).find(|d| d.is_dir())
 }
 
-/// The built-in catalog, parsed once per process. A built-in file that does not load is a
-/// build defect (the test suite loads every one); it yields an empty catalog here and
-/// [`builtin_error`] says why, so callers can refuse.
-pub fn builtin() -> &'static Catalog {
-    &builtin_result().0
-}
-
-/// Why the built-in catalog did not load, if it did not.
-pub fn builtin_error() -> Option<&'static CatalogError> {
-    builtin_result().1.as_ref()
-}
-
-fn builtin_result() -> &'static (Catalog, Option<CatalogError>) {
-    static CATALOG: OnceLock<(Catalog, Option<CatalogError>)> = OnceLock::new();
-    CATALOG.get_or_init(|| match Catalog::builtin() {
-        Ok(c) => (c, None),
-        Err(e) => (Catalog::default(), Some(e)),
+/// One built-in file, parsed on first use.
+fn builtin_file(index: usize) -> Result<&'static [Program], &'static CatalogError> {
+    static PARSED: OnceLock<Vec<OnceLock<Result<Vec<Program>, CatalogError>>>> = OnceLock::new();
+    let slots = PARSED.get_or_init(|| BUILTIN.iter().map(|_| OnceLock::new()).collect());
+    let Some((slot, file)) = slots.get(index).zip(BUILTIN.get(index)) else {
+        static MISSING: OnceLock<CatalogError> = OnceLock::new();
+        return Err(MISSING.get_or_init(|| CatalogError { file: "builtin".into(), line: 0, column: 0, message: format!("no file {index}") }));
+    };
+    slot.get_or_init(|| {
+        let name = format!("builtin:{}", file.name);
+        let parsed: CatalogFile = serde_json::from_str(file.json)
+            .map_err(|e| CatalogError { file: name.clone(), line: 0, column: 0, message: e.to_string() })?;
+        check(&name, file.toml, parsed.program)
     })
+    .as_deref()
+    .map_err(|e| {
+        let _ = DEFECT.set(e.clone());
+        e
+    })
+}
+
+static DEFECT: OnceLock<CatalogError> = OnceLock::new();
+
+/// Why a built-in catalog file did not load, if one was needed and did not. That is a build
+/// defect (the test suite loads every file); [`crate::engine`] refuses every decision made
+/// after it, since the analysis could not read some program as the catalog says.
+pub fn defect() -> Option<&'static CatalogError> {
+    DEFECT.get()
+}
+
+/// The built-in entry for `name`. Only the file that defines `name` is parsed (most programs
+/// are in none, so guarding `ls` parses nothing).
+pub fn builtin_program(name: &str) -> Option<&'static Program> {
+    let at = BUILTIN_NAMES.partition_point(|(n, _)| *n < name);
+    let found = BUILTIN_NAMES.get(at..).unwrap_or_default().iter().take_while(|(n, _)| *n == name);
+    // A name defined in several files: the last file wins, as layers do.
+    let (_, index) = found.last()?;
+    builtin_file(*index).ok()?.iter().rev().find(|p| p.names.iter().any(|n| n == name))
 }
 
 static EFFECTIVE: OnceLock<Catalog> = OnceLock::new();
 
-/// Makes `catalog` (from [`Catalog::load`]) the one the analysis uses in this process. A
-/// process decides for one working directory, so the first call wins; returns false if a
-/// catalog was already installed.
+/// Makes `catalog` (the system, user and trusted project layers, from [`Catalog::load`]) the
+/// one the analysis uses before the built-in entries, in this process. A process decides for
+/// one working directory, so the first call wins; returns false if one was already installed.
 pub fn install(catalog: Catalog) -> bool {
     EFFECTIVE.set(catalog).is_ok()
 }
 
-/// The catalog the analysis uses: the installed one, or the built-in one.
-pub fn effective() -> &'static Catalog {
-    EFFECTIVE.get().unwrap_or_else(builtin)
-}
-
-/// The effective entry for `name`, if any.
+/// The effective entry for `name`: from the installed layers, else built in.
 pub fn program(name: &str) -> Option<&'static Program> {
-    effective().get(name)
+    EFFECTIVE.get().and_then(|c| c.get(name)).or_else(|| builtin_program(name))
 }
 
 /// The effective entry for `name` if it wraps another command.
@@ -555,7 +575,16 @@ mod tests {
 
     #[test]
     fn builtin_loads() {
-        assert!(builtin_error().is_none(), "{:?}", builtin_error());
+        let all = Catalog::builtin().expect("every built-in file loads");
+        assert!(defect().is_none());
+        // The name index made by build.rs matches the files.
+        for p in all.programs() {
+            for n in &p.names {
+                assert!(builtin_program(n).is_some_and(|b| b.names == p.names), "{n}");
+            }
+        }
+        assert_eq!(BUILTIN_NAMES.len(), all.programs().iter().map(|p| p.names.len()).sum::<usize>());
+        assert!(builtin_program("ls").is_none());
         assert!(wrapper("sudo").is_some());
     }
 

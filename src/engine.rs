@@ -141,7 +141,13 @@ pub fn evaluate(input: &Input, rules: &RuleSet, context: &Context) -> Evaluation
     let (text, analysis) = analyse(input);
     // The context reaches the rules once they can match on it (actor, environment, target).
     let _ = context;
-    let decision = rules.decide(&analysis.facts);
+    let mut decision = rules.decide(&analysis.facts);
+    if let Some(e) = crate::catalog::defect() {
+        // A built-in catalog file did not load (a build defect): some program may have been
+        // read wrongly, so nothing is allowed, as with broken built-in rules.
+        eprintln!("guard: the built-in command catalog does not load ({e}); refusing everything");
+        decision.verdict = Action::Deny;
+    }
     Evaluation { text, analysis, decision }
 }
 

@@ -52,7 +52,7 @@ pub fn test() -> exit::Result {
     let mut failures = example_failures(rules);
     let mut total: usize = rules.rules().iter().map(|r| r.examples.block.len() + r.examples.allow.len()).sum();
     let cwd = crate::engine::current_dir();
-    match crate::catalog::Catalog::load(&cwd) {
+    match crate::catalog::Catalog::with_builtin(&cwd) {
         Ok(c) => {
             total += crate::examples::catalog_count(&c);
             failures.extend(crate::examples::catalog_failures(&c, rules, &cwd));
