@@ -13,6 +13,12 @@
 //! - [`Style::Pflag`]: Go's spf13/pflag (kubectl, helm, gh, docker): as GNU, plus `-n=value`.
 //! - [`Style::GoFlag`]: Go's standard `flag` package (terraform): one or two dashes before a
 //!   long name, `-name=value` or `-name value`, no clusters, options end at the first operand.
+//! - [`Style::Long`]: long names after one or two dashes as [`Style::GoFlag`], but options may
+//!   follow operands (sqlite3 and duckdb: `sqlite3 DB -cmd SQL`, shell.c `main`).
+//!
+//! Any style may have options whose value is optional and only given attached (getopt's
+//! `p::`, [`Spec::optional`]): mysql's `-pSECRET` / `--password=SECRET`, where a bare `-p`
+//! prompts and the next word is not its value.
 //!
 //! The parser never fails and never panics: a value-taking option at the end of the argv
 //! simply has no value ([`Opt::value`] is `None`), and a word whose option name is only known
@@ -34,6 +40,8 @@ pub enum Style {
     /// Go `flag` (`-name=value`; stops at the first operand).
     #[serde(rename = "goflag")]
     GoFlag,
+    /// Long names after one or two dashes, no clusters, options anywhere (sqlite3).
+    Long,
 }
 
 /// Which options of a program take a value, and how it spells them.
@@ -46,26 +54,33 @@ pub struct Spec {
     /// Options known to take no value (`--all`): only used to tell long-option abbreviations
     /// apart. Options in neither list are read as flags without a value.
     pub flags: Vec<String>,
+    /// Options whose value is optional and only given attached (`-pSECRET`, `--password=X`;
+    /// getopt `p::`): a bare `-p` has no value and never takes the next word.
+    pub optional: Vec<String>,
 }
 
 impl Spec {
     /// A spec of `style` whose value-taking options are `values` (`"-u"`, `"--user"`).
     pub fn new(style: Style, values: &[&str]) -> Spec {
-        Spec { style, values: values.iter().map(|s| s.to_string()).collect(), flags: vec![] }
+        Spec { style, values: values.iter().map(|s| s.to_string()).collect(), ..Spec::default() }
     }
 
     fn takes_value(&self, name: &str) -> bool {
         self.values.iter().any(|v| v == name)
     }
 
+    fn optional_value(&self, name: &str) -> bool {
+        self.optional.iter().any(|v| v == name)
+    }
+
     /// The full name of a long option written `--name` (GNU: an unambiguous prefix of a known
     /// option stands for it), and whether it takes a value.
     fn long(&self, name: &str) -> (String, bool) {
-        if self.takes_value(name) || self.flags.iter().any(|f| f == name) {
+        if self.takes_value(name) || self.optional_value(name) || self.flags.iter().any(|f| f == name) {
             return (name.to_string(), self.takes_value(name));
         }
         if matches!(self.style, Style::Gnu | Style::Posix) && name.len() > 3 {
-            let mut hits = self.values.iter().chain(&self.flags).filter(|o| o.starts_with(name));
+            let mut hits = self.values.iter().chain(&self.optional).chain(&self.flags).filter(|o| o.starts_with(name));
             if let (Some(only), None) = (hits.next(), hits.next()) {
                 return (only.clone(), self.takes_value(only));
             }
@@ -173,7 +188,8 @@ pub fn parse(args: &[Word], spec: &Spec) -> Parsed {
             continue;
         }
         // Long options: `--name[=value]`, or `-name[=value]` for Go's flag package.
-        let long = t.strip_prefix("--").or_else(|| t.strip_prefix('-').filter(|_| spec.style == Style::GoFlag));
+        let single_dash_long = matches!(spec.style, Style::GoFlag | Style::Long);
+        let long = t.strip_prefix("--").or_else(|| t.strip_prefix('-').filter(|_| single_dash_long));
         if let Some(body) = long {
             let (given, attached) = match body.split_once('=') {
                 Some((n, _)) => (n, Some(tail(w, t.len() - body.len() + n.len() + 1))),
@@ -182,13 +198,17 @@ pub fn parse(args: &[Word], spec: &Spec) -> Parsed {
             let dashes = if t.starts_with("--") { "--" } else { "-" };
             let written = format!("{dashes}{given}");
             // Go flag accepts `--name` for `-name`: look the option up as the spec spells it.
-            let (name, takes_value) = if spec.style == Style::GoFlag {
+            let (name, takes_value) = if single_dash_long {
                 let single = format!("-{given}");
                 let double = format!("--{given}");
                 if spec.takes_value(&single) {
                     (single, true)
                 } else if spec.takes_value(&double) {
                     (double, true)
+                } else if spec.optional_value(&single) || spec.flags.contains(&single) {
+                    (single, false)
+                } else if spec.optional_value(&double) || spec.flags.contains(&double) {
+                    (double, false)
                 } else {
                     (written, false)
                 }
@@ -196,12 +216,13 @@ pub fn parse(args: &[Word], spec: &Spec) -> Parsed {
                 let (full, v) = spec.long(&written);
                 (full, v)
             };
+            let optional = spec.optional_value(&name);
             let value = match attached {
                 Some(v) => Some(v),
-                None if takes_value => it.next().cloned(),
+                None if takes_value && !optional => it.next().cloned(),
                 None => None,
             };
-            out.options.push(Opt { name, value, takes_value, word: w.clone() });
+            out.options.push(Opt { name, value, takes_value: takes_value || optional, word: w.clone() });
             continue;
         }
         // A short cluster: `-rf`, `-uroot`, `-u root`, `-n=ns` (pflag).
@@ -216,6 +237,13 @@ pub fn parse(args: &[Word], spec: &Spec) -> Parsed {
                 } else {
                     it.next().cloned()
                 };
+                out.options.push(Opt { name, value, takes_value: true, word: w.clone() });
+                break;
+            }
+            if spec.optional_value(&name) {
+                // `-pSECRET`: the rest of the word; a bare `-p` has no value.
+                let after = 1 + k + c.len_utf8();
+                let value = (after < t.len()).then(|| tail(w, after));
                 out.options.push(Opt { name, value, takes_value: true, word: w.clone() });
                 break;
             }
@@ -264,7 +292,7 @@ mod tests {
 
     #[test]
     fn trailing_value_option_has_no_value() {
-        for style in [Style::Gnu, Style::Posix, Style::Pflag, Style::GoFlag] {
+        for style in [Style::Gnu, Style::Posix, Style::Pflag, Style::GoFlag, Style::Long] {
             let (opts, ops) = run(style, &["-u", "--user", "-n"], &["-u"]);
             assert_eq!(opts, vec![o("-u", None)]);
             assert!(ops.is_empty());
@@ -313,13 +341,43 @@ mod tests {
     #[test]
     fn never_panics_on_odd_words() {
         let odd = ["-", "--", "-=", "--=", "-é", "--é=ü", "-u", "-\u{0}", "---", "-n=", "=", ""];
-        for style in [Style::Gnu, Style::Posix, Style::Pflag, Style::GoFlag] {
+        for style in [Style::Gnu, Style::Posix, Style::Pflag, Style::GoFlag, Style::Long] {
             for a in odd {
                 for b in odd {
                     let _ = parse(&words(&[a, b, a]), &Spec::new(style, &["-u", "-n", "-é", "--é", "-="]));
                 }
             }
         }
+    }
+
+    #[test]
+    fn optional_values_are_attached_only() {
+        let mut spec = Spec::new(Style::Gnu, &["-e", "-h"]);
+        spec.optional = vec!["-p".into(), "--password".into()];
+        let p = parse(&words(&["-pxh", "-e", "DROP", "-p", "db", "--password", "x", "--password=y", "-sp"]), &spec);
+        let got: Vec<(String, Option<String>)> =
+            p.options.iter().map(|o| (o.name.clone(), o.value.as_ref().map(|w| w.text.clone()))).collect();
+        assert_eq!(
+            got,
+            vec![
+                o("-p", Some("xh")),
+                o("-e", Some("DROP")),
+                o("-p", None),
+                o("--password", None),
+                o("--password", Some("y")),
+                o("-s", None),
+                o("-p", None)
+            ]
+        );
+        assert_eq!(p.operand_texts(), vec!["db", "x"]);
+        assert!(p.has(&["-p"]));
+    }
+
+    #[test]
+    fn long_style_options_anywhere() {
+        let (opts, ops) = run(Style::Long, &["-cmd", "-init"], &["db", "-cmd", ".shell x", "--init", "f", "-bail", "SQL"]);
+        assert_eq!(opts, vec![o("-cmd", Some(".shell x")), o("-init", Some("f")), o("-bail", None)]);
+        assert_eq!(ops, vec!["db", "SQL"]);
     }
 
     #[test]

@@ -130,6 +130,78 @@ pub struct CommandPath {
     pub values: Vec<String>,
 }
 
+/// How a secret option's value is written (see [`Secret`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecretForm {
+    /// The whole value is the secret: `-a SECRET`, `-aSECRET`, `--pass=SECRET`, `--pass SECRET`
+    /// (a following word that starts with `-` is the next option: nothing to hide).
+    #[default]
+    Value,
+    /// The secret is only given attached (`-pSECRET`, mysql's optional value); a bare `-p`
+    /// prompts, and the next word is not a secret.
+    Attached,
+    /// The value is `USER:SECRET` and only the part after the first `:` is hidden
+    /// (curl `-u user:SECRET`).
+    Userinfo,
+}
+
+/// Options of a program whose values are secrets (passwords, tokens): redaction hides them
+/// before a command reaches the audit log (`src/redact.rs`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Secret {
+    /// The options, as written (`-p`, `--password`).
+    pub options: Vec<String>,
+    /// How the value is written.
+    #[serde(default)]
+    pub form: SecretForm,
+    /// Subcommand words that must follow the program name for these options to be secrets
+    /// (`docker login -p`: `["login"]`; `docker run -p` is a port); `a|b` accepts either.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<String>,
+}
+
+/// The client language of a database client ([`Sql::dialect`]): the SQL dialect its text is
+/// parsed in, and the client commands mixed into it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SqlDialect {
+    /// PostgreSQL SQL with psql meta-commands (`\!`, `\i`, `\copy`, `\gexec`).
+    Postgres,
+    /// MySQL / MariaDB SQL.
+    Mysql,
+    /// SQLite SQL with sqlite3 dot-commands (`.shell`, `.read`, `.once |CMD`).
+    Sqlite,
+    /// DuckDB SQL with the same dot-commands as sqlite3.
+    Duckdb,
+    /// SQL of no particular dialect (a permissive parser), no client commands.
+    #[default]
+    Generic,
+}
+
+/// Where a database client takes the SQL it runs (`[program.sql]` in `docs/catalog.md`).
+/// The SQL itself is analysed by `src/sql` in the entry's dialect; when none of these is given,
+/// the client reads SQL from standard input, which is analysed too.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sql {
+    /// Options whose value is SQL text (`psql -c`, `mysql -e`); each must take a value
+    /// (`values` or `optional`).
+    #[serde(default)]
+    pub text: Vec<String>,
+    /// Options whose value names a file of SQL (`psql -f`; `-` or `/dev/stdin` is standard
+    /// input); each must take a value.
+    #[serde(default)]
+    pub file: Vec<String>,
+    /// Operands from this index on are SQL text (`sqlite3 DB SQL...`: 1); absent: none are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operands: Option<usize>,
+    /// The client language.
+    #[serde(default)]
+    pub dialect: SqlDialect,
+}
+
 /// Command lines an entry must make guard refuse or ask (`block`) and let run (`allow`).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -161,6 +233,16 @@ pub struct Program {
     /// Options known to take no value (for long-option abbreviations).
     #[serde(default)]
     pub flags: Vec<String>,
+    /// Options whose value is optional and only given attached (`mysql -pSECRET`,
+    /// `--password=SECRET`; getopt `p::`): a bare `-p` never takes the next word.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub optional: Vec<String>,
+    /// Options whose values are secrets, for redaction.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<Secret>,
+    /// For a database client: which options and operands carry SQL, and its dialect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sql: Option<Sql>,
     /// How it wraps another command, if it does.
     #[serde(default)]
     pub wrapper: Option<Wrapper>,
@@ -273,7 +355,7 @@ pub const WRAPPER_HANDLERS: &[&str] =
     &["alias", "busybox", "container", "coproc", "env", "eval", "find", "guard", "parallel", "shell", "source", "ssh", "su", "trap", "xargs"];
 
 /// The path handlers `analyze::handlers` has: a `[[program.command]] handler` must name one.
-pub const PATH_HANDLERS: &[&str] = &[];
+pub const PATH_HANDLERS: &[&str] = &["mongo_js", "mysqladmin", "redis", "restore_to_database"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -349,9 +431,17 @@ fn check(name: &str, text: &str, mut programs: Vec<Program>) -> Result<Vec<Progr
         if p.names.is_empty() || p.names.iter().any(|n| n.is_empty() || n.contains('/') || n.contains(char::is_whitespace)) {
             return Err(err(format!("program names {:?} must be non-empty base names", p.names)));
         }
-        let options = p.values.iter().chain(&p.flags).chain(p.commands.iter().flat_map(|c| c.values.iter()));
-        if let Some(bad) = options.into_iter().find(|o| !o.starts_with('-') || o.len() < 2) {
+        let options = p.values.iter().chain(&p.flags).chain(&p.optional).chain(p.commands.iter().flat_map(|c| c.values.iter()));
+        let secrets = p.secrets.iter().flat_map(|s| s.options.iter());
+        let sql = p.sql.iter().flat_map(|s| s.text.iter().chain(&s.file));
+        if let Some(bad) = options.chain(secrets).chain(sql).find(|o| !o.starts_with('-') || o.len() < 2) {
             return Err(err(format!("{first}: option {bad:?} must start with '-'")));
+        }
+        if let Some(s) = p.secrets.iter().find(|s| s.options.is_empty()) {
+            return Err(err(format!("{first}: a secret needs options (path {:?})", s.path)));
+        }
+        if let Some(bad) = p.sql.iter().flat_map(|s| s.text.iter().chain(&s.file)).find(|o| !p.values.contains(o) && !p.optional.contains(o)) {
+            return Err(err(format!("{first}: SQL option {bad:?} must take a value (list it in `values` or `optional`)")));
         }
         if let Some(h) = p.wrapper.as_ref().and_then(|w| w.handler.as_deref())
             && !WRAPPER_HANDLERS.contains(&h)
@@ -388,7 +478,7 @@ fn check(name: &str, text: &str, mut programs: Vec<Program>) -> Result<Vec<Progr
         // A wrapper's shell-code options (`-c STRING`) take a value too.
         let mut values = p.values.clone();
         values.extend(p.wrapper.iter().flat_map(|w| w.script_options.iter()).filter(|o| !p.values.contains(o)).cloned());
-        p.spec = Spec { style: p.style, values, flags: p.flags.clone() };
+        p.spec = Spec { style: p.style, values, flags: p.flags.clone(), optional: p.optional.clone() };
         p.origin = name.to_string();
     }
     Ok(programs)

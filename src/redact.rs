@@ -12,11 +12,11 @@
 //!   `access-key`, `secret-key`, `private-key`, and `--pass`/`--*-pass`, as `--flag=VALUE` or `--flag VALUE`
 //!   (a following word starting with `-` is taken as the next flag and kept; `--no-...`
 //!   flags are kept); openssl `-pass pass:SECRET`.
-//! - mysql-family `-pSECRET` (attached form, only after a `mysql`, `mariadb`,
-//!   `mysqldump`, `mysqladmin`, ... word in the same command); curl `-u user:SECRET`,
-//!   `--user`, `-U`, `--proxy-user`; `-a SECRET` after `redis-cli`/`valkey-cli`/`keydb-cli`,
-//!   `-p SECRET` after a MongoDB tool (`mongosh`, `mongo`, `mongodump`, ...), `sshpass`
-//!   (also `-pSECRET`) or `docker|podman|nerdctl login`.
+//! - The options the command catalog declares secret (`secrets` on an entry, `docs/catalog.md`),
+//!   after one of the entry's program names in the same command (and its subcommand `path`):
+//!   `value` (`redis-cli -a SECRET`, `mongosh -p SECRET`, `sshpass -pSECRET`,
+//!   `docker login -p SECRET`), `attached` (mysql-family `-pSECRET`; a bare `-p` prompts) and
+//!   `userinfo` (curl `-u user:SECRET`, `--user`, `-U`, `--proxy-user`).
 //! - Headers `Authorization:`/`Proxy-Authorization:` (the scheme, e.g. `Bearer`, is kept),
 //!   `X-Api-Key:`, `X-Auth-Token:`, `Private-Token:`, `X-Vault-Token:`.
 //! - SQL literals after `PASSWORD` or `IDENTIFIED BY`: `PASSWORD '***'`.
@@ -30,10 +30,15 @@
 //! chance of a secret reaching the log, it does not prove its absence.
 //!
 //! Each pattern is compiled on its first use, and only tried when a cheap literal trigger
-//! (`://`, `authorization`, `pass`, `token`, ...) occurs in the text.
+//! (`://`, `authorization`, `pass`, `token`, ...) occurs in the text. The catalog's secret
+//! options are read from the effective catalog (every entry of every layer, so a replaced
+//! built-in entry still counts) the first time a text has an option word (` -`), and each
+//! entry's pattern is compiled when its program name and option occur in the text.
 
 use std::borrow::Cow;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
+
+use crate::catalog::SecretForm;
 
 use regex::{Captures, Regex};
 use serde_json::Value;
@@ -48,20 +53,16 @@ const NAME: &str = r"(?:[A-Za-z0-9_]*_(?:TOKEN|SECRET|KEY|PWD|PASSWD|PASS|APIKEY
 const FLAG: &str =
     r"(?:[a-z0-9-]*(?:password|passwd|token|secret|api-key|apikey|access-key|secret-key|private-key)|(?:[a-z0-9-]*-)?pass)";
 
-/// Commands whose `-pSECRET` is a password.
-const MYSQL: &str = r"(?:mysql|mariadb|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mysqlpump|mysqlsh|mariadb-dump|mariadb-admin)";
-
-/// Redis clients, whose `-a SECRET` is a password.
-const REDIS: &str = r"(?:redis-cli|valkey-cli|keydb-cli)";
-
-/// MongoDB shells and tools, whose `-p SECRET` is a password.
-const MONGO: &str = r"(?:mongosh|mongo|mongodump|mongorestore|mongoexport|mongoimport|mongostat|mongotop|mongofiles)";
-
 /// Compiles a pattern with ASCII word boundaries and blanks: shell words split on ASCII
 /// blanks, and ASCII classes keep the automata smaller than Unicode ones.
 fn build(pattern: &str) -> Regex {
+    build_checked(pattern).expect("redaction pattern is valid")
+}
+
+/// [`build`] for patterns made from data (the catalog): `None` if it does not compile.
+fn build_checked(pattern: &str) -> Option<Regex> {
     let s = pattern.replace(r"\b", r"(?-u:\b)").replace(r"\s", r"[ \t\r\n\x0B\x0C]").replace(r"\S", r"[^ \t\r\n\x0B\x0C]");
-    Regex::new(&s).expect("redaction pattern is valid")
+    Regex::new(&s).ok()
 }
 
 /// Each pattern is compiled on first use only, and used only when its cheap literal trigger
@@ -84,13 +85,6 @@ pattern!(FLAG_VALUE, format!(r#"(?i-u:(--{FLAG})(=|\s+))("[^"]*"|'[^']*'|[^\s'"]
 pattern!(OPENSSL_PASS, r#"(-pass(?:in|out)?\s+pass:)[^\s'"]+"#);
 pattern!(ASSIGN, format!(r#"(?i-u:\b({NAME})=)("[^"]*"|'[^']*'|[^\s'"&;|)]+)"#));
 pattern!(SQL_PASSWORD, r"(?i-u:\b(PASSWORD|IDENTIFIED\s+BY)(\s+))'(?:[^']|'')*'");
-pattern!(MYSQL_P, format!(r#"\b({MYSQL}\b[^\n;&|]*?\s)-p(?:'[^']*'|"[^"]*"|\S+)"#));
-pattern!(MYSQL_WORD, format!("^{MYSQL}$"));
-pattern!(
-    SHORT_PASS,
-    format!(r#"\b((?:{REDIS}\b[^\n;&|]*?\s-a|{MONGO}\b[^\n;&|]*?\s-p|(?:docker|podman|nerdctl)\s+login\b[^\n;&|]*?\s-p)\s+|sshpass\b[^\n;&|]*?\s-p\s*)("[^"]*"|'[^']*'|[^\s'"-][^\s'"]*)"#)
-);
-pattern!(CURL_USER, r#"\b(curl\b[^\n;&|]*?\s(?:-u|--user|-U|--proxy-user)(?:\s+|=)?['"]?[^\s:'"]*:)[^\s'"]+"#);
 pattern!(
     TOKENS,
     r"\b(?:(AKIA|ASIA)[0-9A-Z]{16}|(gh[pousr]_)[A-Za-z0-9]{20,}|(github_pat_)[A-Za-z0-9_]{20,}|(xox[abprs]-)[A-Za-z0-9-]{8,})\b"
@@ -207,14 +201,14 @@ fn redact_found<'a>(text: &'a str, found: &mut Vec<String>) -> Cow<'a, str> {
     if lower.contains("password") || lower.contains("identified") {
         t = apply(t, &SQL_PASSWORD, format!("${{1}}${{2}}'{MASK}'").as_str(), found);
     }
-    if (lower.contains("mysql") || lower.contains("mariadb")) && text.contains("-p") {
-        t = apply(t, &MYSQL_P, format!("${{1}}-p{MASK}").as_str(), found);
-    }
-    if ["redis", "valkey", "keydb", "mongo", "sshpass", "login"].iter().any(|w| lower.contains(w)) {
-        t = apply(t, &SHORT_PASS, |c: &Captures| format!("{}{}", &c[1], mask_keeping_quotes(&c[2])), found);
-    }
-    if text.contains("curl") {
-        t = apply(t, &CURL_USER, format!("${{1}}{MASK}").as_str(), found);
+    if has_option_word(text) {
+        for c in clients_named_in(text).into_iter().filter(|c| c.triggered_by(text)) {
+            let Some(re) = c.pattern() else { continue };
+            t = match c.form {
+                SecretForm::Value => apply(t, re, |c: &Captures| format!("{}{}", &c[1], mask_keeping_quotes(&c[2])), found),
+                SecretForm::Attached | SecretForm::Userinfo => apply(t, re, format!("${{1}}{MASK}").as_str(), found),
+            };
+        }
     }
     if ["AKIA", "ASIA", "gh", "github_pat_", "xox"].iter().any(|p| text.contains(p)) {
         t = apply(t, &TOKENS, |c: &Captures| {
@@ -230,24 +224,19 @@ fn basename(word: &str) -> &str {
 }
 
 /// Redacts an argv element by element, also catching secrets that are split across
-/// elements: the value after `--password`/`--token`/`--secret`-like flags, the
-/// `user:SECRET` after curl's `-u`/`--user`/`-U`/`--proxy-user`, and `-pSECRET` in
-/// mysql-family commands (any element after one whose basename is `mysql`,
-/// `mariadb`, `mysqldump`, ...), the value after `-a` of redis-cli (and valkey-cli,
-/// keydb-cli), after `-p` of the MongoDB tools, `sshpass` and `docker|podman|nerdctl login`.
-/// Every element also goes through [`redact`].
+/// elements: the value after `--password`/`--token`/`--secret`-like flags, and the options
+/// the command catalog declares secret ([`ClientSecret`]) in any element after one whose
+/// basename is one of the entry's program names (and after its subcommand `path`): the value
+/// of a `value` option (`redis-cli -a SECRET`, `sshpass -pSECRET`, `docker login -p SECRET`),
+/// `-pSECRET` of an `attached` one (mysql), the `user:SECRET` of a `userinfo` one (curl
+/// `-u`, `--user=`, `-uuser:SECRET`). Every element also goes through [`redact`].
 ///
 /// Input: the argv as given to exec. Output: a new argv of the same length.
 pub fn redact_argv(argv: &[String]) -> Vec<String> {
-    let is_mysql = |w: &str| {
-        let b = basename(w);
-        (b.starts_with("mysql") || b.starts_with("mariadb")) && MYSQL_WORD.is_match(b)
-    };
+    let clients = if argv.iter().any(|a| a.starts_with('-')) { client_secrets() } else { &[] };
     let mut out = Vec::with_capacity(argv.len());
-    let (mut in_mysql, mut in_curl) = (false, false);
-    // The short flag whose value is a password in the command seen so far (`-a`, `-p`).
-    let mut short_pass: Option<&str> = None;
-    let (mut in_container_cli, mut in_sshpass) = (false, false);
+    // Secrets whose program was seen, with how many words of their path were seen since.
+    let mut seen: Vec<(&ClientSecret, usize)> = vec![];
     #[derive(PartialEq)]
     enum Next {
         Plain,
@@ -267,53 +256,195 @@ pub fn redact_argv(argv: &[String]) -> Vec<String> {
             out.push(format!("{user}:{MASK}"));
             continue;
         }
-        if is_mysql(arg) {
-            in_mysql = true;
-        }
-        match basename(arg) {
-            "curl" => in_curl = true,
-            "redis-cli" | "valkey-cli" | "keydb-cli" => short_pass = Some("-a"),
-            "sshpass" => {
-                in_sshpass = true;
-                short_pass = Some("-p");
+        for (c, k) in &mut seen {
+            if c.path.get(*k).is_some_and(|w| w.split('|').any(|w| w == arg)) {
+                *k += 1;
             }
-            "mongosh" | "mongo" | "mongodump" | "mongorestore" | "mongoexport" | "mongoimport"
-            | "mongostat" | "mongotop" | "mongofiles" => short_pass = Some("-p"),
-            "docker" | "podman" | "nerdctl" => in_container_cli = true,
-            "login" if in_container_cli => short_pass = Some("-p"),
-            _ => {}
         }
-        if short_pass.is_some_and(|f| f == arg) {
-            next = Next::Secret;
-        } else if in_sshpass && arg.len() > 2 && arg.starts_with("-p") {
-            // sshpass -pSECRET
-            out.push(format!("-p{MASK}"));
+        let base = basename(arg);
+        seen.extend(clients.iter().filter(|c| c.names.iter().any(|n| n == base)).map(|c| (c, 0)));
+        let active = seen.iter().filter(|(c, k)| *k >= c.path.len()).map(|(c, _)| *c);
+        let mut masked = None;
+        for c in active {
+            match c.argv_element(arg) {
+                Element::Plain => continue,
+                Element::SecretNext => next = Next::Secret,
+                Element::UserinfoNext => next = Next::UserPass,
+                Element::Masked(m) => masked = Some(m),
+            }
+            break;
+        }
+        if let Some(m) = masked {
+            out.push(m);
             continue;
-        } else if arg.starts_with("--")
+        }
+        if next == Next::Plain
+            && arg.starts_with("--")
             && has_secret_word(&arg.to_ascii_lowercase())
             && ARGV_FLAG.is_match(arg)
             && !arg.to_ascii_lowercase().starts_with("--no-")
         {
             next = Next::Secret;
-        } else if in_curl && matches!(arg.as_str(), "-u" | "--user" | "-U" | "--proxy-user") {
-            next = Next::UserPass;
-        } else if in_curl
-            && let Some((flag @ ("--user" | "--proxy-user"), value)) = arg.split_once('=')
-            && let Some((user, _)) = value.split_once(':')
-        {
-            out.push(format!("{flag}={user}:{MASK}"));
-            continue;
-        } else if in_curl && arg.len() > 2 && (arg.starts_with("-u") || arg.starts_with("-U")) && arg.contains(':') {
-            let (user, _) = arg.split_once(':').unwrap_or((arg, ""));
-            out.push(format!("{user}:{MASK}"));
-            continue;
-        } else if in_mysql && arg.len() > 2 && arg.starts_with("-p") {
-            out.push(format!("-p{MASK}"));
-            continue;
         }
         out.push(redact(arg).into_owned());
     }
     out
+}
+
+/// True if `text` has a word that starts with `-` (an option) after a blank: every catalog
+/// secret pattern needs one, so other texts never load the catalog.
+fn has_option_word(text: &str) -> bool {
+    text.as_bytes().windows(2).any(|w| matches!(w, [b' ' | b'\t' | b'\n', b'-']))
+}
+
+/// One `secrets` item of a catalog entry ([`crate::catalog::Secret`]) with the entry's
+/// program names, and its text pattern, compiled on first use.
+#[derive(Debug)]
+pub struct ClientSecret {
+    /// The entry's program names.
+    pub names: Vec<String>,
+    /// Subcommand words that must follow a program name (`login`; `a|b` accepts either).
+    pub path: Vec<String>,
+    /// The secret options.
+    pub options: Vec<String>,
+    /// How their values are written.
+    pub form: SecretForm,
+    pattern: OnceLock<Option<Regex>>,
+}
+
+/// What one argv element is for a [`ClientSecret`].
+enum Element {
+    /// Nothing to do with it.
+    Plain,
+    /// A `value` option alone: the next element is the secret.
+    SecretNext,
+    /// A `userinfo` option alone: the next element is `user:SECRET`.
+    UserinfoNext,
+    /// The element with its secret masked.
+    Masked(String),
+}
+
+impl ClientSecret {
+    fn short(o: &str) -> bool {
+        !o.starts_with("--") && o.chars().count() == 2
+    }
+
+    /// How `arg` (one argv element after the program) reads for this secret.
+    fn argv_element(&self, arg: &str) -> Element {
+        for o in &self.options {
+            let (exact, rest) = match arg.strip_prefix(o.as_str()) {
+                Some("") => (true, ""),
+                Some(r) if Self::short(o) => (false, r),
+                Some(r) => match r.strip_prefix('=') {
+                    Some(v) => (false, v),
+                    None => continue,
+                },
+                None => continue,
+            };
+            let eq = if Self::short(o) || arg.len() == o.len() { "" } else { "=" };
+            return match (self.form, exact) {
+                (SecretForm::Value, true) => Element::SecretNext,
+                (SecretForm::Userinfo, true) => Element::UserinfoNext,
+                (SecretForm::Attached, true) => Element::Plain,
+                (SecretForm::Value | SecretForm::Attached, false) => Element::Masked(format!("{o}{eq}{MASK}")),
+                (SecretForm::Userinfo, false) => match rest.split_once(':') {
+                    Some((user, _)) => Element::Masked(format!("{o}{eq}{user}:{MASK}")),
+                    None => Element::Plain,
+                },
+            };
+        }
+        Element::Plain
+    }
+
+    /// True if `text` mentions one of the options (a cheap literal test before the pattern
+    /// is compiled or run; [`clients_named_in`] found the program name).
+    fn triggered_by(&self, text: &str) -> bool {
+        self.options.iter().any(|o| text.contains(o.as_str()))
+    }
+
+    /// The text pattern: group 1 is the program, path and option up to the secret; for
+    /// `value`, group 2 is the value (quotes included).
+    fn pattern(&self) -> Option<&Regex> {
+        self.pattern.get_or_init(|| build_checked(&self.pattern_text()?)).as_ref()
+    }
+
+    fn pattern_text(&self) -> Option<String> {
+        // Catalog text is escaped; a backslash in it would meet `build`'s `\s`/`\b` rewriting.
+        let alt = |items: &mut dyn Iterator<Item = &str>, f: &dyn Fn(String, bool) -> String| -> Option<String> {
+            let mut v = vec![];
+            for x in items {
+                if x.is_empty() || x.contains('\\') {
+                    return None;
+                }
+                v.push(f(regex::escape(x), x.starts_with("--")));
+            }
+            (!v.is_empty()).then(|| v.join("|"))
+        };
+        let plain = |x: String, _| x;
+        let names = alt(&mut self.names.iter().map(String::as_str), &plain)?;
+        let mut path = String::new();
+        for w in &self.path {
+            path.push_str(&format!(r"\s+(?:{})\b", alt(&mut w.split('|'), &plain)?));
+        }
+        let prefix = format!(r"\b((?:{names})\b{path}[^\n;&|]*?\s");
+        let options = &mut self.options.iter().map(String::as_str);
+        Some(match self.form {
+            SecretForm::Value => {
+                let o = alt(options, &|o, long| if long { format!(r"{o}(?:=|\s+)") } else { format!(r"{o}\s*") })?;
+                format!(r#"{prefix}(?:{o}))("[^"]*"|'[^']*'|[^\s'"-][^\s'"]*)"#)
+            }
+            SecretForm::Attached => {
+                let o = alt(options, &|o, long| if long { format!("{o}=") } else { o })?;
+                format!(r#"{prefix}(?:{o}))(?:'[^']*'|"[^"]*"|\S+)"#)
+            }
+            SecretForm::Userinfo => {
+                let o = alt(options, &plain)?;
+                format!(r#"{prefix}(?:{o})(?:\s+|=)?['"]?[^\s:'"]*:)[^\s'"]+"#)
+            }
+        })
+    }
+}
+
+/// The [`ClientSecret`]s whose program names occur in `text` as the base name of a word
+/// (one pass over the text, a hash lookup per word), in catalog order.
+fn clients_named_in(text: &str) -> Vec<&'static ClientSecret> {
+    static BY_NAME: LazyLock<std::collections::HashMap<&'static str, Vec<usize>>> = LazyLock::new(|| {
+        let mut m: std::collections::HashMap<&'static str, Vec<usize>> = std::collections::HashMap::new();
+        for (i, c) in client_secrets().iter().enumerate() {
+            for n in &c.names {
+                m.entry(n.as_str()).or_default().push(i);
+            }
+        }
+        m
+    });
+    let words = text.split(|c: char| c.is_ascii_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')' | '`' | '\'' | '"' | '<' | '>'));
+    let mut hits: Vec<usize> = words.filter_map(|w| BY_NAME.get(basename(w))).flatten().copied().collect();
+    hits.sort_unstable();
+    hits.dedup();
+    let all = client_secrets();
+    hits.into_iter().filter_map(|i| all.get(i)).collect()
+}
+
+/// Every secret option the effective command catalog declares (built-in entries, and those
+/// of the system, user and trusted project layers, including entries a later layer
+/// replaced), read once per process.
+pub fn client_secrets() -> &'static [ClientSecret] {
+    static ALL: LazyLock<Vec<ClientSecret>> = LazyLock::new(|| {
+        let mut out = vec![];
+        for p in crate::catalog::effective().programs() {
+            for s in &p.secrets {
+                out.push(ClientSecret {
+                    names: p.names.clone(),
+                    path: s.path.clone(),
+                    options: s.options.clone(),
+                    form: s.form,
+                    pattern: OnceLock::new(),
+                });
+            }
+        }
+        out
+    });
+    &ALL
 }
 
 /// Shortest masked value that [`scrub`] removes everywhere else in a record: shorter ones
@@ -536,6 +667,56 @@ mod tests {
         same("mongosh -p --eval 1");
         same("grep -a pattern file");
         same("tool --bypass x --passive y");
+    }
+
+    /// Clients that only the command catalog names (no list in this file): their secret
+    /// options come from `secrets` on their entries.
+    #[test]
+    fn catalog_clients() {
+        red("mysqlslap -uroot -phunter2 --concurrency=5", "mysqlslap -uroot -p*** --concurrency=5");
+        red("mariadb-import -p'x y' db f.csv", "mariadb-import -p*** db f.csv");
+        red("mongoexport -d app -p s3cret -o u.json", "mongoexport -d app -p *** -o u.json");
+        red("mycli -u root -p s3cret app", "mycli -u root -p *** app");
+        red("keydb-cli -a s3cret ping", "keydb-cli -a *** ping");
+        red("podman login -p tok quay.io", "podman login -p *** quay.io");
+        red("nerdctl login -ptok quay.io", "nerdctl login -p*** quay.io");
+        red("curl --proxy-user=p:q https://x", "curl --proxy-user=p:*** https://x");
+        same("mysqlslap -p --concurrency=5");
+        same("podman run -p 8080:80 img");
+        same("mycli -p --help");
+        let names: Vec<&str> = client_secrets().iter().flat_map(|c| c.names.iter().map(String::as_str)).collect();
+        for n in ["mysql", "mysqldump", "redis-cli", "mongosh", "mongodump", "sshpass", "docker", "curl", "mariadb-slap"] {
+            assert!(names.contains(&n), "{n} has no secret options in the catalog");
+        }
+        for c in client_secrets() {
+            assert!(c.pattern().is_some(), "the pattern of {:?} {:?} compiles", c.names, c.options);
+        }
+    }
+
+    #[test]
+    fn catalog_clients_argv() {
+        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let cases: &[(&[&str], &[&str])] = &[
+            (&["docker", "login", "-u", "me", "-p", "tok", "reg"], &["docker", "login", "-u", "me", "-p", "***", "reg"]),
+            (&["docker", "run", "-p", "8080:80", "img"], &["docker", "run", "-p", "8080:80", "img"]),
+            (&["sshpass", "-phunter2", "ssh", "h"], &["sshpass", "-p***", "ssh", "h"]),
+            (&["sshpass", "-p", "hunter2", "ssh", "h"], &["sshpass", "-p", "***", "ssh", "h"]),
+            (&["/usr/bin/mysqlslap", "-p", "-pab", "x"], &["/usr/bin/mysqlslap", "-p", "-p***", "x"]),
+            (&["redis-cli", "-a", "-x", "SET", "k"], &["redis-cli", "-a", "-x", "SET", "k"]),
+            (&["mongosh", "-u", "a", "-p", "pw", "app"], &["mongosh", "-u", "a", "-p", "***", "app"]),
+            (&["curl", "--user=a:b", "https://x"], &["curl", "--user=a:***", "https://x"]),
+            (&["mysql", "-P3306", "--port", "3306"], &["mysql", "-P3306", "--port", "3306"]),
+        ];
+        for (argv, want) in cases {
+            assert_eq!(redact_argv(&v(argv)), v(want), "{argv:?}");
+        }
+    }
+
+    #[test]
+    fn option_words() {
+        assert!(!has_option_word("x"));
+        assert!(!has_option_word("echo a-b"));
+        assert!(has_option_word("ls -l"));
     }
 
     #[test]

@@ -1,9 +1,13 @@
-//! Data stores beyond SQL clients: `redis-cli`, `mongosh`/`mongo`, `dropdb`, `mysqladmin`,
-//! `mongorestore`, `pg_restore`.
+//! Data stores beyond SQL clients: the semantics of `redis-cli`, `mongosh`/`mongo`,
+//! `mysqladmin` and `pg_restore` command lines. Their options, subcommand paths and secrets are
+//! catalog data (`catalog/datastore.toml`, read with [`crate::argv::parse`]); the paths that
+//! need more than options and operands name a handler (`analyze::handlers`) that calls the
+//! functions here with the parsed command line. `dropdb NAME` and `mongorestore --drop` are
+//! catalog paths alone.
 //!
 //! Facts:
 //! - `datastore.flush`: `FLUSHALL`/`FLUSHDB` (redis-cli argv, stdin lines, `--cluster call`,
-//!   or named in the Lua script of an `EVAL`):
+//!   or named in the Lua script of an `EVAL` or of `--eval FILE`):
 //!   `store`, `command`.
 //! - `datastore.command`: other dangerous Redis commands: `CONFIG SET dir|dbfilename` (the
 //!   classic write-a-file-anywhere RCE), `SHUTDOWN`, `DEBUG`, `SLAVEOF`/`REPLICAOF`, `MODULE
@@ -23,69 +27,49 @@
 //! Strings and comments inside Mongo shell JavaScript are data: the JS is tokenized and only
 //! code tokens are matched.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use super::{Analyzer, Invocation};
+use crate::catalog::PathMatch;
 use crate::fact::Fact;
-use crate::shell::Word;
 
-/// Programs this module analyses.
-pub const PROGRAMS: &[&str] =
-    &["redis-cli", "valkey-cli", "keydb-cli", "mongosh", "mongo", "dropdb", "mysqladmin", "mariadb-admin", "mongorestore", "pg_restore"];
+// Options of a `redis-cli` line that change what its operands are (`catalog/datastore.toml`).
+const CLUSTER: &[&str] = &["--cluster"];
+const EVAL_FILE: &[&str] = &["--eval"];
+const LAST_ARG_FROM_STDIN: &[&str] = &["-x"];
 
-/// Analyses one invocation of a data store client.
-pub fn analyze(a: &mut Analyzer, inv: &Invocation, _depth: usize) {
-    match inv.name.as_str() {
-        "redis-cli" | "valkey-cli" | "keydb-cli" => redis(a, inv),
-        "mongosh" | "mongo" => mongo(a, inv),
-        "dropdb" => dropdb(a, inv),
-        "mysqladmin" | "mariadb-admin" => mysqladmin(a, inv),
-        "mongorestore"
-            if inv.args().iter().any(|w| w.text == "--drop") && !inv.args().iter().any(|w| w.text == "--dryRun") => {
-                a.push(Fact::new("datastore.restore", inv.display(), inv.span()).with("program", "mongorestore").with("drop", true));
-            }
-        "pg_restore" => pg_restore(a, inv),
-        _ => {}
-    }
-}
-
-/// redis-cli options that take a value (redis-cli(1), `redis-cli --help`).
-const REDIS_VALUE: &[&str] = &[
-    "-h", "-p", "-s", "-a", "-u", "-r", "-i", "-n", "-d", "-D", "--user", "--pass", "--askpass-file", "--cacert",
-    "--cacertdir", "--cert", "--key", "--sni", "--tls-ciphers", "--tls-ciphersuites", "--pattern", "--count",
-    "--rdb", "--functions-rdb", "--pipe-timeout", "--memkeys-samples", "--eval", "--intrinsic-latency",
-    "--lru-test", "--quoted-pattern", "-t", "--show-pushes",
-];
-
-fn redis(a: &mut Analyzer, inv: &Invocation) {
-    let args = inv.args();
-    let mut i = 0;
-    let mut reads_last_arg = false;
-    let mut cluster_call = false;
-    while i < args.len() {
-        let t = args[i].text.as_str();
-        if t == "--cluster" {
-            // `--cluster call HOST:PORT COMMAND ARGS...` runs COMMAND on every node.
-            if args.get(i + 1).is_some_and(|w| w.text == "call") {
-                cluster_call = true;
-                i += 3;
-                break;
-            }
+/// `redis-cli` (and `valkey-cli`, `keydb-cli`): the Redis command in its operands, or, with
+/// none, each command line read from stdin; `--cluster call HOST:PORT CMD...` runs CMD on
+/// every node; `--eval FILE` runs a Lua script. Makes `datastore.*` facts (module docs).
+pub fn redis(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
+    let p = &m.parsed;
+    let words = m.operands();
+    let mut command: &[crate::shell::Word] = words;
+    if let Some(sub) = p.value(CLUSTER) {
+        // `--cluster call HOST:PORT COMMAND ARGS...`; other cluster subcommands manage slots.
+        if sub.text != "call" {
             return;
         }
-        if !t.starts_with('-') || t == "-" {
-            break;
+        command = words.get(1..).unwrap_or_default();
+        if command.is_empty() {
+            return;
         }
-        if t == "-x" {
-            reads_last_arg = true;
-        }
-        i += if REDIS_VALUE.contains(&t) { 2 } else { 1 };
     }
-    let words = &args[i.min(args.len())..];
-    if !words.is_empty() {
-        let line: Vec<(String, bool)> = words.iter().map(|w| (w.text.clone(), w.dynamic)).collect();
-        redis_command(a, inv, &line, reads_last_arg);
+    if let Some(file) = p.value(EVAL_FILE) {
+        // The operands are the script's keys and arguments, not a command.
+        if !file.dynamic
+            && let Some(code) = a.read_file(&file.text, file.span)
+        {
+            let upper = code.to_ascii_uppercase();
+            if ["FLUSHALL", "FLUSHDB"].iter().any(|f| upper.contains(f)) {
+                a.push(redis_fact(inv, "datastore.flush", "EVAL"));
+            }
+        }
         return;
     }
-    if cluster_call {
+    if !command.is_empty() {
+        let line: Vec<(String, bool)> = command.iter().map(|w| (w.text.clone(), w.dynamic)).collect();
+        redis_command(a, inv, &line, p.has(LAST_ARG_FROM_STDIN));
         return;
     }
     // No command on the line: redis-cli reads commands from stdin, one per line.
@@ -111,80 +95,57 @@ fn redis(a: &mut Analyzer, inv: &Invocation) {
     }
 }
 
+fn redis_fact(inv: &Invocation, kind: &str, command: &str) -> Fact {
+    Fact::new(kind, inv.display(), inv.span()).with("store", "redis").with("command", command.to_string())
+}
+
+/// One Redis command (`line`: its words, and whether each is known only at run time).
 fn redis_command(a: &mut Analyzer, inv: &Invocation, line: &[(String, bool)], reads_last_arg: bool) {
-    let Some((cmd, _)) = line.first() else { return };
+    let Some(((cmd, _), args)) = line.split_first() else { return };
     let cmd = cmd.to_ascii_uppercase();
     let arg = |k: usize| line.get(k).map(|(t, _)| t.to_ascii_uppercase()).unwrap_or_default();
-    let fact = |kind: &str, command: &str| {
-        Fact::new(kind, inv.display(), inv.span()).with("store", "redis").with("command", command.to_string())
-    };
     match cmd.as_str() {
-        "FLUSHALL" | "FLUSHDB" => a.push(fact("datastore.flush", &cmd)),
+        "FLUSHALL" | "FLUSHDB" => a.push(redis_fact(inv, "datastore.flush", &cmd)),
         // A Lua script run by the server: `EVAL "return redis.call('FLUSHALL')" 0`.
         "EVAL" | "EVAL_RO" if ["FLUSHALL", "FLUSHDB"].iter().any(|f| arg(1).contains(f)) => {
-            a.push(fact("datastore.flush", &cmd))
+            a.push(redis_fact(inv, "datastore.flush", &cmd))
         }
         "CONFIG" if arg(1) == "SET" && matches!(arg(2).as_str(), "DIR" | "DBFILENAME") => {
-            a.push(fact("datastore.command", "CONFIG SET").with("parameter", arg(2).to_ascii_lowercase()))
+            a.push(redis_fact(inv, "datastore.command", "CONFIG SET").with("parameter", arg(2).to_ascii_lowercase()))
         }
-        "SHUTDOWN" | "DEBUG" | "SLAVEOF" | "REPLICAOF" => a.push(fact("datastore.command", &cmd).with("parameter", arg(1).to_ascii_lowercase())),
-        "MODULE" if arg(1) == "LOAD" => a.push(fact("datastore.command", "MODULE LOAD").with("parameter", "load")),
-        "DEL" | "UNLINK" if reads_last_arg || line[1..].iter().any(|(_, d)| *d) => {
-            a.push(fact("datastore.delete", &cmd).with("filter", "stdin"))
+        "SHUTDOWN" | "DEBUG" | "SLAVEOF" | "REPLICAOF" => {
+            a.push(redis_fact(inv, "datastore.command", &cmd).with("parameter", arg(1).to_ascii_lowercase()))
+        }
+        "MODULE" if arg(1) == "LOAD" => a.push(redis_fact(inv, "datastore.command", "MODULE LOAD").with("parameter", "load")),
+        "DEL" | "UNLINK" if reads_last_arg || args.iter().any(|(_, d)| *d) => {
+            a.push(redis_fact(inv, "datastore.delete", &cmd).with("filter", "stdin"))
         }
         _ => {}
     }
 }
 
-/// mongosh/mongo options that take a value.
-const MONGO_VALUE: &[&str] = &[
-    "--host", "--port", "-u", "--username", "--authenticationDatabase", "--authenticationMechanism", "--eval",
-    "-f", "--file", "--tlsCAFile", "--tlsCertificateKeyFile", "--tlsCertificateKeyFilePassword", "--tlsCRLFile",
-    "--apiVersion", "--gssapiServiceName", "--sspiHostnameCanonicalization", "--awsAccessKeyId",
-    "--awsSecretAccessKey", "--awsSessionToken", "--awsIamSessionToken", "--cryptSharedLibPath", "--keyVaultNamespace",
-    "--kmsURL", "--sslPEMKeyFile", "--sslCAFile", "--sslPEMKeyPassword",
-];
-
-fn mongo(a: &mut Analyzer, inv: &Invocation) {
-    let args = inv.args();
-    let mut evals: Vec<&Word> = vec![];
-    let mut files: Vec<&Word> = vec![];
-    let mut i = 0;
-    while i < args.len() {
-        let w = &args[i];
-        let t = w.text.as_str();
-        if let Some(v) = t.strip_prefix("--eval=") {
-            let _ = v;
-            evals.push(w);
-        } else if t == "--eval" {
-            evals.extend(args.get(i + 1));
-        } else if t == "-f" || t == "--file" {
-            files.extend(args.get(i + 1));
-        } else if t.starts_with("--file=") {
-            files.push(w);
-        } else if (t == "-p" || t == "--password") && args.get(i + 1).is_some_and(|n| !n.text.starts_with('-')) {
-            i += 1;
-        } else if !t.starts_with('-') && t.ends_with(".js") {
-            files.push(w);
-        }
-        i += if MONGO_VALUE.contains(&t) { 2 } else { 1 };
-    }
+/// `mongosh`/`mongo`: the JavaScript of every `--eval`, every `-f`/`--file` and every `*.js`
+/// operand, or, with none of them, of stdin. Makes `datastore.drop|delete|update` facts.
+pub fn mongo_js(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
+    let p = &m.parsed;
+    let evals = p.values(&["--eval"]);
+    let js_operands = m.operands().iter().filter(|w| w.text.ends_with(".js"));
+    let files: Vec<&crate::shell::Word> = p.values(&["-f", "--file"]).into_iter().chain(js_operands).collect();
     let explicit = !evals.is_empty() || !files.is_empty();
     for w in evals {
-        let code = w.text.strip_prefix("--eval=").unwrap_or(&w.text).to_string();
-        mongo_js(a, inv, &code);
+        mongo_code(a, inv, &w.text);
     }
     for w in files {
         if w.dynamic {
             continue;
         }
-        if let Some(code) = a.read_file(w.text.strip_prefix("--file=").unwrap_or(&w.text), w.span) {
-            mongo_js(a, inv, &code);
+        if let Some(code) = a.read_file(&w.text, w.span) {
+            mongo_code(a, inv, &code);
         }
     }
     if !explicit {
         match a.stdin_text(inv) {
-            Ok(Some((code, _))) => mongo_js(a, inv, &code),
+            Ok(Some((code, _))) => mongo_code(a, inv, &code),
             Ok(None) => {}
             Err(from) => a.push(
                 Fact::new("datastore.dynamic", format!("{} reads code from {from}", inv.name), inv.cmd.span)
@@ -192,6 +153,25 @@ fn mongo(a: &mut Analyzer, inv: &Invocation) {
                     .with("from", from),
             ),
         }
+    }
+}
+
+/// `mysqladmin [options] command [arg] [command [arg]]...`: each `drop DB` drops a database
+/// (commands are case-insensitive). Makes `sql.drop` facts with `object_type = "database"`.
+pub fn mysqladmin(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
+    let ops = m.operands();
+    for (op, db) in ops.iter().zip(ops.iter().skip(1)) {
+        if op.text.eq_ignore_ascii_case("drop") {
+            a.push(sql_drop_database(inv, &db.text));
+        }
+    }
+}
+
+/// `pg_restore --clean` drops objects only when it restores into a database (`-d`); without
+/// one it writes an SQL script to stdout. Pushes the path's fact only then.
+pub fn restore_to_database(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
+    if m.parsed.has(&["-d", "--dbname"]) {
+        a.push(m.fact(&inv.display(), inv.span()));
     }
 }
 
@@ -213,26 +193,26 @@ pub enum Tok {
 /// Linear in the input; never panics on malformed text.
 pub fn js_tokens(src: &str) -> Vec<Tok> {
     let b: Vec<char> = src.chars().collect();
+    let at = |i: usize| b.get(i).copied();
     let mut out = vec![];
     let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
+    while let Some(c) = at(i) {
         if c.is_whitespace() {
             i += 1;
-        } else if c == '/' && b.get(i + 1) == Some(&'/') {
-            while i < b.len() && b[i] != '\n' {
+        } else if c == '/' && at(i + 1) == Some('/') {
+            while at(i).is_some_and(|x| x != '\n') {
                 i += 1;
             }
-        } else if c == '/' && b.get(i + 1) == Some(&'*') {
+        } else if c == '/' && at(i + 1) == Some('*') {
             i += 2;
-            while i < b.len() && !(b[i] == '*' && b.get(i + 1) == Some(&'/')) {
+            while at(i).is_some() && !(at(i) == Some('*') && at(i + 1) == Some('/')) {
                 i += 1;
             }
             i += 2;
         } else if c == '"' || c == '\'' || c == '`' {
             i += 1;
-            while i < b.len() && b[i] != c {
-                if b[i] == '\\' {
+            while let Some(x) = at(i).filter(|x| *x != c) {
+                if x == '\\' {
                     i += 1;
                 }
                 i += 1;
@@ -243,8 +223,8 @@ pub fn js_tokens(src: &str) -> Vec<Tok> {
             // A regular expression literal (it follows an operator or opening bracket).
             i += 1;
             let mut class = false;
-            while i < b.len() && b[i] != '\n' && (class || b[i] != '/') {
-                match b[i] {
+            while let Some(x) = at(i).filter(|x| *x != '\n' && (class || *x != '/')) {
+                match x {
                     '\\' => i += 1,
                     '[' => class = true,
                     ']' => class = false,
@@ -253,18 +233,18 @@ pub fn js_tokens(src: &str) -> Vec<Tok> {
                 i += 1;
             }
             i += 1;
-            while i < b.len() && b[i].is_ascii_alphabetic() {
+            while at(i).is_some_and(|x| x.is_ascii_alphabetic()) {
                 i += 1;
             }
             out.push(Tok::Str);
         } else if c.is_alphabetic() || c == '_' || c == '$' {
             let s = i;
-            while i < b.len() && (b[i].is_alphanumeric() || b[i] == '_' || b[i] == '$') {
+            while at(i).is_some_and(|x| x.is_alphanumeric() || x == '_' || x == '$') {
                 i += 1;
             }
-            out.push(Tok::Ident(b[s..i].iter().collect()));
+            out.push(Tok::Ident(b.get(s..i).unwrap_or_default().iter().collect()));
         } else if c.is_ascii_digit() {
-            while i < b.len() && (b[i].is_alphanumeric() || b[i] == '.') {
+            while at(i).is_some_and(|x| x.is_alphanumeric() || x == '.') {
                 i += 1;
             }
             out.push(Tok::Other);
@@ -308,7 +288,7 @@ pub fn mongo_effects(code: &str) -> Vec<(&'static str, &'static str, &'static st
     out
 }
 
-fn mongo_js(a: &mut Analyzer, inv: &Invocation, code: &str) {
+fn mongo_code(a: &mut Analyzer, inv: &Invocation, code: &str) {
     for (kind, key, value, command) in mongo_effects(code) {
         a.push(
             Fact::new(kind, inv.display(), inv.span())
@@ -324,88 +304,6 @@ fn sql_drop_database(inv: &Invocation, name: &str) -> Fact {
         .with("object_type", "database")
         .with("name", name.to_string())
         .with("program", inv.name.clone())
-}
-
-fn dropdb(a: &mut Analyzer, inv: &Invocation) {
-    let args = inv.args();
-    let value = ["-h", "--host", "-p", "--port", "-U", "--username", "--maintenance-db"];
-    let mut i = 0;
-    while i < args.len() {
-        let t = args[i].text.as_str();
-        if t == "--help" || t == "-?" || t == "--version" || t == "-V" {
-            return;
-        }
-        if !t.starts_with('-') {
-            a.push(sql_drop_database(inv, t));
-            return;
-        }
-        i += if value.contains(&t) { 2 } else { 1 };
-    }
-}
-
-fn mysqladmin(a: &mut Analyzer, inv: &Invocation) {
-    let args = inv.args();
-    let value = ["-u", "--user", "-h", "--host", "-P", "--port", "-S", "--socket", "-c", "--count", "-i", "--sleep", "-O", "--set-variable"];
-    let mut ops: Vec<&str> = vec![];
-    let mut i = 0;
-    while i < args.len() {
-        let t = args[i].text.as_str();
-        if !t.starts_with('-') {
-            ops.push(t);
-        }
-        i += if value.contains(&t) { 2 } else { 1 };
-    }
-    for (k, op) in ops.iter().enumerate() {
-        if op.eq_ignore_ascii_case("drop")
-            && let Some(db) = ops.get(k + 1) {
-                a.push(sql_drop_database(inv, db));
-            }
-    }
-}
-
-fn pg_restore(a: &mut Analyzer, inv: &Invocation) {
-    let args = inv.args();
-    let value = "dfFIjLnNPStThpU";
-    let (mut clean, mut to_db, mut list) = (false, false, false);
-    let mut i = 0;
-    while i < args.len() {
-        let t = args[i].text.as_str();
-        i += 1;
-        if let Some(l) = t.strip_prefix("--") {
-            match l.split_once('=').map_or(l, |(n, _)| n) {
-                "clean" => clean = true,
-                "dbname" => {
-                    to_db = true;
-                    i += usize::from(!l.contains('='));
-                }
-                "list" => list = true,
-                "file" | "format" | "index" | "jobs" | "use-list" | "schema" | "exclude-schema" | "function"
-                | "superuser" | "table" | "trigger" | "host" | "port" | "username" | "role" => {
-                    i += usize::from(!l.contains('='));
-                }
-                _ => {}
-            }
-        } else if let Some(c) = t.strip_prefix('-').filter(|c| !c.is_empty()) {
-            for (k, ch) in c.char_indices() {
-                match ch {
-                    'c' => clean = true,
-                    'l' => list = true,
-                    'd' => to_db = true,
-                    _ => {}
-                }
-                if value.contains(ch) {
-                    if k + 1 == c.len() {
-                        i += 1;
-                    }
-                    break;
-                }
-            }
-        }
-    }
-    // Without -d, pg_restore writes an SQL script to stdout and touches no database.
-    if clean && to_db && !list {
-        a.push(Fact::new("datastore.restore", inv.display(), inv.span()).with("program", "pg_restore").with("drop", true));
-    }
 }
 
 #[cfg(test)]

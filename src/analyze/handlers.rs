@@ -2,7 +2,7 @@
 //! whose entry names `handler = "NAME"` is handed here with its parsed command line, and the
 //! handler makes the facts (see `docs/catalog.md`).
 
-use super::{Analyzer, Invocation};
+use super::{datastore, Analyzer, Invocation};
 use crate::catalog::PathMatch;
 use crate::fact::Fact;
 
@@ -10,6 +10,10 @@ use crate::fact::Fact;
 /// defect; it yields the path's generic fact, so nothing is silently lost.
 pub fn run(name: &str, a: &mut Analyzer, inv: &Invocation, m: &PathMatch, _depth: usize) {
     match name {
+        "redis" => datastore::redis(a, inv, m),
+        "mongo_js" => datastore::mongo_js(a, inv, m),
+        "mysqladmin" => datastore::mysqladmin(a, inv, m),
+        "restore_to_database" => datastore::restore_to_database(a, inv, m),
         // Unreachable for loaded catalogs: names are checked against
         // [`crate::catalog::PATH_HANDLERS`] at load.
         _ => {

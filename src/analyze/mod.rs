@@ -39,12 +39,10 @@ type Family = (&'static [&'static str], fn(&mut Analyzer, &Invocation, usize));
 /// Every family analyzer; a program may belong to several (e.g. `curl` is both a network sink
 /// and a code downloader).
 const FAMILIES: &[Family] = &[
-    (db::PROGRAMS, db::analyze),
     (fs::PROGRAMS, fs::analyze),
     (k8s::PROGRAMS, k8s::analyze),
     (git::PROGRAMS, git::analyze),
     (cloud::PROGRAMS, cloud::analyze),
-    (datastore::PROGRAMS, datastore::analyze),
     (net::PROGRAMS, net::analyze),
     (code::PROGRAMS, code::analyze),
 ];
@@ -339,6 +337,9 @@ impl Analyzer {
                     Some(h) => handlers::run(h, self, inv, &m, depth),
                     None => self.push(m.fact(&inv.display(), inv.span())),
                 }
+            }
+            if let Some(sql) = &p.sql {
+                db::analyze(self, inv, p, sql, depth);
             }
         }
         for (programs, analyze) in FAMILIES {
