@@ -60,6 +60,27 @@ fn main() {
         }
     }
     names.sort();
+    // Every `secrets` item of the built-in entries, so redaction needs no catalog parsing.
+    let mut secrets = String::from("/// Every `secrets` item of the built-in entries: names, path, options, form.\npub const BUILTIN_SECRETS: &[(&[&str], &[&str], &[&str], &str)] = &[\n");
+    let strs = |v: Option<&toml::Value>| -> Vec<String> {
+        v.and_then(|v| v.as_array()).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    };
+    for (_, value) in &files {
+        let programs = value.get("program").and_then(|p| p.as_array()).map(Vec::as_slice).unwrap_or_default();
+        for p in programs {
+            let items = p.get("secrets").and_then(|s| s.as_array()).map(Vec::as_slice).unwrap_or_default();
+            for item in items {
+                let form = item.get("form").and_then(|f| f.as_str()).unwrap_or("value");
+                secrets.push_str(&format!(
+                    "    (&{:?}, &{:?}, &{:?}, {form:?}),\n",
+                    strs(p.get("names")),
+                    strs(item.get("path")),
+                    strs(item.get("options"))
+                ));
+            }
+        }
+    }
+    secrets.push_str("];\n");
     let mut list = String::from("/// The built-in catalog files, embedded at build time.\npub const BUILTIN: &[BuiltinFile] = &[\n");
     for (s, _) in &files {
         list.push_str(&format!(
@@ -73,5 +94,6 @@ fn main() {
         list.push_str(&format!("    ({n:?}, {i}),\n"));
     }
     list.push_str("];\n");
+    list.push_str(&secrets);
     std::fs::write(out.join("catalog_files.rs"), list).expect("OUT_DIR is writable");
 }

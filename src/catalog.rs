@@ -648,6 +648,12 @@ pub fn install(catalog: Catalog) -> bool {
     EFFECTIVE.set(catalog).is_ok()
 }
 
+/// The installed layers ([`install`]); empty when none were installed.
+pub fn installed() -> &'static Catalog {
+    static EMPTY: OnceLock<Catalog> = OnceLock::new();
+    EFFECTIVE.get().unwrap_or_else(|| EMPTY.get_or_init(Catalog::default))
+}
+
 /// The effective entry for `name`: from the installed layers, else built in.
 pub fn program(name: &str) -> Option<&'static Program> {
     EFFECTIVE.get().and_then(|c| c.get(name)).or_else(|| builtin_program(name))
@@ -675,6 +681,20 @@ mod tests {
         }
         assert_eq!(BUILTIN_NAMES.len(), all.programs().iter().map(|p| p.names.len()).sum::<usize>());
         assert!(builtin_program("ls").is_none());
+        // And so does the secrets table made by build.rs.
+        let parsed: Vec<String> = all
+            .programs()
+            .iter()
+            .flat_map(|p| p.secrets.iter().map(move |s| format!("{:?} {:?} {:?} {:?}", p.names, s.path, s.options, s.form)))
+            .collect();
+        let table: Vec<String> = BUILTIN_SECRETS
+            .iter()
+            .map(|(n, path, o, f)| {
+                let form = serde_json::from_value::<SecretForm>(serde_json::json!(f)).expect("a known form");
+                format!("{n:?} {path:?} {o:?} {form:?}")
+            })
+            .collect();
+        assert_eq!(parsed, table);
         assert!(wrapper("sudo").is_some());
     }
 

@@ -430,8 +430,23 @@ fn clients_named_in(text: &str) -> Vec<&'static ClientSecret> {
 /// replaced), read once per process.
 pub fn client_secrets() -> &'static [ClientSecret] {
     static ALL: LazyLock<Vec<ClientSecret>> = LazyLock::new(|| {
-        let mut out = vec![];
-        for p in crate::catalog::effective().programs() {
+        let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // Built-in entries from the table build.rs made (no catalog parsing), then the layers.
+        let mut out: Vec<ClientSecret> = crate::catalog::BUILTIN_SECRETS
+            .iter()
+            .map(|(names, path, options, form)| ClientSecret {
+                names: owned(names),
+                path: owned(path),
+                options: owned(options),
+                form: match *form {
+                    "attached" => SecretForm::Attached,
+                    "userinfo" => SecretForm::Userinfo,
+                    _ => SecretForm::Value,
+                },
+                pattern: OnceLock::new(),
+            })
+            .collect();
+        for p in crate::catalog::installed().programs() {
             for s in &p.secrets {
                 out.push(ClientSecret {
                     names: p.names.clone(),
