@@ -10,6 +10,9 @@ use crate::fact::Fact;
 /// defect; it yields the path's generic fact, so nothing is silently lost.
 pub fn run(name: &str, a: &mut Analyzer, inv: &Invocation, m: &PathMatch, _depth: usize) {
     match name {
+        "iac_destroy" => super::cloud::iac_destroy(a, inv, m),
+        "aws_delete" => super::cloud::aws_delete(a, inv, m),
+        "storage_rm" => super::cloud::storage_rm(a, inv, m),
         // Unreachable for loaded catalogs: names are checked against
         // [`crate::catalog::PATH_HANDLERS`] at load.
         _ => {
