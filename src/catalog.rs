@@ -218,7 +218,13 @@ impl Program {
             let Some((words, end)) = self.find_path(&parsed.operands, &c.path) else { continue };
             let unless: Vec<&str> = c.unless.iter().map(String::as_str).collect();
             let require: Vec<&str> = c.require.iter().map(String::as_str).collect();
-            if parsed.has(&unless) || (!require.is_empty() && !parsed.has(&require)) {
+            // Where options end at the first operand, a required option written after an
+            // operand still counts (an option whose value the entry does not know must not
+            // hide `-destroy`); `unless` options there do not.
+            let late = |w: &crate::shell::Word| crate::argv::parse(std::slice::from_ref(w), &spec).has(&require);
+            let required = parsed.has(&require)
+                || (matches!(spec.style, Style::GoFlag | Style::Posix) && parsed.operands.get(end..).unwrap_or_default().iter().any(late));
+            if parsed.has(&unless) || (!require.is_empty() && !required) {
                 continue;
             }
             out.push(PathMatch { program: self, path: c, parsed, words, end });
@@ -367,6 +373,7 @@ pub const PATH_HANDLERS: &[&str] = &[
     "aws_delete",
     "iac_destroy",
     "storage_rm",
+    "storage_sync",
 ];
 
 #[derive(Deserialize)]

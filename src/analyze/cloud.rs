@@ -10,6 +10,9 @@
 //!   of a list-valued id option (`--instance-ids i-1 i-2`) join `resources`.
 //! - [`storage_rm`] (`gsutil rm`, `gcloud storage rm`): a `**` wildcard in a URL deletes
 //!   every object under a prefix, as `-r` does; `scope` is `objects` or `object`.
+//! - [`storage_sync`] (`aws s3 sync --delete`, `gsutil rsync -d`, `gcloud storage rsync
+//!   --delete-unmatched-destination-objects`): a recursive delete only when the destination
+//!   is a cloud URL.
 //!
 //! Facts (declared in `facts.toml`): `cloud.destroy` (`tool`, `auto_approve`, `targeted`,
 //! `targets`) and `cloud.delete` (`provider`, `service`, `operation`, `resources`, `scope`,
@@ -90,6 +93,21 @@ pub fn storage_rm(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
         || strings(f.attrs.get("resources")).iter().any(|r| r.contains("**"));
     a.push(f.with("recursive", recursive).with("scope", if recursive { "objects" } else { "object" }));
 }
+
+/// Handler `storage_sync`: a sync that deletes what the source lacks (`aws s3 sync --delete`,
+/// `gsutil rsync -d`, `gcloud storage rsync --delete-unmatched-destination-objects`) is a
+/// recursive delete of cloud objects when its destination (the last operand) is a cloud URL
+/// (`s3://`, `gs://`); a local destination yields no fact here.
+pub fn storage_sync(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
+    let f = m.fact(&inv.display(), inv.span());
+    let cloud = m.operands().last().is_some_and(|w| CLOUD_URLS.iter().any(|p| w.text.starts_with(p)));
+    if cloud {
+        a.push(f.with("recursive", true).with("scope", "objects"));
+    }
+}
+
+/// URL schemes of cloud object stores whose objects a sync may delete.
+const CLOUD_URLS: &[&str] = &["s3://", "gs://"];
 
 /// The strings of a `strings` attribute (empty when absent).
 fn strings(v: Option<&Value>) -> Vec<String> {
