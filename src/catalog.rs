@@ -707,6 +707,80 @@ from_file = false
         assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("strings"));
     }
 
+    fn words(s: &[&str]) -> Vec<crate::shell::Word> {
+        s.iter().map(|t| crate::shell::Word::plain(t, crate::fact::Span::default())).collect()
+    }
+
+    #[test]
+    fn path_globs_words_prefixes_gaps_and_subcommand_options() {
+        let toml = r#"
+[[program]]
+names = ["aws"]
+summary = "s"
+source = "s"
+values = ["--profile"]
+[[program.command]]
+path = ["*", "delete-*|terminate-*"]
+fact = "cloud.delete"
+unless = ["--dry-run"]
+[program.command.attrs]
+service = { word = 0 }
+operation = { word = 1 }
+resources = { operands = 0 }
+
+[[program]]
+names = ["gcloud"]
+summary = "s"
+source = "s"
+prefixes = ["beta"]
+gaps = true
+[[program.command]]
+path = ["sql", "instances", "delete"]
+fact = "cloud.delete"
+[program.command.attrs]
+resources = { operands = 0 }
+
+[[program]]
+names = ["terraform"]
+summary = "s"
+source = "s"
+style = "goflag"
+values = ["-target"]
+prefixes = ["run"]
+[[program.command]]
+path = ["apply"]
+fact = "cloud.destroy"
+require = ["-destroy"]
+[program.command.attrs]
+auto_approve = { option = ["-auto-approve"] }
+targets = { values = ["-target"] }
+"#;
+        let p = parse_file("t.toml", toml).expect("parses");
+        let m = p[0].matches(&words(&["--profile", "p", "ec2", "terminate-instances", "i-1", "i-2"]));
+        assert_eq!(m.len(), 1);
+        let f = m[0].fact("x", crate::fact::Span::default());
+        assert_eq!((f.attrs["service"].as_str(), f.attrs["operation"].as_str()), (Some("ec2"), Some("terminate-instances")));
+        assert_eq!(f.attrs["resources"], serde_json::json!(["i-1", "i-2"]));
+        assert!(p[0].matches(&words(&["ec2", "describe-instances"])).is_empty());
+        assert!(p[0].matches(&words(&["ec2", "delete-volume", "--dry-run"])).is_empty());
+
+        let m = p[1].matches(&words(&["beta", "sql", "x", "instances", "y", "delete", "db1"]));
+        assert_eq!(m.len(), 1, "release track skipped, gaps between path words");
+        assert_eq!(m[0].fact("x", crate::fact::Span::default()).attrs["resources"], serde_json::json!(["db1"]));
+        assert!(p[1].matches(&words(&["x", "sql", "instances", "delete"])).is_empty(), "the first word comes first");
+        assert!(p[1].matches(&words(&["sql", "instances"])).is_empty());
+
+        let m = p[2].matches(&words(&["-chdir=x", "run", "apply", "-auto-approve", "--target", "a", "-destroy"]));
+        assert_eq!(m.len(), 1, "each subcommand word starts a new option list");
+        let f = m[0].fact("x", crate::fact::Span::default());
+        assert_eq!((f.attrs["auto_approve"].as_bool(), &f.attrs["targets"]), (Some(true), &serde_json::json!(["a"])));
+        assert_eq!(p[2].matches(&words(&["apply", "plan", "-destroy"])).len(), 1, "a late required option counts");
+        assert!(p[2].matches(&words(&["apply", "-destroy=false"])).is_empty());
+        assert!(p[2].matches(&words(&["apply", "-target", "-destroy"])).is_empty(), "-destroy is -target's value");
+        let bad = toml.replace("operation = { word = 1 }", "operation = { word = 2 }");
+        assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("no word"));
+    }
+
     #[test]
     fn errors_name_file_line_column() {
         let e = parse_file("x.toml", "[[program]]\nnames = [\"a\"]\nsummary = \"s\"\nsource = \"s\"\nvalus = []\n").unwrap_err();
