@@ -242,16 +242,12 @@ impl Program {
         }
         let mut rest = std::mem::take(&mut parsed.operands);
         let mut next = path.iter().peekable();
-        loop {
-            let Some((first, tail)) = rest.split_first() else { break };
+        while let Some((first, tail)) = rest.split_first() {
             let started = next.len() < path.len();
-            let is_prefix = !started && self.prefixes.iter().any(|p| *p == first.text);
-            let is_next = next.peek().is_some_and(|want| word_matches(want, &first.text));
-            if !(is_prefix || is_next) {
-                break;
-            }
-            if !is_prefix {
+            if next.peek().is_some_and(|want| word_matches(want, &first.text)) {
                 next.next();
+            } else if started || !self.prefixes.contains(&first.text) {
+                break;
             }
             parsed.operands.push(first.clone());
             let again = crate::argv::parse(tail, spec);
@@ -267,7 +263,8 @@ impl Program {
     /// after its last word. Leading [`Program::prefixes`] are skipped; with [`Program::gaps`]
     /// other operands may separate the path's words.
     fn find_path(&self, operands: &[crate::shell::Word], path: &[String]) -> Option<(Vec<String>, usize)> {
-        let mut at = operands.iter().take_while(|w| self.prefixes.iter().any(|p| *p == w.text)).count();
+        let first = path.first().map(String::as_str).unwrap_or_default();
+        let mut at = operands.iter().take_while(|w| self.prefixes.contains(&w.text) && !word_matches(first, &w.text)).count();
         let mut words = vec![];
         for (k, want) in path.iter().enumerate() {
             let rest = operands.get(at..)?;
