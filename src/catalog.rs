@@ -99,6 +99,10 @@ pub struct FromArgs {
     /// Strings: the operands from this index after the subcommand path.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operands: Option<usize>,
+    /// String: the subcommand path's word at this index, as written on the command line (what
+    /// an alternative `a|b` or a pattern `delete-*` matched).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub word: Option<usize>,
 }
 
 /// One subcommand path of a tool and the fact it produces.
@@ -106,7 +110,8 @@ pub struct FromArgs {
 #[serde(deny_unknown_fields)]
 pub struct CommandPath {
     /// The subcommand words, matched against the leading operands; `a|b` accepts either
-    /// (`["repo", "delete"]`, `["uninstall|delete|del|un"]`).
+    /// (`["repo", "delete"]`, `["uninstall|delete|del|un"]`), and an alternative with `*`, `?`
+    /// or `[...]` is a glob pattern over the whole word (`["*", "delete-*"]`).
     pub path: Vec<String>,
     /// The fact kind produced (declared in the fact registry).
     pub fact: String,
@@ -243,6 +248,15 @@ pub struct Program {
     /// For a database client: which options and operands carry SQL, and its dialect.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sql: Option<Sql>,
+    /// Words that may come before any subcommand path and are skipped (gcloud's release
+    /// tracks `alpha`, `beta`, `preview`; terragrunt's `run-all`, `run`).
+    #[serde(default)]
+    pub prefixes: Vec<String>,
+    /// True if the words of a path may be separated by other operands: values of options the
+    /// entry does not list (`gcloud container --some-flag x clusters delete c`). The first
+    /// word must still come first (after [`Program::prefixes`]).
+    #[serde(default)]
+    pub gaps: bool,
     /// How it wraps another command, if it does.
     #[serde(default)]
     pub wrapper: Option<Wrapper>,
@@ -268,6 +282,10 @@ impl Program {
 
     /// Every subcommand path of this entry that `args` (the words after the program name)
     /// take, parsed with the path's option spec, in catalog order.
+    ///
+    /// For styles whose options end at the first operand (`goflag`, `posix`), each prefix and
+    /// path word starts a new option list, as a Go `flag.FlagSet` per subcommand does
+    /// (`terraform -chdir=x apply -destroy`, `terragrunt run --all destroy`).
     pub fn matches(&self, args: &[crate::shell::Word]) -> Vec<PathMatch<'_>> {
         let mut out = vec![];
         for c in &self.commands {
@@ -278,18 +296,85 @@ impl Program {
                 s.values.extend(c.values.iter().cloned());
                 std::borrow::Cow::Owned(s)
             };
-            let parsed = crate::argv::parse(args, &spec);
-            let on_path = c.path.len() <= parsed.operands.len()
-                && c.path.iter().zip(&parsed.operands).all(|(want, got)| want.split('|').any(|w| w == got.text));
+            let parsed = self.parse_path(args, &spec, &c.path);
+            let Some((words, end)) = self.find_path(&parsed.operands, &c.path) else { continue };
             let unless: Vec<&str> = c.unless.iter().map(String::as_str).collect();
             let require: Vec<&str> = c.require.iter().map(String::as_str).collect();
-            if !on_path || parsed.has(&unless) || (!require.is_empty() && !parsed.has(&require)) {
+            // Where options end at the first operand, a required option written after an
+            // operand still counts (an option whose value the entry does not know must not
+            // hide `-destroy`); `unless` options there do not.
+            let late = |w: &crate::shell::Word| crate::argv::parse(std::slice::from_ref(w), &spec).has(&require);
+            let required = parsed.has(&require)
+                || (matches!(spec.style, Style::GoFlag | Style::Posix) && parsed.operands.get(end..).unwrap_or_default().iter().any(late));
+            if parsed.has(&unless) || (!require.is_empty() && !required) {
                 continue;
             }
-            out.push(PathMatch { program: self, path: c, parsed });
+            out.push(PathMatch { program: self, path: c, parsed, words, end });
         }
         out
     }
+
+    /// Parses `args`; for a style that stops at the first operand, parses again after each
+    /// leading operand that is a prefix or the next word of `path`, so a subcommand's own
+    /// options are options.
+    fn parse_path(&self, args: &[crate::shell::Word], spec: &Spec, path: &[String]) -> crate::argv::Parsed {
+        let mut parsed = crate::argv::parse(args, spec);
+        if !matches!(spec.style, Style::GoFlag | Style::Posix) {
+            return parsed;
+        }
+        let mut rest = std::mem::take(&mut parsed.operands);
+        let mut next = path.iter().peekable();
+        while let Some((first, tail)) = rest.split_first() {
+            let started = next.len() < path.len();
+            if next.peek().is_some_and(|want| word_matches(want, &first.text)) {
+                next.next();
+            } else if started || !self.prefixes.contains(&first.text) {
+                break;
+            }
+            parsed.operands.push(first.clone());
+            let again = crate::argv::parse(tail, spec);
+            parsed.options.extend(again.options);
+            parsed.double_dash |= again.double_dash;
+            rest = again.operands;
+        }
+        parsed.operands.extend(rest);
+        parsed
+    }
+
+    /// Where `path` is in `operands`: the words it matched, as written, and the index just
+    /// after its last word. Leading [`Program::prefixes`] are skipped; with [`Program::gaps`]
+    /// other operands may separate the path's words.
+    fn find_path(&self, operands: &[crate::shell::Word], path: &[String]) -> Option<(Vec<String>, usize)> {
+        let first = path.first().map(String::as_str).unwrap_or_default();
+        let mut at = operands.iter().take_while(|w| self.prefixes.contains(&w.text) && !word_matches(first, &w.text)).count();
+        let mut words = vec![];
+        for (k, want) in path.iter().enumerate() {
+            let rest = operands.get(at..)?;
+            let skip = if self.gaps && k > 0 {
+                rest.iter().position(|w| word_matches(want, &w.text))?
+            } else if rest.first().is_some_and(|w| word_matches(want, &w.text)) {
+                0
+            } else {
+                return None;
+            };
+            at += skip;
+            words.push(operands.get(at)?.text.clone());
+            at += 1;
+        }
+        Some((words, at))
+    }
+}
+
+/// True if `word` is one of the `|`-separated alternatives of a path word; an alternative with
+/// `*`, `?` or `[` is a glob pattern (an invalid pattern matches nothing).
+fn word_matches(alternatives: &str, word: &str) -> bool {
+    alternatives.split('|').any(|alt| {
+        if alt.contains(['*', '?', '[']) {
+            glob::Pattern::new(alt).is_ok_and(|p| p.matches(word))
+        } else {
+            alt == word
+        }
+    })
 }
 
 /// A command line that takes one of an entry's subcommand paths.
@@ -301,12 +386,16 @@ pub struct PathMatch<'c> {
     pub path: &'c CommandPath,
     /// The arguments parsed with the path's option spec.
     pub parsed: crate::argv::Parsed,
+    /// The operands the path's words matched, as written.
+    pub words: Vec<String>,
+    /// The index in `parsed.operands` just after the path's last word.
+    pub end: usize,
 }
 
 impl PathMatch<'_> {
     /// The operands after the subcommand words.
     pub fn operands(&self) -> &[crate::shell::Word] {
-        self.parsed.operands.get(self.path.path.len()..).unwrap_or_default()
+        self.parsed.operands.get(self.end..).unwrap_or_default()
     }
 
     /// The fact the path declares, with its attributes read from the command line, a
@@ -318,7 +407,7 @@ impl PathMatch<'_> {
         for (k, src) in &self.path.attrs {
             let v = match src {
                 AttrSource::Constant(v) => Some(v.clone()),
-                AttrSource::From(a) => attr_value(a, &self.parsed, &after),
+                AttrSource::From(a) => attr_value(a, &self.parsed, &after, &self.words),
             };
             if let Some(v) = v {
                 f.attrs.insert(k.clone(), v);
@@ -328,7 +417,7 @@ impl PathMatch<'_> {
     }
 }
 
-fn attr_value(a: &FromArgs, p: &crate::argv::Parsed, after: &[&str]) -> Option<Value> {
+fn attr_value(a: &FromArgs, p: &crate::argv::Parsed, after: &[&str], words: &[String]) -> Option<Value> {
     fn names(v: &[String]) -> Vec<&str> {
         v.iter().map(String::as_str).collect()
     }
@@ -347,6 +436,9 @@ fn attr_value(a: &FromArgs, p: &crate::argv::Parsed, after: &[&str]) -> Option<V
     if let Some(i) = a.operands {
         return Some(Value::from(after.get(i..).unwrap_or_default().iter().map(|s| s.to_string()).collect::<Vec<_>>()));
     }
+    if let Some(i) = a.word {
+        return words.get(i).map(|s| Value::String(s.clone()));
+    }
     None
 }
 
@@ -355,7 +447,18 @@ pub const WRAPPER_HANDLERS: &[&str] =
     &["alias", "busybox", "container", "coproc", "env", "eval", "find", "guard", "parallel", "shell", "source", "ssh", "su", "trap", "xargs"];
 
 /// The path handlers `analyze::handlers` has: a `[[program.command]] handler` must name one.
-pub const PATH_HANDLERS: &[&str] = &["mongo_js", "mysqladmin", "redis", "restore_to_database"];
+pub const PATH_HANDLERS: &[&str] = &[
+    // cloud (analyze/cloud.rs)
+    "aws_delete",
+    "iac_destroy",
+    "storage_rm",
+    "storage_sync",
+    // data stores (analyze/datastore.rs)
+    "mongo_js",
+    "mysqladmin",
+    "redis",
+    "restore_to_database",
+];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -460,17 +563,20 @@ fn check(name: &str, text: &str, mut programs: Vec<Program>) -> Result<Vec<Progr
                     && !(v.is_string() || v.is_boolean() || v.is_i64() || v.is_u64())
                 {
                     return Err(err(format!(
-                        "{first} {}: attribute {attr}: a constant must be a string, boolean or integer, or a table with one of option, value, values, operand, operands",
+                        "{first} {}: attribute {attr}: a constant must be a string, boolean or integer, or a table with one of option, value, values, operand, operands, word",
                         c.path.join(" ")
                     )));
                 }
                 if let AttrSource::From(a) = src {
-                    let set = [a.option.is_some(), a.value.is_some(), a.values.is_some(), a.operand.is_some(), a.operands.is_some()];
+                    let set = [a.option.is_some(), a.value.is_some(), a.values.is_some(), a.operand.is_some(), a.operands.is_some(), a.word.is_some()];
                     if set.iter().filter(|s| **s).count() != 1 {
                         return Err(err(format!(
-                            "{first} {}: attribute {attr} needs exactly one of option, value, values, operand, operands",
+                            "{first} {}: attribute {attr} needs exactly one of option, value, values, operand, operands, word",
                             c.path.join(" ")
                         )));
+                    }
+                    if a.word.is_some_and(|i| i >= c.path.len()) {
+                        return Err(err(format!("{first} {}: attribute {attr}: the path has no word {:?}", c.path.join(" "), a.word)));
                     }
                 }
             }
@@ -486,7 +592,7 @@ fn check(name: &str, text: &str, mut programs: Vec<Program>) -> Result<Vec<Progr
 
 /// Checks a path's fact kind and attributes against the fact registry (`facts.toml`): the kind
 /// exists, each attribute is declared, and its source gives the declared type (`option`: bool,
-/// `value`/`operand`: string, `values`/`operands`: strings, a constant: its own type).
+/// `value`/`operand`/`word`: string, `values`/`operands`: strings, a constant: its own type).
 fn check_path_facts(c: &CommandPath) -> Result<(), String> {
     use crate::registry::AttrType;
     let reg = crate::registry::get().map_err(|e| format!("the fact registry does not load: {e}"))?;
@@ -503,7 +609,7 @@ fn check_path_facts(c: &CommandPath) -> Result<(), String> {
             Some(AttrSource::Constant(v)) if decl.ty.holds(v) => decl.ty,
             Some(AttrSource::Constant(v)) => return Err(format!("attribute {name}: {v} is not a {}", decl.ty.name())),
             Some(AttrSource::From(a)) if a.option.is_some() => AttrType::Bool,
-            Some(AttrSource::From(a)) if a.value.is_some() || a.operand.is_some() => AttrType::String,
+            Some(AttrSource::From(a)) if a.value.is_some() || a.operand.is_some() || a.word.is_some() => AttrType::String,
             Some(AttrSource::From(_)) => AttrType::Strings,
         };
         if given != decl.ty {
@@ -746,6 +852,80 @@ from_file = false
         assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("no attribute"));
         let bad = toml.replace("names = { operands = 1 }", "names = { operand = 1 }");
         assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("strings"));
+    }
+
+    fn words(s: &[&str]) -> Vec<crate::shell::Word> {
+        s.iter().map(|t| crate::shell::Word::plain(t, crate::fact::Span::default())).collect()
+    }
+
+    #[test]
+    fn path_globs_words_prefixes_gaps_and_subcommand_options() {
+        let toml = r#"
+[[program]]
+names = ["aws"]
+summary = "s"
+source = "s"
+values = ["--profile"]
+[[program.command]]
+path = ["*", "delete-*|terminate-*"]
+fact = "cloud.delete"
+unless = ["--dry-run"]
+[program.command.attrs]
+service = { word = 0 }
+operation = { word = 1 }
+resources = { operands = 0 }
+
+[[program]]
+names = ["gcloud"]
+summary = "s"
+source = "s"
+prefixes = ["beta"]
+gaps = true
+[[program.command]]
+path = ["sql", "instances", "delete"]
+fact = "cloud.delete"
+[program.command.attrs]
+resources = { operands = 0 }
+
+[[program]]
+names = ["terraform"]
+summary = "s"
+source = "s"
+style = "goflag"
+values = ["-target"]
+prefixes = ["run"]
+[[program.command]]
+path = ["apply"]
+fact = "cloud.destroy"
+require = ["-destroy"]
+[program.command.attrs]
+auto_approve = { option = ["-auto-approve"] }
+targets = { values = ["-target"] }
+"#;
+        let p = parse_file("t.toml", toml).expect("parses");
+        let m = p[0].matches(&words(&["--profile", "p", "ec2", "terminate-instances", "i-1", "i-2"]));
+        assert_eq!(m.len(), 1);
+        let f = m[0].fact("x", crate::fact::Span::default());
+        assert_eq!((f.attrs["service"].as_str(), f.attrs["operation"].as_str()), (Some("ec2"), Some("terminate-instances")));
+        assert_eq!(f.attrs["resources"], serde_json::json!(["i-1", "i-2"]));
+        assert!(p[0].matches(&words(&["ec2", "describe-instances"])).is_empty());
+        assert!(p[0].matches(&words(&["ec2", "delete-volume", "--dry-run"])).is_empty());
+
+        let m = p[1].matches(&words(&["beta", "sql", "x", "instances", "y", "delete", "db1"]));
+        assert_eq!(m.len(), 1, "release track skipped, gaps between path words");
+        assert_eq!(m[0].fact("x", crate::fact::Span::default()).attrs["resources"], serde_json::json!(["db1"]));
+        assert!(p[1].matches(&words(&["x", "sql", "instances", "delete"])).is_empty(), "the first word comes first");
+        assert!(p[1].matches(&words(&["sql", "instances"])).is_empty());
+
+        let m = p[2].matches(&words(&["-chdir=x", "run", "apply", "-auto-approve", "--target", "a", "-destroy"]));
+        assert_eq!(m.len(), 1, "each subcommand word starts a new option list");
+        let f = m[0].fact("x", crate::fact::Span::default());
+        assert_eq!((f.attrs["auto_approve"].as_bool(), &f.attrs["targets"]), (Some(true), &serde_json::json!(["a"])));
+        assert_eq!(p[2].matches(&words(&["apply", "plan", "-destroy"])).len(), 1, "a late required option counts");
+        assert!(p[2].matches(&words(&["apply", "-destroy=false"])).is_empty());
+        assert!(p[2].matches(&words(&["apply", "-target", "-destroy"])).is_empty(), "-destroy is -target's value");
+        let bad = toml.replace("operation = { word = 1 }", "operation = { word = 2 }");
+        assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("no word"));
     }
 
     #[test]

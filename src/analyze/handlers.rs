@@ -14,6 +14,10 @@ pub fn run(name: &str, a: &mut Analyzer, inv: &Invocation, m: &PathMatch, _depth
         "mongo_js" => datastore::mongo_js(a, inv, m),
         "mysqladmin" => datastore::mysqladmin(a, inv, m),
         "restore_to_database" => datastore::restore_to_database(a, inv, m),
+        "iac_destroy" => super::cloud::iac_destroy(a, inv, m),
+        "aws_delete" => super::cloud::aws_delete(a, inv, m),
+        "storage_rm" => super::cloud::storage_rm(a, inv, m),
+        "storage_sync" => super::cloud::storage_sync(a, inv, m),
         // Unreachable for loaded catalogs: names are checked against
         // [`crate::catalog::PATH_HANDLERS`] at load.
         _ => {

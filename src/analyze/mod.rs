@@ -42,7 +42,6 @@ const FAMILIES: &[Family] = &[
     (fs::PROGRAMS, fs::analyze),
     (k8s::PROGRAMS, k8s::analyze),
     (git::PROGRAMS, git::analyze),
-    (cloud::PROGRAMS, cloud::analyze),
     (net::PROGRAMS, net::analyze),
     (code::PROGRAMS, code::analyze),
 ];
