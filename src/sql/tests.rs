@@ -568,3 +568,14 @@ fn long_chains_do_not_overflow() {
         let _ = analyze(s, Dialect::MySql);
     }
 }
+
+#[test]
+fn psql_copy_direction_word_cut_inside_a_character() {
+    // Used to panic: the `from` candidate `froé` was sliced as a str at byte 4, inside `é`.
+    for t in ["\\copy x froé\n", "\\copy x tö\n", "\\copy (SELECT 1) froé to 'f'\n"] {
+        let a = analyze_psql(t);
+        assert!(!of(&a.facts, "sql.copy").is_empty(), "{t}");
+    }
+    let a = analyze_psql("\\copy x froé to program 'rm -rf /'\n");
+    assert_eq!(a.shell_commands.len(), 1);
+}
