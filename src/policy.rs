@@ -866,3 +866,16 @@ pub fn hex(bytes: &[u8]) -> String {
 pub fn position(text: &str, span: Span) -> (usize, usize) {
     line_col(text, span.start)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn position_inside_a_character_is_its_start() {
+        // Used to panic: the text before the offset was sliced inside `é`.
+        assert_eq!(position("x\né", Span::new(3, 3)), (2, 1));
+        assert_eq!(position("x\né", Span::new(4, 4)), (2, 2));
+        assert_eq!(position("x\né", Span::new(99, 99)), (2, 2));
+    }
+}

@@ -632,7 +632,7 @@ fn add(v: &mut Vec<usize>, items: &[usize]) {
 /// pass suffices.
 pub fn flows(a: &mut Analyzer, sc: &Script, ranges: &[Range<usize>]) {
     // Commands with their fact ranges (the shorter of the two lists decides how many).
-    let commands: Vec<(&_, &Range<usize>)> = sc.commands.iter().zip(ranges).collect();
+    let commands: Vec<(&crate::shell::Command, &Range<usize>)> = sc.commands.iter().zip(ranges).collect();
     // Redirections: `< SECRET` is a source, `> /dev/tcp/...` (or a descriptor opened on one
     // by `exec 3<>/dev/tcp/...`) a sink. Sources made here count for the command itself.
     // One entry per command of `commands`.

@@ -579,3 +579,18 @@ fn psql_copy_direction_word_cut_inside_a_character() {
     let a = analyze_psql("\\copy x froé to program 'rm -rf /'\n");
     assert_eq!(a.shell_commands.len(), 1);
 }
+
+#[test]
+fn line_index_offsets_are_char_boundaries() {
+    // A column past the end of an ASCII line used to count bytes into the next line, which
+    // could land inside a character (`é` here); it is clamped to the line.
+    let t = "ab\né";
+    let lines = text::LineIndex::new(t);
+    for col in 1..10 {
+        let at = lines.offset(1, col);
+        assert!(t.is_char_boundary(at), "column {col}: {at}");
+        assert!(at <= 3);
+    }
+    assert_eq!(lines.offset(1, 2), 1);
+    assert_eq!(lines.offset(2, 2), t.len());
+}
