@@ -24,6 +24,8 @@
 //! simply has no value ([`Opt::value`] is `None`), and a word whose option name is only known
 //! at run time (`$OPTS`) is an operand, so the caller sees a dynamic program or argument.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use crate::shell::Word;
 
 /// How a program spells its options. See the module documentation.

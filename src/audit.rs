@@ -48,6 +48,8 @@
 //! records or leave a torn last line, which [`append`] then refuses to build on, and
 //! [`verify`] reports.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use std::fmt;
 use std::fs::{self, DirBuilder, File, OpenOptions, TryLockError};
 use std::io::{self, BufRead, BufReader, Write};
@@ -196,9 +198,10 @@ pub struct VerifyReport {
 fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
+    let digit = |n: u8| DIGITS.get(usize::from(n & 15)).map_or('0', |d| char::from(*d));
     for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
+        s.push(digit(b >> 4));
+        s.push(digit(b & 15));
     }
     s
 }
@@ -214,8 +217,9 @@ fn unhex<const N: usize>(s: &[u8]) -> Option<[u8; N]> {
         _ => None,
     };
     let mut out = [0u8; N];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = (nibble(s[2 * i])? << 4) | nibble(s[2 * i + 1])?;
+    for (o, pair) in out.iter_mut().zip(s.chunks_exact(2)) {
+        let [hi, lo] = pair else { return None };
+        *o = (nibble(*hi)? << 4) | nibble(*lo)?;
     }
     Some(out)
 }
@@ -406,7 +410,11 @@ pub fn local_verifying_key(key: &Path) -> Result<VerifyingKey, AuditError> {
 /// Appends the canonical serialization of `value` to `out`: compact JSON with object
 /// keys sorted by byte order at every depth (independent of serde_json's
 /// `preserve_order` feature).
-pub fn write_canonical(value: &Value, out: &mut Vec<u8>) {
+///
+/// # Errors
+/// Only if serde_json fails to serialize a string or scalar into a `Vec` (it does not in
+/// practice); the caller then refuses to write or to accept the record.
+pub fn write_canonical(value: &Value, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
     match value {
         Value::Object(map) => {
             let mut entries: Vec<(&String, &Value)> = map.iter().collect();
@@ -418,9 +426,9 @@ pub fn write_canonical(value: &Value, out: &mut Vec<u8>) {
                 if i > 0 {
                     out.push(b',');
                 }
-                serde_json::to_writer(&mut *out, k).expect("serializing a string into a Vec cannot fail");
+                serde_json::to_writer(&mut *out, k)?;
                 out.push(b':');
-                write_canonical(v, out);
+                write_canonical(v, out)?;
             }
             out.push(b'}');
         }
@@ -430,12 +438,13 @@ pub fn write_canonical(value: &Value, out: &mut Vec<u8>) {
                 if i > 0 {
                     out.push(b',');
                 }
-                write_canonical(v, out);
+                write_canonical(v, out)?;
             }
             out.push(b']');
         }
-        scalar => serde_json::to_writer(&mut *out, scalar).expect("serializing a scalar into a Vec cannot fail"),
+        scalar => serde_json::to_writer(&mut *out, scalar)?,
     }
+    Ok(())
 }
 
 /// The first float found in `value`, as a dotted path (`a.b[2]`), if any.
@@ -641,7 +650,9 @@ pub fn append(cfg: &AuditConfig, mut fields: Map<String, Value>) -> Result<Appen
     fields.insert("prev".into(), Value::String(prev));
     fields.insert("key_id".into(), Value::String(kid));
     let mut line = Vec::with_capacity(512);
-    write_canonical(&Value::Object(fields), &mut line);
+    write_canonical(&Value::Object(fields), &mut line).map_err(|e| {
+        AuditError::new(Some(log), format!("cannot serialize the audit record: {e}"), "report this as a bug")
+    })?;
     let sig = key.sign(&line);
     line.pop(); // the final `}`
     line.extend_from_slice(b",\"sig\":\"");
@@ -669,18 +680,19 @@ fn check_line(line: &[u8], keys: &[(String, VerifyingKey)], expect_seq: u64, exp
     // Suffix: ,"sig":"<128 hex>"}
     let sig_len = 128;
     let suffix_len = SIG_PREFIX.len() + sig_len + 2;
-    if line.len() < suffix_len + 1
-        || !line.ends_with(b"\"}")
-        || &line[line.len() - suffix_len..line.len() - suffix_len + SIG_PREFIX.len()] != SIG_PREFIX
-    {
+    // `body` is the record up to (not including) `,"sig":"`; `tail` is `,"sig":"<128 hex>"}`.
+    let split = line.len().checked_sub(suffix_len).filter(|at| *at >= 1);
+    let Some((body, tail)) = split.and_then(|at| Some((line.get(..at)?, line.get(at..)?))) else {
         return Err("does not end with ,\"sig\":\"<128 hex>\"}".into());
-    }
-    let sig_hex = &line[line.len() - 2 - sig_len..line.len() - 2];
+    };
+    let Some(sig_hex) = tail.strip_prefix(SIG_PREFIX).and_then(|t| t.strip_suffix(b"\"}")) else {
+        return Err("does not end with ,\"sig\":\"<128 hex>\"}".into());
+    };
     let sig_bytes = unhex::<64>(sig_hex).ok_or("signature is not 128 hex characters")?;
     if obj.remove("sig").and_then(|v| v.as_str().map(|s| s.as_bytes() == sig_hex)) != Some(true) {
         return Err("`sig` field does not match the signature suffix".into());
     }
-    let mut signed = line[..line.len() - suffix_len].to_vec();
+    let mut signed = body.to_vec();
     signed.push(b'}');
 
     let seq = obj.get("seq").and_then(Value::as_u64).ok_or("missing or invalid `seq`")?;
@@ -688,7 +700,7 @@ fn check_line(line: &[u8], keys: &[(String, VerifyingKey)], expect_seq: u64, exp
     let kid = obj.get("key_id").and_then(Value::as_str).ok_or("missing or invalid `key_id`")?.to_string();
 
     let mut canonical = Vec::with_capacity(signed.len());
-    write_canonical(&Value::Object(obj), &mut canonical);
+    write_canonical(&Value::Object(obj), &mut canonical).map_err(|e| format!("cannot serialize: {e}"))?;
     if canonical != signed {
         return Err("not in canonical form (altered record)".into());
     }
@@ -822,7 +834,7 @@ mod tests {
         m.insert("a".into(), Value::Null);
         assert_eq!(serde_json::to_string(&m).unwrap(), "{\"a\":null,\"b\":null}");
         let mut out = Vec::new();
-        write_canonical(&Value::Object(m), &mut out);
+        write_canonical(&Value::Object(m), &mut out).unwrap();
         assert_eq!(out, b"{\"a\":null,\"b\":null}");
     }
 

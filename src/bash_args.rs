@@ -6,6 +6,8 @@
 //! command string, and the arguments after it become `$0`, `$1`, .... `--` or `-` ends the
 //! options.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 /// What the shell was asked to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ShellInput {

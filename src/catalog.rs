@@ -16,6 +16,8 @@
 //! Rust keeps what needs semantics (a wrapper's `handler`, a path's `handler`): bash, SQL,
 //! paths, data flow and inline code.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use crate::argv::{Spec, Style};
 use crate::fact::Fact;
 use serde::{Deserialize, Serialize};

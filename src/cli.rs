@@ -1,6 +1,8 @@
 //! Command-line interface: every flag is defined here (clap), and [`main`] dispatches to the
 //! commands in [`crate::cmd`]. Exit statuses are in [`crate::exit`].
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use crate::bash_args;
 use crate::cmd;
 use crate::exit::{self, Error};

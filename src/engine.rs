@@ -6,6 +6,8 @@
 //! that the exec step of wrap and shell mode takes, and it refuses an evaluation whose
 //! analysis did not complete, whatever the rules say.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use crate::analyze::{self, db, Analysis, Analyzer};
 use crate::context::Context;
 use crate::exit;

@@ -2,6 +2,8 @@
 //! each `block` line must be refused or asked about, each `allow` line must run. Used by the
 //! test suite and `guard rules test`.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use crate::analyze::Analyzer;
 use crate::catalog::Catalog;
 use crate::policy::{Action, RuleSet};

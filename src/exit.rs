@@ -9,6 +9,8 @@
 //! - `audit verify`: 0 valid, [`FINDINGS`] invalid, [`ERROR`] unreadable;
 //! - `hook`: 0 with the decision on stdout, [`ERROR`] for a blocking error (see docs/hooks.md).
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use std::fmt;
 use std::process::ExitCode;
 

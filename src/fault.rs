@@ -2,6 +2,8 @@
 //! sleep|garbage` makes the analysis end abnormally. Honoured only in debug builds
 //! (`cfg!(debug_assertions)`), so a release binary cannot be made to misbehave this way.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 /// One injected fault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {

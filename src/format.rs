@@ -1,5 +1,7 @@
 //! Output format of `check` and `explain`.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 /// Output format of `check` and `explain` (`--format`).
 #[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
 pub enum Format {

@@ -11,6 +11,8 @@
 //! - `gemini` (Gemini CLI `BeforeTool` hooks, tool `run_shell_command`): same input shape;
 //!   output `{"decision": "deny", "reason": "..."}` for deny and ask (the protocol has no ask).
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use crate::policy::Action;
 use serde_json::{json, Value};
 use std::time::Duration;

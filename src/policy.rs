@@ -39,6 +39,8 @@
 //! existing id they may only raise the action; their `allow` rules are ignored. A project file
 //! whose exact content a person approved with `guard trust` ([`crate::trust`]) counts as trusted.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use crate::fact::{Fact, Span};
 use crate::registry::{self, AttrType};
 use serde::{Deserialize, Serialize};
@@ -463,7 +465,8 @@ pub struct Decision {
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
+    // Backed off to a character boundary: an offset inside a character counts as its start.
+    let before = text.get(..text.floor_char_boundary(offset)).unwrap_or_default();
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, col)
@@ -798,18 +801,21 @@ impl RuleSet {
         }
         let rules = &merged.rules;
         for (fi, f) in facts.iter().enumerate() {
-            let hits: Vec<usize> = (0..rules.len()).filter(|&ri| rules[ri].matches_in(f, context)).collect();
-            if hits.iter().any(|&ri| rules[ri].action == Action::Allow) {
+            let hits: Vec<(usize, Action)> =
+                rules.iter().enumerate().filter(|(_, r)| r.matches_in(f, context)).map(|(ri, r)| (ri, r.action)).collect();
+            if hits.iter().any(|&(_, action)| action == Action::Allow) {
                 continue;
             }
-            for ri in hits {
-                d.verdict = d.verdict.max(rules[ri].action);
+            for (ri, action) in hits {
+                d.verdict = d.verdict.max(action);
                 d.findings.push(Finding { rule: ri, fact: fi });
             }
         }
-        d.findings.sort_by(|a, b| {
-            rules[b.rule].action.cmp(&rules[a.rule].action).then(facts[a.fact].span.start.cmp(&facts[b.fact].span.start))
-        });
+        // Both indices were taken from `rules` and `facts` just above, so the lookups succeed;
+        // the `Option`s only keep this free of panicking indexing.
+        let action = |ri: usize| rules.get(ri).map(|r| r.action);
+        let start = |fi: usize| facts.get(fi).map(|f| f.span.start);
+        d.findings.sort_by(|a, b| action(b.rule).cmp(&action(a.rule)).then(start(a.fact).cmp(&start(b.fact))));
         d
     }
 }
@@ -859,4 +865,17 @@ pub fn hex(bytes: &[u8]) -> String {
 /// A span's 1-based line and column in `text` (column in characters).
 pub fn position(text: &str, span: Span) -> (usize, usize) {
     line_col(text, span.start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn position_inside_a_character_is_its_start() {
+        // Used to panic: the text before the offset was sliced inside `é`.
+        assert_eq!(position("x\né", Span::new(3, 3)), (2, 1));
+        assert_eq!(position("x\né", Span::new(4, 4)), (2, 2));
+        assert_eq!(position("x\né", Span::new(99, 99)), (2, 2));
+    }
 }

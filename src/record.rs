@@ -1,6 +1,8 @@
 //! The audit record of one decision (fields documented in docs/audit.md), with secrets
 //! redacted, appended to the signed log by [`crate::audit`].
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use crate::audit::{self, AuditConfig};
 use crate::context::Context;
 use crate::engine::Evaluation;

@@ -8,6 +8,8 @@
 //! checks every fact the rule examples produce with [`check_fact`], so analyzers and registry
 //! cannot drift, and generates `docs/facts.md` with [`markdown`].
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use crate::fact::Fact;
 use serde::Deserialize;
 use serde_json::Value;

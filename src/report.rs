@@ -1,6 +1,8 @@
 //! Output for people and programs: rustc-style diagnostics with a caret under the span, and
 //! the JSON contract of `guard check --format json` (documented in `docs/json.md`).
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use crate::fact::{Fact, Span};
 use crate::policy::{position, Action, Decision, RuleSet};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
@@ -43,8 +45,11 @@ pub fn human(o: &Outcome, rules: &RuleSet, color: bool) -> String {
     let mask = |t: &str| secrets.iter().fold(t.to_string(), |t, s| t.replace(s.as_str(), &"*".repeat(s.len())));
     let text = mask(o.text);
     for f in &o.decision.findings {
-        let rule = &rules.rules()[f.rule];
-        let fact = &o.facts[f.fact];
+        // A finding always points into its own rule set and fact list; one that does not is
+        // left out of the report (the verdict was already decided).
+        let (Some(rule), Some(fact)) = (rules.rules().get(f.rule), o.facts.get(f.fact)) else {
+            continue;
+        };
         let level = match rule.action {
             Action::Deny | Action::Ask => Level::ERROR,
             _ => Level::WARNING,
@@ -73,12 +78,12 @@ pub fn json_findings(o: &Outcome, rules: &RuleSet) -> Vec<Value> {
     o.decision
         .findings
         .iter()
-        .map(|f| {
-            let rule = &rules.rules()[f.rule];
-            let fact = &o.facts[f.fact];
+        .filter_map(|f| {
+            let rule = rules.rules().get(f.rule)?;
+            let fact = o.facts.get(f.fact)?;
             let (line, column) = position(o.text, fact.span);
             let (end_line, end_column) = position(o.text, Span::new(fact.span.end, fact.span.end));
-            json!({
+            Some(json!({
                 "rule": rule.id,
                 "action": rule.action,
                 "message": rule.summary,
@@ -92,7 +97,7 @@ pub fn json_findings(o: &Outcome, rules: &RuleSet) -> Vec<Value> {
                 "column": column,
                 "end_line": end_line,
                 "end_column": end_column,
-            })
+            }))
         })
         .collect()
 }

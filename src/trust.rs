@@ -9,6 +9,8 @@
 //! Approvals live outside the project, in `$XDG_CONFIG_HOME/guard/trusted`: one line per file,
 //! `SHA256-HEX  ABSOLUTE-PATH`.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 //!
 //! This module is the approval store only; the `guard trust` command is
 //! `cmd::trust`. It depends on nothing in the policy module, which asks it.

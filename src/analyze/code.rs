@@ -23,6 +23,8 @@
 //! what remains, and only the arguments of those calls are read back as literals. So
 //! `print("shutil.rmtree")` is data, and `shutil.rmtree("/")` is a delete of `/`.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use super::{fs, program_name, Analyzer, Invocation};
 use crate::fact::Fact;
 use crate::shell::{Flow, Script, SpanMap, Word};
@@ -68,7 +70,14 @@ enum Origin {
 fn origin(words: &[Word]) -> Option<Origin> {
     let (name, args) = effective(words)?;
     let name = name.as_str();
-    let has = |flags: &[&str]| args.iter().any(|w| flags.contains(&w.text.as_str()) || (w.text.starts_with('-') && !w.text.starts_with("--") && flags.iter().any(|f| f.len() == 2 && w.text[1..].contains(&f[1..]))));
+    // A flag as written, or a two-character flag's letter in a short cluster (`-dw0`).
+    let in_cluster = |t: &str, flags: &[&str]| {
+        t.strip_prefix('-').is_some_and(|cluster| {
+            !cluster.starts_with('-')
+                && flags.iter().any(|f| f.len() == 2 && f.get(1..).is_some_and(|letter| cluster.contains(letter)))
+        })
+    };
+    let has = |flags: &[&str]| args.iter().any(|w| flags.contains(&w.text.as_str()) || in_cluster(&w.text, flags));
     let decoder = match name {
         "base64" | "base32" | "basenc" | "gbase64" => has(&["-d", "--decode", "-D"]),
         "xxd" => has(&["-r", "-revert"]),
@@ -96,11 +105,11 @@ fn origins(sc: &Script, starts: Vec<usize>) -> Vec<Origin> {
     let mut stack = starts;
     let mut out = vec![];
     while let Some(i) = stack.pop() {
-        if i >= seen.len() || seen[i] {
+        let (Some(seen), Some(c)) = (seen.get_mut(i), sc.commands.get(i)) else { continue };
+        if *seen {
             continue;
         }
-        seen[i] = true;
-        let c = &sc.commands[i];
+        *seen = true;
         out.extend(origin(&c.words));
         if c.redirects.iter().any(|r| r.op == "<" && (r.target.text.starts_with("/dev/tcp/") || r.target.text.starts_with("/dev/udp/"))) {
             out.push(Origin::Download { program: "/dev/tcp".into(), insecure: true });
@@ -114,14 +123,14 @@ fn origins(sc: &Script, starts: Vec<usize>) -> Vec<Origin> {
 /// in them) into `exec.obfuscated` or `exec.remote_code` when the unknown text is decoded or
 /// downloaded. `ranges[i]` is the range of facts command `i` produced.
 pub fn refine(a: &mut Analyzer, sc: &Script, ranges: &[Range<usize>]) {
-    for (i, range) in ranges.iter().enumerate().take(sc.commands.len()) {
-        let cmd = &sc.commands[i];
+    for (i, (range, cmd)) in ranges.iter().zip(&sc.commands).enumerate() {
         for f in range.clone() {
-            if a.facts[f].kind != "exec.dynamic" || a.in_nested_script(f, range.start) {
+            let Some(fact) = a.facts.get(f) else { continue };
+            if fact.kind != "exec.dynamic" || a.in_nested_script(f, range.start) {
                 continue;
             }
-            let reason = a.facts[f].attrs.get("reason").and_then(|v| v.as_str()).unwrap_or("").to_string();
-            let span = a.facts[f].span;
+            let reason = fact.attrs.get("reason").and_then(|v| v.as_str()).unwrap_or("").to_string();
+            let span = fact.span;
             let mut starts: Vec<usize> = vec![];
             if STDIN_REASONS.contains(&reason.as_str()) {
                 starts.extend(cmd.inputs.iter().filter(|x| x.flow == Flow::Pipe).map(|x| x.from));
@@ -140,7 +149,7 @@ pub fn refine(a: &mut Analyzer, sc: &Script, ranges: &[Range<usize>]) {
                 continue;
             }
             let found = origins(sc, starts);
-            let fact = &mut a.facts[f];
+            let Some(fact) = a.facts.get_mut(f) else { continue };
             if let Some(d) = found.iter().find_map(|o| match o {
                 Origin::Decoder(d) => Some(d.clone()),
                 _ => None,
@@ -213,8 +222,7 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
     let mut operand: Option<&Word> = None;
     let mut module = false;
     let mut i = 0;
-    while i < args.len() {
-        let w = &args[i];
+    while let Some(w) = args.get(i) {
         let t = w.text.as_str();
         i += 1;
         if name == "deno" && i == 1 && !t.starts_with('-') {
@@ -263,11 +271,9 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
             continue;
         }
         // A short cluster: `-ne`, `-lpe`, `-Ic`, `-mjson.tool`.
-        let chars: Vec<char> = t[1..].chars().collect();
-        let mut k = 0;
-        while k < chars.len() {
-            let c = chars[k];
-            let rest: String = chars[k + 1..].iter().collect();
+        let cluster = t.get(1..).unwrap_or_default();
+        for (k, c) in cluster.char_indices() {
+            let rest = cluster.get(k + c.len_utf8()..).unwrap_or_default();
             if code_opts.iter().any(|o| o.len() == 2 && o.ends_with(c)) {
                 if rest.is_empty() {
                     code.extend(args.get(i));
@@ -287,7 +293,6 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
                 }
                 break;
             }
-            k += 1;
         }
         if module || (lang == Lang::Python || lang == Lang::Js) && !code.is_empty() {
             break;
@@ -346,18 +351,20 @@ fn literals(code: &str, lang: Lang) -> (Ranges, Ranges, Ranges) {
     let b = code.as_bytes();
     let (mut strings, mut comments, mut backticks) = (vec![], vec![], vec![]);
     let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        let hash_comment = c == b'#' && lang != Lang::Js && !(lang == Lang::Perl && i > 0 && b[i - 1] == b'$');
+    // The bytes from `k` on (empty past the end).
+    let from = |k: usize| b.get(k..).unwrap_or_default();
+    while let Some(&c) = b.get(i) {
+        let after_dollar = i.checked_sub(1).and_then(|k| b.get(k)) == Some(&b'$');
+        let hash_comment = c == b'#' && lang != Lang::Js && !(lang == Lang::Perl && after_dollar);
         let slash_comment = lang == Lang::Js || lang == Lang::Php;
-        if hash_comment || (slash_comment && b[i..].starts_with(b"//")) {
-            let end = code[i..].find('\n').map_or(b.len(), |e| i + e);
+        if hash_comment || (slash_comment && from(i).starts_with(b"//")) {
+            let end = from(i).iter().position(|&x| x == b'\n').map_or(b.len(), |e| i + e);
             comments.push(i..end);
             i = end;
             continue;
         }
-        if slash_comment && b[i..].starts_with(b"/*") {
-            let end = code[i + 2..].find("*/").map_or(b.len(), |e| i + 2 + e + 2);
+        if slash_comment && from(i).starts_with(b"/*") {
+            let end = from(i + 2).windows(2).position(|w| w == b"*/").map_or(b.len(), |e| i + 2 + e + 2);
             comments.push(i..end);
             i = end;
             continue;
@@ -371,16 +378,16 @@ fn literals(code: &str, lang: Lang) -> (Ranges, Ranges, Ranges) {
             i += 1;
             continue;
         };
-        let triple = lang == Lang::Python && b[i..].starts_with(&[q, q, q]);
+        let triple = lang == Lang::Python && from(i).starts_with(&[q, q, q]);
         let open = if triple { 3 } else { 1 };
         let mut j = i + open;
         let mut end = b.len();
-        while j < b.len() {
-            if b[j] == b'\\' {
+        while let Some(&x) = b.get(j) {
+            if x == b'\\' {
                 j += 2;
                 continue;
             }
-            if b[j] == q && (!triple || b[j..].starts_with(&[q, q, q])) {
+            if x == q && (!triple || from(j).starts_with(&[q, q, q])) {
                 end = j + open;
                 break;
             }
@@ -399,7 +406,7 @@ fn literals(code: &str, lang: Lang) -> (Ranges, Ranges, Ranges) {
 
 /// The value of the literal starting at `r` (quotes removed, simple escapes decoded).
 fn literal_value(code: &str, r: &Range<usize>) -> String {
-    let s = &code[r.clone()];
+    let s = code.get(r.clone()).unwrap_or_default();
     let q = if s.starts_with("'''") || s.starts_with("\"\"\"") { 3 } else { 1 };
     let inner = s.get(q..s.len().saturating_sub(q).max(q)).unwrap_or("");
     let mut out = String::new();
@@ -420,13 +427,15 @@ fn literal_value(code: &str, r: &Range<usize>) -> String {
 }
 
 struct Call {
-    pattern: Regex,
+    /// `None` when the pattern does not compile (a bug, which `all_call_patterns_compile`
+    /// catches): [`scan`] then treats any inline code as making this call (fail closed).
+    pattern: Option<Regex>,
     effect: &'static str,
 }
 
 fn calls(lang: Lang) -> &'static [Call] {
     fn mk(v: &[(&str, &'static str)]) -> Vec<Call> {
-        v.iter().map(|(p, e)| Call { pattern: Regex::new(p).expect("valid pattern"), effect: e }).collect()
+        v.iter().map(|(p, e)| Call { pattern: Regex::new(p).ok(), effect: e }).collect()
     }
     static PY: LazyLock<Vec<Call>> = LazyLock::new(|| {
         mk(&[
@@ -482,12 +491,12 @@ fn literal_args(code: &str, pos: usize, strings: &[Range<usize>]) -> (Vec<String
     let b = code.as_bytes();
     let mut i = pos;
     let skip_ws = |i: &mut usize| {
-        while *i < b.len() && b[*i].is_ascii_whitespace() {
+        while b.get(*i).is_some_and(u8::is_ascii_whitespace) {
             *i += 1;
         }
     };
     skip_ws(&mut i);
-    let list = i < b.len() && (b[i] == b'[' || b[i] == b'(');
+    let list = matches!(b.get(i), Some(b'[' | b'('));
     if list {
         i += 1;
     }
@@ -500,7 +509,7 @@ fn literal_args(code: &str, pos: usize, strings: &[Range<usize>]) -> (Vec<String
         vals.push(literal_value(code, r));
         i = r.end;
         skip_ws(&mut i);
-        if i < b.len() && b[i] == b',' {
+        if b.get(i) == Some(&b',') {
             i += 1;
             continue;
         }
@@ -517,7 +526,7 @@ fn scan(a: &mut Analyzer, lang: Lang, code: &str, map: SpanMap, depth: usize) {
     for r in strings.iter().chain(&comments).chain(&backticks) {
         // Keep the quotes of strings so a call's argument is still recognisable.
         let keep = strings.contains(r) || backticks.contains(r);
-        for (k, byte) in blank[r.clone()].iter_mut().enumerate() {
+        for (k, byte) in blank.get_mut(r.clone()).unwrap_or_default().iter_mut().enumerate() {
             if !(keep && (k == 0 || k + r.start + 1 == r.end)) && *byte != b'\n' {
                 *byte = b' ';
             }
@@ -526,7 +535,17 @@ fn scan(a: &mut Analyzer, lang: Lang, code: &str, map: SpanMap, depth: usize) {
     let blank = String::from_utf8_lossy(&blank).into_owned();
     let language = lang.name();
     for call in calls(lang) {
-        for m in call.pattern.find_iter(&blank) {
+        let Some(pattern) = &call.pattern else {
+            a.push(
+                Fact::new("code.inline", format!("{language} code (a call detector did not load)"), map.map(0, code.len()))
+                    .with("language", language)
+                    .with("call", "unknown")
+                    .with("effect", call.effect)
+                    .with("literal", false),
+            );
+            continue;
+        };
+        for m in pattern.find_iter(&blank) {
             let callee = m.as_str().trim_end_matches(['(', ' ', '\t']).split_whitespace().collect::<String>();
             let (vals, first, list) = literal_args(code, m.end(), &strings);
             let span = map.map(m.start(), m.end());
@@ -535,8 +554,8 @@ fn scan(a: &mut Analyzer, lang: Lang, code: &str, map: SpanMap, depth: usize) {
             // data unless a literal is passed.
             let literal = !vals.is_empty() && !vals.iter().any(|v| has_interpolation(v, lang));
             if call.effect == "tree_delete" && lang == Lang::Js {
-                let close = blank[m.end()..].find(')').map_or(blank.len(), |e| m.end() + e);
-                if !blank[m.end()..close].contains("recursive") {
+                let args = blank.get(m.end()..).unwrap_or_default();
+                if !args.split(')').next().unwrap_or_default().contains("recursive") {
                     continue;
                 }
             }
@@ -625,6 +644,13 @@ mod tests {
         let mut a = Analyzer::new(std::path::Path::new("/"));
         scan(&mut a, lang, code, SpanMap::top(code.len()), 0);
         a.facts
+    }
+
+    #[test]
+    fn all_call_patterns_compile() {
+        for lang in [Lang::Python, Lang::Js, Lang::Perl, Lang::Ruby, Lang::Php, Lang::Awk] {
+            assert!(calls(lang).iter().all(|c| c.pattern.is_some()), "{lang:?}");
+        }
     }
 
     #[test]

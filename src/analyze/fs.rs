@@ -12,6 +12,8 @@
 //!
 //! Every attribute is declared in `facts.toml`.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use super::{Analyzer, Invocation};
 use crate::fact::Fact;
 use crate::shell::Word;
@@ -121,8 +123,8 @@ pub fn classify(w: &Word) -> PathClass {
             t = format!("~{r}");
         }
     }
-    if w.dynamic && t.starts_with('$') {
-        let name: String = t[1..].trim_start_matches('{').chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    if let Some(expansion) = t.strip_prefix('$').filter(|_| w.dynamic) {
+        let name: String = expansion.trim_start_matches('{').chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
         // `${DIR:?}` aborts when DIR is empty or unset (bash manual §3.5.3).
         let guarded = t.starts_with("${") && t.split('}').next().is_some_and(|e| e.contains(":?"));
         if KNOWN_DIR_VARS.contains(&name.as_str()) || guarded {
@@ -156,7 +158,8 @@ pub fn classify(w: &Word) -> PathClass {
         return PathClass::Root;
     }
     // A glob in the first component (`/e*`, `/???`) may match any top-level directory.
-    if !w.quoted && n[1..].split('/').next().is_some_and(|c| c.contains(['*', '?', '['])) {
+    let first = n.strip_prefix('/').unwrap_or(&n).split('/').next();
+    if !w.quoted && first.is_some_and(|c| c.contains(['*', '?', '['])) {
         return PathClass::System;
     }
     if base == "/__HOME__" || base == "/home" && n.ends_with("/*") {
@@ -265,15 +268,16 @@ pub fn expand_braces(w: &Word) -> Vec<Word> {
         let group = (!w.quoted && done.len() + todo.len() < MAX_BRACE_WORDS)
             .then(|| {
                 // The innermost group first: the first `}` and the last `{` before it.
-                let close = t.find('}')?;
-                let open = t[..close].rfind('{')?;
-                t[open + 1..close].contains(',').then_some((open, close))
+                // `(before, alternatives, after)`, split at the ASCII braces.
+                let (head, after) = t.split_once('}')?;
+                let (before, alternatives) = head.rsplit_once('{')?;
+                alternatives.contains(',').then_some((before, alternatives, after))
             })
             .flatten();
         match group {
-            Some((open, close)) => {
-                for alt in t[open + 1..close].split(',') {
-                    todo.push(format!("{}{alt}{}", &t[..open], &t[close + 1..]));
+            Some((before, alternatives, after)) => {
+                for alt in alternatives.split(',') {
+                    todo.push(format!("{before}{alt}{after}"));
                 }
             }
             None => done.push(Word { text: t, verbatim_at: None, ..w.clone() }),

@@ -19,6 +19,8 @@
 //! command's words (`curl "URL?k=$(cat key)"`), and files the sink reads itself
 //! (`curl -F f=@key URL`, `scp key host:`).
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use super::{program_name, Analyzer, Invocation};
 use crate::fact::{Fact, Span};
 use crate::shell::{Flow, Script, Word};
@@ -234,7 +236,9 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, _depth: usize) {
             let has_input = inv.cmd.inputs.iter().any(|i| i.flow == Flow::Pipe)
                 || inv.cmd.heredoc.is_some()
                 || inv.cmd.redirects.iter().any(|r| r.op == "<" && r.fd.is_none_or(|f| f == 0));
-            let no_stdin = args.iter().any(|w| w.text.starts_with('-') && !w.text.starts_with("--") && w.text[1..].contains(['n', 'f']) && w.text.len() < 6);
+            let no_stdin = args.iter().any(|w| {
+                w.text.len() < 6 && w.text.strip_prefix('-').is_some_and(|f| !f.starts_with('-') && f.contains(['n', 'f']))
+            });
             if has_input && !no_stdin {
                 let ops = operands(args, "bcDEeFIiJLlmOopQRSWw", &[]);
                 if let Some(h) = ops.first() {
@@ -282,8 +286,7 @@ fn operands<'w>(args: &'w [Word], short_arg: &str, long_arg: &[&str]) -> Vec<&'w
     let mut out = vec![];
     let mut i = 0;
     let mut done = false;
-    while i < args.len() {
-        let w = &args[i];
+    while let Some(w) = args.get(i) {
         let t = w.text.as_str();
         i += 1;
         if done || t == "-" || !t.starts_with('-') {
@@ -294,7 +297,7 @@ fn operands<'w>(args: &'w [Word], short_arg: &str, long_arg: &[&str]) -> Vec<&'w
             if !l.contains('=') && long_arg.contains(&l) {
                 i += 1;
             }
-        } else if let Some((k, c)) = t[1..].char_indices().find(|(_, c)| short_arg.contains(*c))
+        } else if let Some((k, c)) = t.strip_prefix('-').and_then(|f| f.char_indices().find(|(_, c)| short_arg.contains(*c)))
             && k + 1 + c.len_utf8() == t.len() {
                 i += 1;
             }
@@ -319,7 +322,7 @@ fn kubectl(a: &mut Analyzer, inv: &Invocation) {
     if matches!(o, "name" | "wide") {
         return;
     }
-    let name = ops[1..].join(" ");
+    let name = ops.get(1..).unwrap_or_default().join(" ");
     source(a, inv, K8S_SECRET, &name, inv.span());
 }
 
@@ -340,8 +343,7 @@ fn curl(a: &mut Analyzer, inv: &Invocation) {
     let mut files: Vec<Word> = vec![];
     let mut url: Option<String> = None;
     let mut i = 0;
-    while i < args.len() {
-        let w = &args[i];
+    while let Some(w) = args.get(i) {
         let t = w.text.as_str();
         i += 1;
         // (option name, value)
@@ -354,10 +356,10 @@ fn curl(a: &mut Analyzer, inv: &Invocation) {
                 }
                 None => (l.to_string(), None),
             }
-        } else if t.len() > 1 && t.starts_with('-') {
-            match t[1..].char_indices().find(|(_, c)| SHORT.contains(*c)) {
+        } else if let Some(flags) = t.strip_prefix('-').filter(|f| !f.is_empty()) {
+            match flags.char_indices().find(|(_, c)| SHORT.contains(*c)) {
                 Some((k, c)) => {
-                    let rest = &t[1 + k + c.len_utf8()..];
+                    let rest = flags.get(k + c.len_utf8()..).unwrap_or_default();
                     let v = if rest.is_empty() {
                         i += 1;
                         args.get(i - 1).map(|w| w.text.clone())
@@ -430,8 +432,7 @@ fn wget(a: &mut Analyzer, inv: &Invocation) {
     let mut stdin = false;
     let mut url = None;
     let mut i = 0;
-    while i < args.len() {
-        let w = &args[i];
+    while let Some(w) = args.get(i) {
         let t = w.text.as_str();
         i += 1;
         let (opt, val) = match t.split_once('=') {
@@ -559,23 +560,24 @@ fn cloud_copy(a: &mut Analyzer, inv: &Invocation) {
     ];
     let mut ops: Vec<&Word> = vec![];
     let mut i = 0;
-    while i < args.len() {
-        let t = args[i].text.as_str();
+    while let Some(w) = args.get(i) {
+        let t = w.text.as_str();
         if t.starts_with("--") && !t.contains('=') && !FLAGS.contains(&t) && args.get(i + 1).is_some_and(|n| !n.text.starts_with('-')) {
             i += 2;
             continue;
         }
         if t == "-" || !t.starts_with('-') {
-            ops.push(&args[i]);
+            ops.push(w);
         }
         i += 1;
     }
     let names: Vec<&str> = ops.iter().map(|w| w.text.as_str()).collect();
-    let rest = match (inv.name.as_str(), names.as_slice()) {
-        ("aws", ["s3", "cp" | "mv" | "sync", ..]) => &ops[2..],
-        ("gsutil", ["cp" | "mv" | "rsync", ..]) => &ops[1..],
+    let skip = match (inv.name.as_str(), names.as_slice()) {
+        ("aws", ["s3", "cp" | "mv" | "sync", ..]) => 2,
+        ("gsutil", ["cp" | "mv" | "rsync", ..]) => 1,
         _ => return,
     };
+    let rest = ops.get(skip..).unwrap_or_default();
     let Some((dest, srcs)) = rest.split_last() else { return };
     let remote = |t: &str| t.starts_with("s3://") || t.starts_with("gs://");
     if !remote(&dest.text) {
@@ -608,7 +610,8 @@ struct Taint {
 /// True if `text` expands the variable `name` (`$name`, `${name}`, `${name:-x}`).
 fn mentions(text: &str, name: &str) -> bool {
     text.match_indices('$').any(|(i, _)| {
-        let rest = &text[i + 1..];
+        // `$` is one byte, so `i + 1` is a character boundary.
+        let rest = text.get(i + 1..).unwrap_or_default();
         let rest = rest.strip_prefix('{').unwrap_or(rest);
         rest.strip_prefix(name).is_some_and(|r| !r.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
     })
@@ -628,14 +631,16 @@ fn add(v: &mut Vec<usize>, items: &[usize]) {
 /// built left to right, substitutions before the command that consumes them), so one forward
 /// pass suffices.
 pub fn flows(a: &mut Analyzer, sc: &Script, ranges: &[Range<usize>]) {
-    let n = sc.commands.len().min(ranges.len());
+    // Commands with their fact ranges (the shorter of the two lists decides how many).
+    let commands: Vec<(&crate::shell::Command, &Range<usize>)> = sc.commands.iter().zip(ranges).collect();
     // Redirections: `< SECRET` is a source, `> /dev/tcp/...` (or a descriptor opened on one
     // by `exec 3<>/dev/tcp/...`) a sink. Sources made here count for the command itself.
-    let mut redirect_sources: Vec<Vec<usize>> = vec![vec![]; n];
-    let mut redirect_sinks: Vec<Vec<usize>> = vec![vec![]; n];
+    // One entry per command of `commands`.
+    let mut redirect_sources: Vec<Vec<usize>> = Vec::with_capacity(commands.len());
+    let mut redirect_sinks: Vec<Vec<usize>> = Vec::with_capacity(commands.len());
     let mut sockets: HashMap<String, String> = HashMap::new();
-    for i in 0..n {
-        let cmd = &sc.commands[i];
+    for (cmd, _) in &commands {
+        let (mut cmd_sources, mut cmd_sinks) = (vec![], vec![]);
         let prog = cmd.words.first().map(|w| program_name(&w.text).to_string()).unwrap_or_default();
         for r in &cmd.redirects {
             let t = &r.target;
@@ -653,10 +658,9 @@ pub fn flows(a: &mut Analyzer, sc: &Script, ranges: &[Range<usize>]) {
                             .with("method", "stream")
                             .with("stdin", false),
                     );
-                    redirect_sinks[i].push(a.facts.len() - 1);
+                    cmd_sinks.push(a.facts.len() - 1);
                 }
-            } else if r.op == ">&" && sockets.contains_key(&t.text) {
-                let host = sockets[&t.text].clone();
+            } else if let Some(host) = sockets.get(&t.text).filter(|_| r.op == ">&").cloned() {
                 a.push(
                     Fact::new("net.send", format!("{prog} writes to a socket on {host}"), t.span)
                         .with("program", prog.clone())
@@ -664,7 +668,7 @@ pub fn flows(a: &mut Analyzer, sc: &Script, ranges: &[Range<usize>]) {
                         .with("method", "stream")
                         .with("stdin", false),
                 );
-                redirect_sinks[i].push(a.facts.len() - 1);
+                cmd_sinks.push(a.facts.len() - 1);
             } else if reads && r.fd.is_none_or(|f| f == 0)
                 && let Some(kind) = secret_path(&t.text) {
                     a.push(
@@ -673,25 +677,26 @@ pub fn flows(a: &mut Analyzer, sc: &Script, ranges: &[Range<usize>]) {
                             .with("path", t.text.clone())
                             .with("program", prog.clone()),
                     );
-                    redirect_sources[i].push(a.facts.len() - 1);
+                    cmd_sources.push(a.facts.len() - 1);
                 }
         }
+        redirect_sources.push(cmd_sources);
+        redirect_sinks.push(cmd_sinks);
     }
-    // What each command outputs, and what reaches each sink.
-    let mut taint: Vec<Taint> = vec![Taint::default(); n];
+    // What each command outputs (one entry per command already seen), and what reaches each sink.
+    let mut taint: Vec<Taint> = Vec::with_capacity(commands.len());
     let mut exfil: Vec<(usize, usize)> = vec![];
     // Variables assigned a substitution whose output carries sources (`K=$(cat key)`).
     let mut vars: Vec<(String, Vec<usize>)> = vec![];
-    for i in 0..n {
-        let cmd = &sc.commands[i];
+    let redirects = redirect_sources.iter().zip(&redirect_sinks);
+    for (i, ((cmd, range), (cmd_sources, cmd_sinks))) in commands.iter().zip(redirects).enumerate() {
         if cmd.persistent_assignments {
             for (name, w) in &cmd.assignments {
                 let mut srcs = vec![];
                 // Substitutions are parsed just before the command holding them.
-                for j in (0..i).rev().take(64) {
-                    let c = &sc.commands[j];
-                    if w.dynamic && c.span.start >= w.span.start && c.span.end <= w.span.end {
-                        add(&mut srcs, &taint[j].out);
+                for (c, t) in commands.iter().zip(&taint).rev().take(64) {
+                    if w.dynamic && c.0.span.start >= w.span.start && c.0.span.end <= w.span.end {
+                        add(&mut srcs, &t.out);
                     }
                 }
                 vars.retain(|(v, _)| v != name);
@@ -703,12 +708,12 @@ pub fn flows(a: &mut Analyzer, sc: &Script, ranges: &[Range<usize>]) {
         let prog = cmd.words.first().map(|w| program_name(&w.text)).unwrap_or("");
         // `own`: sources the command itself reads (the sink pairs with these); `out`: also those
         // of scripts nested in it (`sh -c 'cat key' | nc h 1`), which reach its output.
-        let mut own: Vec<usize> = redirect_sources[i].clone();
-        let mut out: Vec<usize> = redirect_sources[i].clone();
+        let mut own: Vec<usize> = cmd_sources.clone();
+        let mut out: Vec<usize> = cmd_sources.clone();
         let mut sinks: Vec<usize> = vec![];
-        for f in ranges[i].clone() {
-            let nested = a.in_nested_script(f, ranges[i].start);
-            let fact = &a.facts[f];
+        for f in (*range).clone() {
+            let nested = a.in_nested_script(f, range.start);
+            let Some(fact) = a.facts.get(f) else { continue };
             let src = match fact.kind.as_str() {
                 "data.source" => Some(f),
                 "net.send" if !nested => {
@@ -735,12 +740,11 @@ pub fn flows(a: &mut Analyzer, sc: &Script, ranges: &[Range<usize>]) {
         let mut piped: Vec<usize> = vec![];
         let mut substituted: Vec<usize> = vec![];
         for input in &cmd.inputs {
-            if input.from >= i {
-                continue;
-            }
+            // `taint` holds the commands before this one, so later ones are not found.
+            let Some(from) = taint.get(input.from).map(|t| t.out.as_slice()) else { continue };
             match input.flow {
-                Flow::Pipe => add(&mut piped, &taint[input.from].out),
-                Flow::Substitution => add(&mut substituted, &taint[input.from].out),
+                Flow::Pipe => add(&mut piped, from),
+                Flow::Substitution => add(&mut substituted, from),
             }
         }
         for (name, srcs) in &vars {
@@ -753,9 +757,9 @@ pub fn flows(a: &mut Analyzer, sc: &Script, ranges: &[Range<usize>]) {
             add(&mut out, &substituted);
         }
         for &s in &sinks {
-            let reads_stdin = a.facts[s].attrs.get("stdin").and_then(|v| v.as_bool()).unwrap_or(false);
+            let reads_stdin = a.facts.get(s).and_then(|f| f.attrs.get("stdin")).and_then(|v| v.as_bool()).unwrap_or(false);
             let mut reach: Vec<usize> = substituted.clone();
-            add(&mut reach, &redirect_sources[i]);
+            add(&mut reach, cmd_sources);
             if reads_stdin {
                 add(&mut reach, &piped);
             }
@@ -764,14 +768,16 @@ pub fn flows(a: &mut Analyzer, sc: &Script, ranges: &[Range<usize>]) {
             add(&mut reach, &own);
             exfil.extend(reach.into_iter().map(|src| (src, s)));
         }
-        for &s in &redirect_sinks[i] {
+        for &s in cmd_sinks {
             exfil.extend(out.iter().map(|&src| (src, s)));
         }
-        taint[i].out = out;
+        debug_assert_eq!(taint.len(), i);
+        taint.push(Taint { out });
     }
     exfil.dedup();
     for (src, s) in exfil {
-        let (source, sink) = (&a.facts[src], &a.facts[s]);
+        // Both are indices of facts pushed above; a missing one cannot be described.
+        let (Some(source), Some(sink)) = (a.facts.get(src), a.facts.get(s)) else { continue };
         let get = |f: &Fact, k: &str| f.attrs.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
         let span = Span::new(source.span.start.min(sink.span.start), source.span.end.max(sink.span.end));
         let fact = Fact::new(

@@ -1,5 +1,7 @@
 //! `guard audit verify|show`: check and read the signed audit log.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use crate::audit::{self, AuditConfig};
 use crate::exit::{self, Error};
 use std::path::PathBuf;

@@ -1,6 +1,8 @@
 //! `guard check`: static verdicts on scripts, SQL files and command lines. Never runs anything
 //! and writes no audit record.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use crate::engine::{Evaluation, Input, Session};
 use crate::exit::{self, Error};
 use crate::format::Format;

@@ -2,6 +2,8 @@
 //! append the audit record, then exec the command — reachable only with a
 //! [`Clearance`] — or refuse.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use crate::context::{ask_yes, person_tty, Context};
 use crate::engine::{Clearance, Evaluation, Refusal, Session};
 use crate::exit::{self, Error};

@@ -1,6 +1,8 @@
 //! `guard explain`: how a command line is understood (commands, facts, fired rules), or a
 //! rule's documentation.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use crate::engine::{Input, Session};
 use crate::exit;
 use crate::format::Format;

@@ -12,6 +12,8 @@
 //! blocked because the input is not valid hook JSON, rules do not load, the record cannot be
 //! written or the analysis ended abnormally.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use crate::engine::{Input, Session};
 use crate::exit::{self, Error};
 use crate::fault::{self, Fault};
@@ -148,12 +150,13 @@ pub fn child(agent: Agent) -> exit::Result {
     let mut input = String::new();
     std::io::stdin().read_to_string(&mut input).map_err(|e| fail(format!("cannot read stdin: {e}")))?;
     let event: Value = serde_json::from_str(&input).map_err(|e| fail(format!("stdin is not JSON: {e}")))?;
-    let tool = event["tool_name"].as_str().unwrap_or_default();
-    let Some(command) = event["tool_input"]["command"].as_str().filter(|_| SHELL_TOOLS.contains(&tool)) else {
+    let tool = event.get("tool_name").and_then(Value::as_str).unwrap_or_default();
+    let command = event.get("tool_input").and_then(|t| t.get("command")).and_then(Value::as_str);
+    let Some(command) = command.filter(|_| SHELL_TOOLS.contains(&tool)) else {
         // Not a shell command: nothing for guard to decide.
         return Ok(ExitCode::SUCCESS);
     };
-    let cwd = event["cwd"].as_str().map(PathBuf::from).unwrap_or_else(crate::engine::current_dir);
+    let cwd = event.get("cwd").and_then(Value::as_str).map(PathBuf::from).unwrap_or_else(crate::engine::current_dir);
     let mut session = Session::load_at(cwd)?;
     if session.context.agent.is_none() {
         session.context.agent = Some(agent.name().to_string());

@@ -2,6 +2,8 @@
 //! or an error carrying its status and message. [`crate::cli`] parses the arguments and
 //! dispatches here; the commands call [`crate::engine`] and never [`crate::cli`].
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 pub mod audit;
 pub mod check;
 pub mod exec;

@@ -1,5 +1,7 @@
 //! `guard rules list|test`: the effective rules, and every rule checked against its examples.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use crate::context::Context;
 use crate::engine::{self, Input, Session};
 use crate::exit;

@@ -1,6 +1,8 @@
 //! Shell mode: bash-compatible arguments (`-c SCRIPT`, `-lc`, `-euo pipefail -c`, a script
 //! file). Analyses the whole script, then execs the real shell with the same arguments.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use crate::bash_args::{self, ShellInput};
 use crate::cmd::exec::{guarded, Guarded};
 use crate::engine::{Input, Session};

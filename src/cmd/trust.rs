@@ -1,6 +1,8 @@
 //! `guard trust [--list | --revoke]`: a person approves the exact content of this project's
 //! rule and catalog files (`.guard/rules`, `.guard/catalog`) (see [`crate::trust`] for the store and what an approval allows).
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use crate::context::{ask_yes, person_tty, Context};
 use crate::engine;
 use crate::exit::{self, Error};

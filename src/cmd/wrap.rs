@@ -1,6 +1,8 @@
 //! Wrap mode, `guard -- PROGRAM ARGS...`: analyse the argv as one simple command, then exec it
 //! or refuse.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use crate::cmd::exec::{guarded, Guarded};
 use crate::engine::{Input, Session};
 use crate::exit;

@@ -1,5 +1,7 @@
 //! Conservative evaluation of `WHERE` clauses: is the filter a tautology?
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use sqlparser::ast::{BinaryOperator, Expr, Ident, UnaryOperator, Value};
 
 /// How deep [`truth`] looks into an expression before giving up ("unknown").

@@ -1,5 +1,7 @@
 //! From parsed statements (and, for unparsable text, token streams) to facts.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use std::ops::ControlFlow;
 
 use serde_json::Value as Json;
@@ -552,8 +554,8 @@ fn token_text(t: &Token) -> Option<String> {
 /// token stream of one statement, so the words inside strings and comments do not count.
 pub(crate) fn outfile_facts(tokens: &[TokenWithSpan], text: &str, lines: &LineIndex, out: &mut Vec<Fact>) {
     let w = words(tokens);
-    for i in 0..w.len() {
-        if !is_kw(&w[i].token, Keyword::INTO) {
+    for (i, into) in w.iter().enumerate() {
+        if !is_kw(&into.token, Keyword::INTO) {
             continue;
         }
         let kind = match w.get(i + 1).map(|t| &t.token) {
@@ -563,7 +565,7 @@ pub(crate) fn outfile_facts(tokens: &[TokenWithSpan], text: &str, lines: &LineIn
         };
         let path = w.get(i + 2).and_then(|t| token_text(&t.token)).unwrap_or_default();
         let span = token_span(tokens, lines, text);
-        let summary = summarize(&text[span.start..span.end]);
+        let summary = summarize(text.get(span.start..span.end).unwrap_or(text));
         out.push(fact("sql.select_into_outfile", span, &summary).with("path", path).with("kind", kind));
     }
 }
@@ -597,7 +599,7 @@ const DROP_TYPES: &[&[&str]] = &[
 pub(crate) fn token_facts(tokens: &[TokenWithSpan], text: &str, lines: &LineIndex, out: &mut Vec<Fact>) {
     let w = words(tokens);
     let span = token_span(tokens, lines, text);
-    let summary = summarize(&text[span.start..span.end]);
+    let summary = summarize(text.get(span.start..span.end).unwrap_or(text));
     let Some(first) = w.first() else { return };
     let lower = |t: &TokenWithSpan| match &t.token {
         Token::Word(x) if x.quote_style.is_none() => x.value.to_ascii_lowercase(),
@@ -636,7 +638,7 @@ pub(crate) fn token_facts(tokens: &[TokenWithSpan], text: &str, lines: &LineInde
             if_exists = true;
             i += 2;
         }
-        let (names, cascade) = token_names(&w[i.min(w.len())..]);
+        let (names, cascade) = token_names(w.get(i..).unwrap_or_default());
         out.push(drop_fact(span, &summary, &ty.join("_"), names, cascade, if_exists).with("from_tokens", true));
     } else if is_kw(&first.token, Keyword::TRUNCATE) {
         let mut i = 1;
@@ -646,7 +648,7 @@ pub(crate) fn token_facts(tokens: &[TokenWithSpan], text: &str, lines: &LineInde
         if w.get(i).is_some_and(|t| is_kw(&t.token, Keyword::ONLY)) {
             i += 1;
         }
-        let (names, cascade) = token_names(&w[i.min(w.len())..]);
+        let (names, cascade) = token_names(w.get(i..).unwrap_or_default());
         out.push(
             fact("sql.truncate", span, &summary)
                 .with("tables", names)

@@ -10,6 +10,8 @@
 //! psql scripts (meta-commands such as `\!`, `\copy`, `\i`, `\gexec`, and `:variables`) are
 //! handled by [`analyze_psql`].
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 mod expr;
 mod facts;
 mod psql;
@@ -112,11 +114,12 @@ pub fn analyze(text: &str, dialect: Dialect) -> Vec<Fact> {
             let err_at = lines.offset(e.location.line, e.location.column);
             out.push(parse_error(&e.message, e.location.line, e.location.column, text, err_at, text.len()));
             // Whatever precedes the bad token still runs: analyse its complete statements.
-            if let Ok(prefix) = Tokenizer::new(d.as_ref(), &text[..err_at]).tokenize_with_location() {
+            let prefix = text.get(..err_at).map(|t| Tokenizer::new(d.as_ref(), t).tokenize_with_location());
+            if let Some(Ok(prefix)) = prefix {
                 let pieces = split_pieces(&prefix);
                 let complete = pieces.iter().filter(|p| p.terminated);
                 for p in complete {
-                    analyze_tokens(&prefix[p.start..p.end], d.as_ref(), text, &lines, &mut out, true);
+                    analyze_tokens(p.tokens, d.as_ref(), text, &lines, &mut out, true);
                 }
             }
             return out;
@@ -128,10 +131,11 @@ pub fn analyze(text: &str, dialect: Dialect) -> Vec<Fact> {
 
 /// One statement-sized run of tokens between top-level semicolons.
 #[derive(Debug, Clone, Copy)]
-struct Piece {
-    /// First token index (inclusive).
-    start: usize,
-    /// Last token index (exclusive); excludes the terminating `;`.
+struct Piece<'a> {
+    /// The tokens of the piece, without the terminating `;`.
+    tokens: &'a [TokenWithSpan],
+    /// Index, in the whole token list, one past the piece's last token (that of its `;`, or
+    /// the list's length).
     end: usize,
     /// Whether a `;` ends the piece (false for the last piece of the text).
     terminated: bool,
@@ -139,17 +143,16 @@ struct Piece {
 
 /// Splits `tokens` at `;` tokens. Strings, comments and dollar quotes are single tokens, so
 /// only real statement separators split. Pieces holding only whitespace are dropped.
-fn split_pieces(tokens: &[TokenWithSpan]) -> Vec<Piece> {
+fn split_pieces(tokens: &[TokenWithSpan]) -> Vec<Piece<'_>> {
     let mut pieces = Vec::new();
-    let mut start = 0;
-    for (i, t) in tokens.iter().enumerate() {
-        if t.token == Token::SemiColon {
-            pieces.push(Piece { start, end: i, terminated: true });
-            start = i + 1;
-        }
+    let mut end = 0;
+    let mut parts = tokens.split(|t| t.token == Token::SemiColon).peekable();
+    while let Some(part) = parts.next() {
+        end += part.len();
+        pieces.push(Piece { tokens: part, end, terminated: parts.peek().is_some() });
+        end += 1; // the `;`
     }
-    pieces.push(Piece { start, end: tokens.len(), terminated: false });
-    pieces.retain(|p| tokens[p.start..p.end].iter().any(|t| is_significant(&t.token)));
+    pieces.retain(|p| p.tokens.iter().any(|t| is_significant(&t.token)));
     pieces
 }
 
@@ -173,13 +176,13 @@ fn analyze_tokens(
     single: bool,
 ) {
     for p in split_pieces(tokens) {
-        facts::outfile_facts(&tokens[p.start..p.end], text, lines, out);
+        facts::outfile_facts(p.tokens, text, lines, out);
     }
     // Statements too complex to walk safely are skipped up front.
-    if let Some(bad) = split_pieces(tokens).into_iter().find(|p| too_complex(&tokens[p.start..p.end])) {
+    if let Some(bad) = split_pieces(tokens).into_iter().find(|p| too_complex(p.tokens)) {
         if single {
-            let span = token_span(&tokens[bad.start..bad.end], lines, text);
-            let (line, col) = first_location(&tokens[bad.start..bad.end]);
+            let span = token_span(bad.tokens, lines, text);
+            let (line, col) = first_location(bad.tokens);
             out.push(parse_error(
                 "statement too complex to analyze (too many operators)",
                 line,
@@ -188,11 +191,11 @@ fn analyze_tokens(
                 span.start,
                 span.end,
             ));
-            facts::token_facts(&tokens[bad.start..bad.end], text, lines, out);
+            facts::token_facts(bad.tokens, text, lines, out);
             return;
         }
         for p in split_pieces(tokens) {
-            analyze_tokens(&tokens[p.start..p.end], d, text, lines, out, true);
+            analyze_tokens(p.tokens, d, text, lines, out, true);
         }
         return;
     }
@@ -210,7 +213,7 @@ fn analyze_tokens(
         let error = match result {
             Ok(stmt) => {
                 let start = lines.offset(start_loc.line, start_loc.column);
-                let end = last_end(&tokens[..parser.index().min(tokens.len())], lines).unwrap_or(text.len());
+                let end = last_end(tokens.get(..parser.index()).unwrap_or(tokens), lines).unwrap_or(text.len());
                 let span = if end > start { Span::new(start, end) } else { Span::new(0, text.len()) };
                 facts::statement_facts(&stmt, span, text, out);
                 let next = parser.peek_token_ref();
@@ -229,13 +232,13 @@ fn analyze_tokens(
         let pieces = split_pieces(tokens);
         let failing = pieces.iter().position(|p| p.end > first).unwrap_or(pieces.len());
         if let Some(p) = pieces.get(failing) {
-            let piece = &tokens[p.start..p.end];
+            let piece = p.tokens;
             if is_maintenance(piece) {
                 if single {
                     return;
                 }
                 for p in pieces.iter().skip(failing + 1) {
-                    analyze_tokens(&tokens[p.start..p.end], d, text, lines, out, true);
+                    analyze_tokens(p.tokens, d, text, lines, out, true);
                 }
                 return;
             }
@@ -250,7 +253,7 @@ fn analyze_tokens(
             return;
         }
         for p in pieces.iter().skip(failing + 1) {
-            analyze_tokens(&tokens[p.start..p.end], d, text, lines, out, true);
+            analyze_tokens(p.tokens, d, text, lines, out, true);
         }
         return;
     }
@@ -380,7 +383,7 @@ fn error_message(e: &ParserError) -> String {
 fn error_location(e: &ParserError) -> Option<(u64, u64)> {
     let msg = error_message(e);
     let at = msg.rfind(" at Line: ")?;
-    let rest = &msg[at + " at Line: ".len()..];
+    let rest = msg.get(at..)?.strip_prefix(" at Line: ")?;
     let (l, c) = rest.split_once(", Column: ")?;
     Some((l.trim().parse().ok()?, c.trim().parse().ok()?))
 }
@@ -388,7 +391,7 @@ fn error_location(e: &ParserError) -> Option<(u64, u64)> {
 /// A `sql.parse_error` fact for `text[start..end]`.
 fn parse_error(message: &str, line: u64, column: u64, text: &str, start: usize, end: usize) -> Fact {
     let span = Span::new(start.min(text.len()), end.min(text.len()));
-    Fact::new("sql.parse_error", format!("SQL parse error: {}", text::summarize(&text[span.start..span.end])), span)
+    Fact::new("sql.parse_error", format!("SQL parse error: {}", text::summarize(text.get(span.start..span.end).unwrap_or(text))), span)
         .with("message", message)
         .with("line", line)
         .with("column", column)

@@ -6,6 +6,8 @@
 //! `:name`, `:'name'` and `:"name"` interpolate variables. `COPY ... FROM STDIN;` in a script
 //! is followed by data lines up to `\.`, which are not SQL.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use serde_json::Value as Json;
 
 use super::text::summarize;
@@ -108,6 +110,26 @@ fn var_byte(b: u8) -> bool {
 /// Meta-commands that send the query buffer (so they end the SQL statement before them).
 const SENDS_BUFFER: &[&str] = &["g", "gx", "gset", "gexec", "gdesc", "crosstabview", "watch", ";"];
 
+/// Sets `sql[i]` to `to` (nothing when `i` is out of range).
+fn set(sql: &mut [u8], i: usize, to: u8) {
+    if let Some(x) = sql.get_mut(i) {
+        *x = to;
+    }
+}
+
+/// Replaces the bytes of `sql` in `range` with spaces (the part of it that is in range).
+fn blank(sql: &mut [u8], range: std::ops::Range<usize>) {
+    let end = range.end.min(sql.len());
+    if let Some(s) = sql.get_mut(range.start.min(end)..end) {
+        s.fill(b' ');
+    }
+}
+
+/// Index of the first `\n` in `b` at or after `from`, or `b.len()`.
+fn line_end(b: &[u8], from: usize) -> usize {
+    b.get(from..).and_then(|r| r.iter().position(|&x| x == b'\n')).map_or(b.len(), |p| from + p)
+}
+
 /// Splits a psql script into SQL (blanked copy) and meta-commands. Linear time.
 fn lex(text: &str) -> Lexed {
     let b = text.as_bytes();
@@ -118,12 +140,13 @@ fn lex(text: &str) -> Lexed {
     let mut state = State::Normal;
     let mut stmt_start = 0usize;
     let mut i = 0usize;
-    while i < b.len() {
-        let c = b[i];
+    // The byte `n` places before `i` (`None` before the start of the text).
+    let before = |i: usize, n: usize| i.checked_sub(n).and_then(|k| b.get(k)).copied();
+    while let Some(&c) = b.get(i) {
         match &state {
             State::Normal => match c {
                 b'\'' => {
-                    let escape = i > 0 && matches!(b[i - 1], b'e' | b'E') && (i < 2 || !ident_byte(b[i - 2]));
+                    let escape = matches!(before(i, 1), Some(b'e' | b'E')) && !before(i, 2).is_some_and(ident_byte);
                     state = State::Single(escape);
                 }
                 b'"' => state = State::Double,
@@ -132,23 +155,23 @@ fn lex(text: &str) -> Lexed {
                     state = State::Block(1);
                     i += 1;
                 }
-                b'$' if i == 0 || !ident_byte(b[i - 1]) => {
+                b'$' if !before(i, 1).is_some_and(ident_byte) => {
                     let mut j = i + 1;
-                    while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || b[j] >= 0x80) {
+                    while b.get(j).is_some_and(|&x| x.is_ascii_alphanumeric() || x == b'_' || x >= 0x80) {
                         j += 1;
                     }
-                    if j < b.len() && b[j] == b'$' && !b.get(i + 1).is_some_and(|d| d.is_ascii_digit()) {
-                        state = State::Dollar(b[i..=j].to_vec());
+                    let digit = b.get(i + 1).is_some_and(u8::is_ascii_digit);
+                    if let Some(tag) = b.get(i..=j).filter(|t| t.ends_with(b"$") && !digit) {
+                        state = State::Dollar(tag.to_vec());
                         i = j;
                     }
                 }
                 b';' => {
-                    if is_copy_from_stdin(&sql[stmt_start..i]) {
+                    let copy = sql.get(stmt_start..i).filter(|stmt| is_copy_from_stdin(stmt)).map(<[u8]>::to_vec);
+                    if let Some(stmt) = copy {
                         // Analysed alone (see `Lexed::copy_stmts`), then blanked with its data.
-                        copy_stmts.push((Span::new(stmt_start, i), sql[stmt_start..i].to_vec()));
-                        for x in &mut sql[stmt_start..=i] {
-                            *x = b' ';
-                        }
+                        copy_stmts.push((Span::new(stmt_start, i), stmt));
+                        blank(&mut sql, stmt_start..i + 1);
                         i = skip_copy_data(b, &mut sql, i + 1);
                         stmt_start = i;
                         continue;
@@ -160,21 +183,21 @@ fn lex(text: &str) -> Lexed {
                         i += 2;
                         continue;
                     }
-                    if i > 0 && b[i - 1] == b':' {
+                    if before(i, 1) == Some(b':') {
                         i += 1;
                         continue;
                     }
                     let end = match b.get(i + 1) {
                         Some(q @ (b'\'' | b'"')) => {
                             let mut j = i + 2;
-                            while j < b.len() && var_byte(b[j]) {
+                            while b.get(j).copied().is_some_and(var_byte) {
                                 j += 1;
                             }
                             (j > i + 2 && b.get(j) == Some(q)).then_some(j + 1)
                         }
                         Some(&n) if n.is_ascii_alphabetic() || n == b'_' || n >= 0x80 => {
                             let mut j = i + 1;
-                            while j < b.len() && var_byte(b[j]) {
+                            while b.get(j).copied().is_some_and(var_byte) {
                                 j += 1;
                             }
                             Some(j)
@@ -184,12 +207,12 @@ fn lex(text: &str) -> Lexed {
                     if let Some(end) = end {
                         // Same-length placeholders that cannot equal another column or
                         // literal: `:x` -> `_x`, `:'x'` -> `':x'`, `:"x"` -> `":x"`.
-                        match b[i + 1] {
-                            q @ (b'\'' | b'"') => {
-                                sql[i] = q;
-                                sql[i + 1] = b':';
+                        match b.get(i + 1) {
+                            Some(&q @ (b'\'' | b'"')) => {
+                                set(&mut sql, i, q);
+                                set(&mut sql, i + 1, b':');
                             }
-                            _ => sql[i] = b'_',
+                            _ => set(&mut sql, i, b'_'),
                         }
                         variables.push(Span::new(i, end));
                         i = end;
@@ -197,14 +220,12 @@ fn lex(text: &str) -> Lexed {
                     }
                 }
                 b'\\' => {
-                    let eol = b[i..].iter().position(|&x| x == b'\n').map_or(b.len(), |p| i + p);
+                    let eol = line_end(b, i);
                     let m = parse_meta(text, i, eol);
                     let terminates = SENDS_BUFFER.contains(&m.name.as_str());
-                    for x in &mut sql[i..eol] {
-                        *x = b' ';
-                    }
+                    blank(&mut sql, i..eol);
                     if terminates {
-                        sql[i] = b';';
+                        set(&mut sql, i, b';');
                         stmt_start = i + 1;
                     }
                     metas.push(m);
@@ -225,7 +246,7 @@ fn lex(text: &str) -> Lexed {
                 _ => {}
             },
             State::Dollar(tag) => {
-                if b[i..].starts_with(tag) {
+                if b.get(i..).is_some_and(|rest| rest.starts_with(tag)) {
                     i += tag.len();
                     state = State::Normal;
                     continue;
@@ -265,17 +286,15 @@ fn is_copy_from_stdin(stmt: &[u8]) -> bool {
 /// Blanks `COPY` data from `from` (just after the `;`) through the line `\.`; returns the
 /// index after it. Data starts on the line after the statement.
 fn skip_copy_data(b: &[u8], sql: &mut [u8], from: usize) -> usize {
-    let mut i = match b[from..].iter().position(|&x| x == b'\n') {
-        Some(p) => from + p + 1,
-        None => return b.len(),
+    let mut i = match line_end(b, from) {
+        eol if eol < b.len() => eol + 1,
+        _ => return b.len(),
     };
     while i < b.len() {
-        let eol = b[i..].iter().position(|&x| x == b'\n').map_or(b.len(), |p| i + p);
-        let line = &b[i..eol];
+        let eol = line_end(b, i);
+        let line = b.get(i..eol).unwrap_or_default();
         let is_end = line.strip_suffix(b"\r").unwrap_or(line) == b"\\.";
-        for x in &mut sql[i..eol] {
-            *x = b' ';
-        }
+        blank(sql, i..eol);
         i = (eol + 1).min(b.len());
         if is_end {
             break;
@@ -287,17 +306,20 @@ fn skip_copy_data(b: &[u8], sql: &mut [u8], from: usize) -> usize {
 /// Parses the meta-command starting with the backslash at `start` and ending at `eol`.
 fn parse_meta(text: &str, start: usize, eol: usize) -> Meta {
     let b = text.as_bytes();
+    let at = |j: usize| b.get(j).copied().filter(|_| j < eol);
     let mut j = start + 1;
-    if j < eol && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
-        while j < eol && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || b[j] == b'+') {
+    if at(j).is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_') {
+        while at(j).is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'+') {
             j += 1;
         }
     } else if j < eol {
         // One-character command names: `\!`, `\?`, `\;`, `\\`, ...
-        j += text[j..eol].chars().next().map_or(1, char::len_utf8);
+        j += text.get(j..eol).and_then(|t| t.chars().next()).map_or(1, char::len_utf8);
     }
-    let name = text[start + 1..j].to_string();
-    let raw = &text[j..eol];
+    // `start` is a `\`, `eol` a `\n` or the end, and `j` ends an ASCII name or a character:
+    // all char boundaries. Out of range, the command has no name and no arguments.
+    let name = text.get(start + 1..j).unwrap_or_default().to_string();
+    let raw = text.get(j..eol).unwrap_or_default();
     let lead = raw.len() - raw.trim_start().len();
     let trimmed = raw.trim();
     Meta { name, span: Span::new(start, eol), args: Span::new(j + lead, j + lead + trimmed.len()) }
@@ -305,8 +327,8 @@ fn parse_meta(text: &str, start: usize, eol: usize) -> Meta {
 
 /// Records what one meta-command does.
 fn meta_command(text: &str, m: &Meta, out: &mut PsqlAnalysis) {
-    let args = &text[m.args.start..m.args.end];
-    let summary = summarize(&text[m.span.start..m.span.end]);
+    let args = text.get(m.args.start..m.args.end).unwrap_or_default();
+    let summary = summarize(text.get(m.span.start..m.span.end).unwrap_or_default());
     match m.name.as_str() {
         "!" => {
             let cmd = if args.is_empty() { "${SHELL:-/bin/sh}".to_string() } else { args.to_string() };
@@ -317,7 +339,7 @@ fn meta_command(text: &str, m: &Meta, out: &mut PsqlAnalysis) {
             // `\g [ (option=value ...) ] [ filename | |command ]`
             let mut rest = args;
             if m.name.starts_with('g') && rest.starts_with('(') {
-                rest = rest.find(')').map_or("", |p| rest[p + 1..].trim_start());
+                rest = rest.split_once(')').map_or("", |(_, after)| after.trim_start());
             }
             if let Some(cmd) = rest.strip_prefix('|') {
                 let cmd = cmd.trim();
@@ -354,7 +376,7 @@ fn unquote_arg(args: &str) -> String {
     let a = args.trim();
     if let Some(inner) = a.strip_prefix('\'') {
         let end = find_quote_end(inner).unwrap_or(inner.len());
-        return inner[..end].replace("''", "'");
+        return inner.get(..end).unwrap_or(inner).replace("''", "'");
     }
     a.split_whitespace().next().unwrap_or("").to_string()
 }
@@ -364,8 +386,8 @@ fn unquote_arg(args: &str) -> String {
 fn find_quote_end(s: &str) -> Option<usize> {
     let b = s.as_bytes();
     let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'\'' {
+    while let Some(&c) = b.get(i) {
+        if c == b'\'' {
             if b.get(i + 1) == Some(&b'\'') {
                 i += 2;
                 continue;
@@ -381,13 +403,12 @@ fn find_quote_end(s: &str) -> Option<usize> {
 /// stdin | stdout | pstdin | pstdout } [...]`: a `sql.copy` fact (attr `client = true`: the
 /// file or program is on the client) and, for `program`, a shell command.
 fn copy_command(text: &str, m: &Meta, summary: &str, out: &mut PsqlAnalysis) {
-    let args = &text[m.args.start..m.args.end];
+    let args = text.get(m.args.start..m.args.end).unwrap_or_default();
     // Locate the direction word outside parentheses and quotes.
     let b = args.as_bytes();
     let (mut depth, mut i, mut quote) = (0usize, 0usize, false);
     let mut dir: Option<(usize, &str)> = None;
-    while i < b.len() {
-        let c = b[i];
+    while let Some(&c) = b.get(i) {
         if quote {
             if c == b'\'' {
                 quote = false;
@@ -398,11 +419,13 @@ fn copy_command(text: &str, m: &Meta, summary: &str, out: &mut PsqlAnalysis) {
             depth += 1;
         } else if c == b')' {
             depth = depth.saturating_sub(1);
-        } else if depth == 0 && (i == 0 || b[i - 1].is_ascii_whitespace() || b[i - 1] == b')') {
+        } else if depth == 0
+            && i.checked_sub(1).and_then(|k| b.get(k)).is_none_or(|p| p.is_ascii_whitespace() || *p == b')')
+        {
             for w in ["from", "to"] {
                 let end = i + w.len();
-                if end <= b.len()
-                    && args[i..end].eq_ignore_ascii_case(w)
+                // Compared as bytes: `end` may fall inside a character (`froé`).
+                if b.get(i..end).is_some_and(|x| x.eq_ignore_ascii_case(w.as_bytes()))
                     && b.get(end).is_none_or(|x| x.is_ascii_whitespace())
                     && i > 0
                 {
@@ -421,7 +444,8 @@ fn copy_command(text: &str, m: &Meta, summary: &str, out: &mut PsqlAnalysis) {
         out.facts.push(f.with("direction", "unknown").with("target", "unknown"));
         return;
     };
-    let source = args[..after - direction.len()].trim();
+    // `after` ends the ASCII direction word, so both cuts are char boundaries.
+    let source = args.get(..after - direction.len()).unwrap_or_default().trim();
     if source.starts_with('(') {
         // Nested DML in `\copy (DELETE ... RETURNING *) to ...` runs: analyse the query.
         for mut f in analyze(&format!("COPY {source} TO STDOUT"), Dialect::Postgres) {
@@ -434,11 +458,11 @@ fn copy_command(text: &str, m: &Meta, summary: &str, out: &mut PsqlAnalysis) {
     }
     f = f.with("direction", direction);
     f = if source.starts_with('(') { f.with("query", summarize(source)) } else { f.with("table", source) };
-    let rest = args[after..].trim_start();
+    let rest = args.get(after..).unwrap_or_default().trim_start();
     let word = rest.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
     match word.as_str() {
         "program" => {
-            let cmd_part = rest["program".len()..].trim_start();
+            let cmd_part = rest.get("program".len()..).unwrap_or_default().trim_start();
             let cmd = unquote_arg(cmd_part);
             let start = m.args.end - cmd_part.len() + usize::from(cmd_part.starts_with('\''));
             out.shell_commands.push((cmd.clone(), Span::new(start, (start + cmd.len()).min(m.args.end))));

@@ -568,3 +568,29 @@ fn long_chains_do_not_overflow() {
         let _ = analyze(s, Dialect::MySql);
     }
 }
+
+#[test]
+fn psql_copy_direction_word_cut_inside_a_character() {
+    // Used to panic: the `from` candidate `froé` was sliced as a str at byte 4, inside `é`.
+    for t in ["\\copy x froé\n", "\\copy x tö\n", "\\copy (SELECT 1) froé to 'f'\n"] {
+        let a = analyze_psql(t);
+        assert!(!of(&a.facts, "sql.copy").is_empty(), "{t}");
+    }
+    let a = analyze_psql("\\copy x froé to program 'rm -rf /'\n");
+    assert_eq!(a.shell_commands.len(), 1);
+}
+
+#[test]
+fn line_index_offsets_are_char_boundaries() {
+    // A column past the end of an ASCII line used to count bytes into the next line, which
+    // could land inside a character (`é` here); it is clamped to the line.
+    let t = "ab\né";
+    let lines = text::LineIndex::new(t);
+    for col in 1..10 {
+        let at = lines.offset(1, col);
+        assert!(t.is_char_boundary(at), "column {col}: {at}");
+        assert!(at <= 3);
+    }
+    assert_eq!(lines.offset(1, 2), 1);
+    assert_eq!(lines.offset(2, 2), t.len());
+}

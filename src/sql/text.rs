@@ -1,5 +1,7 @@
 //! Text helpers: line/column to byte offsets, one-line summaries.
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 /// Maps `sqlparser` locations (1-based line, 1-based column counted in characters) to byte
 /// offsets in the text.
 pub(crate) struct LineIndex<'a> {
@@ -18,7 +20,7 @@ impl<'a> LineIndex<'a> {
         let ascii = starts
             .iter()
             .enumerate()
-            .map(|(i, &s)| text[s..starts.get(i + 1).copied().unwrap_or(text.len())].is_ascii())
+            .map(|(i, &s)| text.get(s..starts.get(i + 1).copied().unwrap_or(text.len())).is_some_and(str::is_ascii))
             .collect();
         LineIndex { text, starts, ascii }
     }
@@ -33,9 +35,12 @@ impl<'a> LineIndex<'a> {
             return self.text.len();
         };
         let col = usize::try_from(column.saturating_sub(1)).unwrap_or(usize::MAX);
-        let rest = &self.text[start..];
+        let Some(rest) = self.text.get(start..) else { return self.text.len() };
         if self.ascii.get(usize::try_from(line - 1).unwrap_or(0)).copied().unwrap_or(false) {
-            return start + col.min(rest.len());
+            // Clamped to the line (with its `\n`): past it, the next line may not be ASCII and
+            // a byte count could land inside a character.
+            let line_len = self.starts.get(usize::try_from(line).unwrap_or(usize::MAX)).map_or(rest.len(), |next| next - start);
+            return start + col.min(line_len);
         }
         match rest.char_indices().nth(col) {
             Some((i, _)) => start + i,
