@@ -61,7 +61,7 @@ fn main() {
     }
     names.sort();
     // Every `secrets` item of the built-in entries, so redaction needs no catalog parsing.
-    let mut secrets = String::from("/// Every `secrets` item of the built-in entries: names, path, options, form.\npub const BUILTIN_SECRETS: &[(&[&str], &[&str], &[&str], &str)] = &[\n");
+    let mut secrets = String::from("/// Every `secrets` item of the built-in entries: names, path, options, form.\npub const BUILTIN_SECRETS: &[BuiltinSecret] = &[\n");
     let strs = |v: Option<&toml::Value>| -> Vec<String> {
         v.and_then(|v| v.as_array()).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
     };
@@ -72,7 +72,7 @@ fn main() {
             for item in items {
                 let form = item.get("form").and_then(|f| f.as_str()).unwrap_or("value");
                 secrets.push_str(&format!(
-                    "    (&{:?}, &{:?}, &{:?}, {form:?}),\n",
+                    "    BuiltinSecret {{ names: &{:?}, path: &{:?}, options: &{:?}, form: {form:?} }},\n",
                     strs(p.get("names")),
                     strs(item.get("path")),
                     strs(item.get("options"))

@@ -505,6 +505,20 @@ pub struct BuiltinFile {
     pub json: &'static str,
 }
 
+/// One `secrets` item of a built-in entry, as `build.rs` tabulates them (so redaction needs no
+/// catalog parsing).
+#[derive(Debug, Clone, Copy)]
+pub struct BuiltinSecret {
+    /// The entry's program names.
+    pub names: &'static [&'static str],
+    /// Subcommand words that must follow the program name.
+    pub path: &'static [&'static str],
+    /// The secret options.
+    pub options: &'static [&'static str],
+    /// `value`, `attached` or `userinfo` ([`SecretForm`]).
+    pub form: &'static str,
+}
+
 include!(concat!(env!("OUT_DIR"), "/catalog_files.rs"));
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
@@ -709,7 +723,8 @@ pub fn project_dir(cwd: &Path) -> Option<std::path::PathBuf> {
 
 /// One built-in file, parsed on first use.
 fn builtin_file(index: usize) -> Result<&'static [Program], &'static CatalogError> {
-    static PARSED: OnceLock<Vec<OnceLock<Result<Vec<Program>, CatalogError>>>> = OnceLock::new();
+    type Slot = OnceLock<Result<Vec<Program>, CatalogError>>;
+    static PARSED: OnceLock<Vec<Slot>> = OnceLock::new();
     let slots = PARSED.get_or_init(|| BUILTIN.iter().map(|_| OnceLock::new()).collect());
     let Some((slot, file)) = slots.get(index).zip(BUILTIN.get(index)) else {
         static MISSING: OnceLock<CatalogError> = OnceLock::new();
@@ -722,9 +737,8 @@ fn builtin_file(index: usize) -> Result<&'static [Program], &'static CatalogErro
         check(&name, file.toml, parsed.program)
     })
     .as_deref()
-    .map_err(|e| {
-        let _ = DEFECT.set(e.clone());
-        e
+    .inspect_err(|e| {
+        let _ = DEFECT.set((*e).clone());
     })
 }
 
@@ -797,9 +811,9 @@ mod tests {
             .collect();
         let table: Vec<String> = BUILTIN_SECRETS
             .iter()
-            .map(|(n, path, o, f)| {
-                let form = serde_json::from_value::<SecretForm>(serde_json::json!(f)).expect("a known form");
-                format!("{n:?} {path:?} {o:?} {form:?}")
+            .map(|b| {
+                let form = serde_json::from_value::<SecretForm>(serde_json::json!(b.form)).expect("a known form");
+                format!("{:?} {:?} {:?} {form:?}", b.names, b.path, b.options)
             })
             .collect();
         assert_eq!(parsed, table);

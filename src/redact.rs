@@ -434,11 +434,11 @@ pub fn client_secrets() -> &'static [ClientSecret] {
         // Built-in entries from the table build.rs made (no catalog parsing), then the layers.
         let mut out: Vec<ClientSecret> = crate::catalog::BUILTIN_SECRETS
             .iter()
-            .map(|(names, path, options, form)| ClientSecret {
-                names: owned(names),
-                path: owned(path),
-                options: owned(options),
-                form: match *form {
+            .map(|b| ClientSecret {
+                names: owned(b.names),
+                path: owned(b.path),
+                options: owned(b.options),
+                form: match b.form {
                     "attached" => SecretForm::Attached,
                     "userinfo" => SecretForm::Userinfo,
                     _ => SecretForm::Value,
