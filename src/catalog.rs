@@ -64,6 +64,11 @@ pub struct Wrapper {
     /// `["netns", "exec"]`); without them the program is not a wrapper on this line.
     #[serde(default)]
     pub path: Vec<String>,
+    /// The inner command is the words after the first `--` that ends the options
+    /// (`kubectl exec POD -- ARGV`: the wrapper's own operands come before it); without a `--`,
+    /// the operands after the wrapper's own, as usual.
+    #[serde(default)]
+    pub after_double_dash: bool,
     /// Semantics in Rust beyond options (`xargs` input, `env -S`, `find -exec`): the name of a
     /// handler in `analyze::unwrap`. The catalog still gives the option spec.
     #[serde(default)]
@@ -128,6 +133,10 @@ pub struct CommandPath {
     /// Extra value-taking options of this subcommand (added to the program's).
     #[serde(default)]
     pub values: Vec<String>,
+    /// Extra options of this subcommand known to take no value (added to the program's; only
+    /// needed to resolve GNU long-option abbreviations: `git push --mir` is `--mirror`).
+    #[serde(default)]
+    pub flags: Vec<String>,
 }
 
 /// Command lines an entry must make guard refuse or ask (`block`) and let run (`allow`).
@@ -189,11 +198,12 @@ impl Program {
     pub fn matches(&self, args: &[crate::shell::Word]) -> Vec<PathMatch<'_>> {
         let mut out = vec![];
         for c in &self.commands {
-            let spec = if c.values.is_empty() {
+            let spec = if c.values.is_empty() && c.flags.is_empty() {
                 std::borrow::Cow::Borrowed(&self.spec)
             } else {
                 let mut s = self.spec.clone();
                 s.values.extend(c.values.iter().cloned());
+                s.flags.extend(c.flags.iter().cloned());
                 std::borrow::Cow::Owned(s)
             };
             let parsed = crate::argv::parse(args, &spec);
@@ -273,7 +283,8 @@ pub const WRAPPER_HANDLERS: &[&str] =
     &["alias", "busybox", "container", "coproc", "env", "eval", "find", "guard", "parallel", "shell", "source", "ssh", "su", "trap", "xargs"];
 
 /// The path handlers `analyze::handlers` has: a `[[program.command]] handler` must name one.
-pub const PATH_HANDLERS: &[&str] = &[];
+pub const PATH_HANDLERS: &[&str] =
+    &["git_branch_delete", "git_checkout", "git_clean", "git_push", "git_restore", "k8s", "k8s_secret"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -349,7 +360,7 @@ fn check(name: &str, text: &str, mut programs: Vec<Program>) -> Result<Vec<Progr
         if p.names.is_empty() || p.names.iter().any(|n| n.is_empty() || n.contains('/') || n.contains(char::is_whitespace)) {
             return Err(err(format!("program names {:?} must be non-empty base names", p.names)));
         }
-        let options = p.values.iter().chain(&p.flags).chain(p.commands.iter().flat_map(|c| c.values.iter()));
+        let options = p.values.iter().chain(&p.flags).chain(p.commands.iter().flat_map(|c| c.values.iter().chain(&c.flags)));
         if let Some(bad) = options.into_iter().find(|o| !o.starts_with('-') || o.len() < 2) {
             return Err(err(format!("{first}: option {bad:?} must start with '-'")));
         }

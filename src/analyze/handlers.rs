@@ -2,7 +2,7 @@
 //! whose entry names `handler = "NAME"` is handed here with its parsed command line, and the
 //! handler makes the facts (see `docs/catalog.md`).
 
-use super::{Analyzer, Invocation};
+use super::{git, k8s, Analyzer, Invocation};
 use crate::catalog::PathMatch;
 use crate::fact::Fact;
 
@@ -10,6 +10,13 @@ use crate::fact::Fact;
 /// defect; it yields the path's generic fact, so nothing is silently lost.
 pub fn run(name: &str, a: &mut Analyzer, inv: &Invocation, m: &PathMatch, _depth: usize) {
     match name {
+        "k8s" => k8s::k8s(a, inv, m),
+        "k8s_secret" => k8s::secret_read(a, inv, m),
+        "git_push" => git::push(a, inv, m),
+        "git_clean" => git::clean(a, inv, m),
+        "git_branch_delete" => git::branch_delete(a, inv, m),
+        "git_checkout" => git::checkout(a, inv, m),
+        "git_restore" => git::restore(a, inv, m),
         // Unreachable for loaded catalogs: names are checked against
         // [`crate::catalog::PATH_HANDLERS`] at load.
         _ => {

@@ -38,7 +38,6 @@ type Family = (&'static [&'static str], fn(&mut Analyzer, &Invocation, usize));
 const FAMILIES: &[Family] = &[
     (db::PROGRAMS, db::analyze),
     (fs::PROGRAMS, fs::analyze),
-    (k8s::PROGRAMS, k8s::analyze),
     (git::PROGRAMS, git::analyze),
     (cloud::PROGRAMS, cloud::analyze),
     (datastore::PROGRAMS, datastore::analyze),
