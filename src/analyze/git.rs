@@ -72,8 +72,10 @@ fn settings(inv: &Invocation, global: &Parsed) -> Vec<Setting> {
     let mut out = vec![];
     for o in &global.options {
         let Some(w) = &o.value else { continue };
-        let Some((k, v)) = w.text.split_once('=') else { continue };
-        let map = SpanMap::nested(w.verbatim_at.map(|at| at + k.len() + 1), w.span);
+        // `-c NAME` without `=` sets NAME to boolean true (git(1) `-c`).
+        let (k, v) = w.text.split_once('=').unwrap_or((w.text.as_str(), "true"));
+        let verbatim = w.verbatim_at.filter(|_| w.text.contains('=')).map(|at| at + k.len() + 1);
+        let map = SpanMap::nested(verbatim, w.span);
         match o.name.as_str() {
             "-c" => out.push(Setting { key: k.to_string(), value: v.to_string(), map }),
             "--config-env" => {
@@ -105,7 +107,7 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
     let Some(global) = global(inv) else { return };
     let settings = settings(inv, &global);
     for s in settings.iter().filter(|s| COMMAND_KEYS.iter().any(|k| s.is(k))) {
-        a.shell_text(&s.value, s.map.clone(), depth + 1);
+        a.shell_text(&s.value, s.map, depth + 1);
     }
     let Some((sub, rest)) = global.operands.split_first() else { return };
     let alias = format!("alias.{}", sub.text);
@@ -151,13 +153,15 @@ fn dry_run(p: &Parsed) -> bool {
     last_wins(p, &["-n", "--dry-run"], &["--no-dry-run"])
 }
 
-/// True if the configuration given on the line sets a boolean `key` to false.
+/// True if the configuration given on the line sets a boolean `key` to false (git-config(1)
+/// "Values": false, no, off, 0, or the empty string).
 fn set_false(settings: &[Setting], key: &str) -> bool {
     settings.iter().rev().find(|s| s.is(key)).is_some_and(|s| matches!(s.value.to_ascii_lowercase().as_str(), "false" | "no" | "off" | "0" | ""))
 }
 
-fn set_true(settings: &[Setting], key: &str) -> bool {
-    settings.iter().rev().find(|s| s.is(key)).is_some_and(|s| matches!(s.value.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1"))
+/// True for a value git reads as boolean true (git-config(1) "Values": true, yes, on, 1).
+fn is_true(v: &str) -> bool {
+    matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1")
 }
 
 fn line_settings(inv: &Invocation) -> Vec<Setting> {
@@ -215,7 +219,7 @@ pub fn push(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
         k.strip_prefix("remote.").and_then(|r| r.strip_suffix(what)).is_some_and(|r| remote.is_empty() || r == remote.to_ascii_lowercase())
     };
     let mirror = last_wins(p, &["--mirror"], &["--no-mirror"])
-        || settings.iter().any(|s| remote_key(s, ".mirror") && set_true(std::slice::from_ref(s), &s.key));
+        || settings.iter().any(|s| remote_key(s, ".mirror") && is_true(&s.value));
     let configured_plus = refs.is_empty() && settings.iter().any(|s| remote_key(s, ".push") && s.value.starts_with('+'));
     let mut deleted: Vec<String> = vec![];
     let mut plus = configured_plus && !lease;
