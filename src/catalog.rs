@@ -284,7 +284,7 @@ pub const WRAPPER_HANDLERS: &[&str] =
 
 /// The path handlers `analyze::handlers` has: a `[[program.command]] handler` must name one.
 pub const PATH_HANDLERS: &[&str] =
-    &["git_branch_delete", "git_checkout", "git_clean", "git_push", "git_restore", "k8s", "k8s_secret"];
+    &["git_branch_delete", "git_checkout", "git_clean", "git_filter_branch", "git_push", "git_restore", "k8s", "k8s_secret"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -161,3 +161,11 @@ fn git_configuration_on_the_line() {
     assert!(!facts("git -c core.sshCommand='rm -rf /' fetch", "fs.delete").is_empty());
     assert!(!facts("GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=core.pager GIT_CONFIG_VALUE_0='rm -rf /' git log", "fs.delete").is_empty());
 }
+
+#[test]
+fn git_filter_branch_filters_are_shell_code() {
+    assert!(!facts("git filter-branch --tree-filter 'rm -rf /' HEAD", "fs.delete").is_empty());
+    assert!(!facts("git filter-branch -f --index-filter='rm -rf /' -- --all", "fs.delete").is_empty());
+    assert!(!facts("git filter-branch --msg-filter \"$CMD\" HEAD", "exec.dynamic").is_empty());
+    assert_eq!(facts("git filter-branch --tree-filter 'rm -f secrets.txt' HEAD", "git.rewrite_history").len(), 1);
+}

@@ -13,7 +13,7 @@
 //!   it, `:BRANCH` deletes, `--mirror` forces, `remote.X.push=+...` and `remote.X.mirror`
 //!   given on the line), [`clean`] (`-f`, or `clean.requireForce=false` on the line),
 //!   [`branch_delete`] (`-D`, or `-d` with `-f`), [`checkout`] (`--`, `.`, `-f`), [`restore`]
-//!   (the work tree is restored). A later `--no-X` undoes `-X` (parse-options), so
+//!   (the work tree is restored), [`filter_branch`] (its filters are shell code). A later `--no-X` undoes `-X` (parse-options), so
 //!   `-n --no-dry-run` pushes.
 //!
 //! Facts (declared in `facts.toml`): `git.push` (`remote`, `refs`, `force`,
@@ -34,6 +34,13 @@ pub const PROGRAMS: &[&str] = &["git"];
 /// Configuration keys whose value git runs as a shell command (git-config(1)).
 const COMMAND_KEYS: &[&str] =
     &["core.sshCommand", "core.pager", "core.editor", "core.fsmonitor", "core.askPass", "sequence.editor", "diff.external", "credential.helper"];
+
+/// `git filter-branch` options whose value is shell code it evaluates (git-filter-branch(1)
+/// "Filters": each filter is evaluated with `eval` in a shell; `--setup` once before them).
+const FILTER_BRANCH_CODE: &[&str] = &[
+    "--setup", "--env-filter", "--tree-filter", "--index-filter", "--parent-filter", "--msg-filter", "--commit-filter",
+    "--tag-name-filter",
+];
 
 /// Environment variables that carry configuration (git(1) "ENVIRONMENT").
 const CONFIG_ENV: &[&str] = &["GIT_CONFIG_COUNT", "GIT_CONFIG_PARAMETERS"];
@@ -287,6 +294,23 @@ pub fn restore(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
     let paths = !m.operands().is_empty() || p.has(&["--pathspec-from-file"]);
     if worktree && paths {
         a.push(m.fact(&inv.display(), inv.span()));
+    }
+}
+
+/// Handler `git_filter_branch`: the `git.rewrite_history` fact, and each filter's shell code
+/// analysed as shell text (`--tree-filter 'rm -rf /'` runs `rm -rf /`).
+pub fn filter_branch(a: &mut Analyzer, inv: &Invocation, m: &PathMatch, depth: usize) {
+    a.push(m.fact(&inv.display(), inv.span()));
+    for code in m.parsed.values(FILTER_BRANCH_CODE) {
+        if code.dynamic {
+            a.push(
+                Fact::new("exec.dynamic", "git filter-branch with a filter known only at run time", code.span)
+                    .with("reason", "shell_string")
+                    .with("text", code.text.clone()),
+            );
+        } else {
+            a.shell_text(&code.text, super::word_map(std::slice::from_ref(code)), depth + 1);
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use crate::fact::Fact;
 
 /// Runs handler `name` on a matched path. A name this build does not know is a catalog
 /// defect; it yields the path's generic fact, so nothing is silently lost.
-pub fn run(name: &str, a: &mut Analyzer, inv: &Invocation, m: &PathMatch, _depth: usize) {
+pub fn run(name: &str, a: &mut Analyzer, inv: &Invocation, m: &PathMatch, depth: usize) {
     match name {
         "k8s" => k8s::k8s(a, inv, m),
         "k8s_secret" => k8s::secret_read(a, inv, m),
@@ -17,6 +17,7 @@ pub fn run(name: &str, a: &mut Analyzer, inv: &Invocation, m: &PathMatch, _depth
         "git_branch_delete" => git::branch_delete(a, inv, m),
         "git_checkout" => git::checkout(a, inv, m),
         "git_restore" => git::restore(a, inv, m),
+        "git_filter_branch" => git::filter_branch(a, inv, m, depth),
         // Unreachable for loaded catalogs: names are checked against
         // [`crate::catalog::PATH_HANDLERS`] at load.
         _ => {
