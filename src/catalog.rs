@@ -66,6 +66,11 @@ pub struct Wrapper {
     /// `["netns", "exec"]`); without them the program is not a wrapper on this line.
     #[serde(default)]
     pub path: Vec<String>,
+    /// The inner command is the words after the first `--` that ends the options
+    /// (`kubectl exec POD -- ARGV`: the wrapper's own operands come before it); without a `--`,
+    /// the operands after the wrapper's own, as usual.
+    #[serde(default)]
+    pub after_double_dash: bool,
     /// Semantics in Rust beyond options (`xargs` input, `env -S`, `find -exec`): the name of a
     /// handler in `analyze::unwrap`. The catalog still gives the option spec.
     #[serde(default)]
@@ -135,6 +140,10 @@ pub struct CommandPath {
     /// Extra value-taking options of this subcommand (added to the program's).
     #[serde(default)]
     pub values: Vec<String>,
+    /// Extra options of this subcommand known to take no value (added to the program's; only
+    /// needed to resolve GNU long-option abbreviations: `git push --mir` is `--mirror`).
+    #[serde(default)]
+    pub flags: Vec<String>,
 }
 
 /// How a secret option's value is written (see [`Secret`]).
@@ -291,11 +300,12 @@ impl Program {
     pub fn matches(&self, args: &[crate::shell::Word]) -> Vec<PathMatch<'_>> {
         let mut out = vec![];
         for c in &self.commands {
-            let spec = if c.values.is_empty() {
+            let spec = if c.values.is_empty() && c.flags.is_empty() {
                 std::borrow::Cow::Borrowed(&self.spec)
             } else {
                 let mut s = self.spec.clone();
                 s.values.extend(c.values.iter().cloned());
+                s.flags.extend(c.flags.iter().cloned());
                 std::borrow::Cow::Owned(s)
             };
             let parsed = self.parse_path(args, &spec, &c.path);
@@ -460,6 +470,16 @@ pub const PATH_HANDLERS: &[&str] = &[
     "mysqladmin",
     "redis",
     "restore_to_database",
+    // git (analyze/git.rs)
+    "git_branch_delete",
+    "git_checkout",
+    "git_clean",
+    "git_filter_branch",
+    "git_push",
+    "git_restore",
+    // Kubernetes (analyze/k8s.rs)
+    "k8s",
+    "k8s_secret",
 ];
 
 #[derive(Deserialize)]
@@ -550,7 +570,7 @@ fn check(name: &str, text: &str, mut programs: Vec<Program>) -> Result<Vec<Progr
         if p.names.is_empty() || p.names.iter().any(|n| n.is_empty() || n.contains('/') || n.contains(char::is_whitespace)) {
             return Err(err(format!("program names {:?} must be non-empty base names", p.names)));
         }
-        let options = p.values.iter().chain(&p.flags).chain(&p.optional).chain(p.commands.iter().flat_map(|c| c.values.iter()));
+        let options = p.values.iter().chain(&p.flags).chain(&p.optional).chain(p.commands.iter().flat_map(|c| c.values.iter().chain(&c.flags)));
         let secrets = p.secrets.iter().flat_map(|s| s.options.iter());
         let sql = p.sql.iter().flat_map(|s| s.text.iter().chain(&s.file));
         if let Some(bad) = options.chain(secrets).chain(sql).find(|o| !o.starts_with('-') || o.len() < 2) {

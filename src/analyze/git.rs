@@ -1,169 +1,235 @@
-//! git: pushes that rewrite or delete remote history, and local commands that discard work.
+//! git semantics: what `catalog/git.toml` cannot say with options and operands. The catalog
+//! gives the option specs (git's global options, each command's own) and the paths
+//! (`push`, `reset --hard`, `clean`, `branch -D`, `checkout`, `restore`, `stash drop|clear`,
+//! `filter-branch`, `filter-repo`); this module keeps:
 //!
-//! Global options before the subcommand (git(1) "OPTIONS": `-C PATH`, `-c NAME=VALUE`,
-//! `--git-dir[=]PATH`, `--work-tree[=]PATH`, `--namespace[=]NAME`, `--config-env`, `-P`,
-//! `--no-pager`, ...) are skipped, and an alias defined on the same line with
-//! `-c alias.NAME=...` is expanded (a `!` alias is analysed as shell text).
+//! - [`analyze`] (every `git` line): configuration given on the line — `-c NAME=VALUE`,
+//!   `--config-env=NAME=ENVVAR`, `GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_n`/`GIT_CONFIG_VALUE_n` and
+//!   `GIT_CONFIG_PARAMETERS` (git(1) "ENVIRONMENT", git-config(1)) — whose value git runs
+//!   through the shell (`core.sshCommand`, `core.pager`, ...: analysed as shell text), and
+//!   `alias.NAME` definitions used on the same line (`git -c alias.p='push -f' p`: the
+//!   expansion is analysed as the git command it becomes; a `!` alias as shell text).
+//! - the path handlers: [`push`] (`git.push`: `+REFSPEC` forces that ref unless a lease names
+//!   it, `:BRANCH` deletes, `--mirror` forces, `remote.X.push=+...` and `remote.X.mirror`
+//!   given on the line), [`clean`] (`-f`, or `clean.requireForce=false` on the line),
+//!   [`branch_delete`] (`-D`, or `-d` with `-f`), [`checkout`] (`--`, `.`, `-f`), [`restore`]
+//!   (the work tree is restored), [`filter_branch`] (its filters are shell code). A later `--no-X` undoes `-X` (parse-options), so
+//!   `-n --no-dry-run` pushes.
 //!
-//! Facts:
-//! - `git.push`: `remote`, `refs` (array, as written), `force` (`-f`, `--force`, `+REFSPEC`
-//!   without a lease, `--mirror`), `force_with_lease` (`--force-with-lease[=...]`; not
-//!   `--force-if-includes` alone, which git ignores without a lease), `delete` (`-d`/`--delete`, `:BRANCH`), `deleted` (array of
-//!   branch names deleted on the remote), `prune`, `mirror`. `-n`/`--dry-run` pushes nothing
-//!   and yields no fact.
-//! - `git.discard`: local work thrown away: `operation` = `reset_hard`, `clean`,
-//!   `branch_force_delete`, `checkout_discard`, `restore_discard`, `stash_drop`, `stash_clear`.
-//! - `git.rewrite_history`: `git filter-branch`, `git filter-repo`: `operation`.
+//! Facts (declared in `facts.toml`): `git.push` (`remote`, `refs`, `force`,
+//! `force_with_lease`, `delete`, `deleted`, `prune`, `mirror`; none for a dry run),
+//! `git.discard` (`operation`), `git.rewrite_history` (`operation`).
 
-use super::{word_map, Analyzer, Invocation};
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
+use super::{Analyzer, Invocation, MAX_NESTING};
+use crate::argv::{self, Parsed, Spec, Style};
+use crate::catalog::{self, PathMatch};
 use crate::fact::Fact;
-use crate::shell::Word;
+use crate::shell::{SpanMap, Word};
 
-/// Programs this module analyses.
-pub const PROGRAMS: &[&str] = &["git", "git-filter-repo"];
+/// Programs whose lines carry configuration semantics (the catalog makes their facts).
+pub const PROGRAMS: &[&str] = &["git"];
 
 /// Configuration keys whose value git runs as a shell command (git-config(1)).
 const COMMAND_KEYS: &[&str] =
     &["core.sshCommand", "core.pager", "core.editor", "core.fsmonitor", "core.askPass", "sequence.editor", "diff.external", "credential.helper"];
 
-/// Analyses one invocation of git.
-pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
-    if inv.name == "git-filter-repo" {
-        a.push(rewrite(inv, "filter-repo"));
-        return;
+/// `git filter-branch` options whose value is shell code it evaluates (git-filter-branch(1)
+/// "Filters": each filter is evaluated with `eval` in a shell; `--setup` once before them).
+const FILTER_BRANCH_CODE: &[&str] = &[
+    "--setup", "--env-filter", "--tree-filter", "--index-filter", "--parent-filter", "--msg-filter", "--commit-filter",
+    "--tag-name-filter",
+];
+
+/// Environment variables that carry configuration (git(1) "ENVIRONMENT").
+const CONFIG_ENV: &[&str] = &["GIT_CONFIG_COUNT", "GIT_CONFIG_PARAMETERS"];
+
+/// One configuration setting given on the command line or in its environment.
+#[derive(Debug, Clone)]
+struct Setting {
+    /// The key as written (`alias.p`, `core.sshCommand`); git compares it without case.
+    key: String,
+    /// The value.
+    value: String,
+    /// Where the value is, for spans of facts found in it.
+    map: SpanMap,
+}
+
+impl Setting {
+    fn is(&self, key: &str) -> bool {
+        self.key.eq_ignore_ascii_case(key)
     }
-    let args = inv.args();
-    let mut aliases: Vec<(String, String)> = vec![];
-    let mut i = 0;
-    while i < args.len() {
-        let t = args[i].text.as_str();
-        match t {
-            "-C" | "--git-dir" | "--work-tree" | "--namespace" | "--config-env" | "--exec-path" | "--attr-source"
-            | "--super-prefix" => i += 2,
-            "-c" => {
-                if let Some(w) = args.get(i + 1)
-                    && let Some((k, v)) = w.text.split_once('=')
-                {
-                    if let Some(name) = k.strip_prefix("alias.") {
-                        aliases.push((name.to_string(), v.to_string()));
-                    } else if COMMAND_KEYS.iter().any(|c| k.eq_ignore_ascii_case(c)) {
-                        // git runs these through the shell (git-config(1)).
-                        a.shell_text(v, word_map(std::slice::from_ref(w)), depth + 1);
-                    }
+}
+
+/// git's global options, read as git reads them: up to the command word.
+fn global(inv: &Invocation) -> Option<Parsed> {
+    let prog = catalog::program(&inv.name)?;
+    let spec = Spec { style: Style::Posix, ..prog.spec().clone() };
+    Some(argv::parse(inv.args(), &spec))
+}
+
+fn env<'e>(inv: &'e Invocation, name: &str) -> Option<&'e str> {
+    inv.env.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+}
+
+/// Every configuration setting given on the line: `-c`, `--config-env`, then the
+/// environment's `GIT_CONFIG_*` (later ones win in git; all are returned, in order).
+fn settings(inv: &Invocation, global: &Parsed) -> Vec<Setting> {
+    let mut out = vec![];
+    for o in &global.options {
+        let Some(w) = &o.value else { continue };
+        // `-c NAME` without `=` sets NAME to boolean true (git(1) `-c`).
+        let (k, v) = w.text.split_once('=').unwrap_or((w.text.as_str(), "true"));
+        let verbatim = w.verbatim_at.filter(|_| w.text.contains('=')).map(|at| at + k.len() + 1);
+        let map = SpanMap::nested(verbatim, w.span);
+        match o.name.as_str() {
+            "-c" => out.push(Setting { key: k.to_string(), value: v.to_string(), map }),
+            "--config-env" => {
+                if let Some(value) = env(inv, v) {
+                    out.push(Setting { key: k.to_string(), value: value.to_string(), map: SpanMap::nested(None, w.span) });
                 }
-                i += 2;
             }
-            _ if t.starts_with('-') => i += 1,
-            _ => break,
+            _ => {}
         }
     }
-    let Some(sub) = args.get(i) else { return };
-    let rest = &args[i + 1..];
-    // An alias set on this very command line: `git -c alias.p='push --force' p`.
-    if let Some((_, v)) = aliases.iter().rev().find(|(n, _)| *n == sub.text) {
-        if let Some(shell) = v.strip_prefix('!') {
-            a.shell_text(shell, word_map(std::slice::from_ref(sub)), depth + 1);
-            return;
+    let map = || SpanMap::nested(None, inv.cmd.span);
+    for item in env(inv, "GIT_CONFIG_PARAMETERS").and_then(shlex::split).unwrap_or_default() {
+        if let Some((k, v)) = item.split_once('=') {
+            out.push(Setting { key: k.to_string(), value: v.to_string(), map: map() });
         }
-        let mut words: Vec<Word> = shlex::split(v)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|t| Word { text: t, verbatim_at: None, ..sub.clone() })
-            .collect();
-        words.extend_from_slice(rest);
-        if let Some(s) = words.first()
-            && s.text != sub.text {
-                subcommand(a, inv, &s.text, &words[1..]);
-            }
+    }
+    let count = env(inv, "GIT_CONFIG_COUNT").and_then(|c| c.trim().parse::<usize>().ok()).unwrap_or(0);
+    for i in 0..count.min(256) {
+        if let (Some(k), Some(v)) = (env(inv, &format!("GIT_CONFIG_KEY_{i}")), env(inv, &format!("GIT_CONFIG_VALUE_{i}"))) {
+            out.push(Setting { key: k.to_string(), value: v.to_string(), map: map() });
+        }
+    }
+    out
+}
+
+/// Analyses the configuration of one git line: shell code in command keys, and an alias
+/// defined on the line and used as its command (see the module documentation).
+pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
+    let Some(global) = global(inv) else { return };
+    let settings = settings(inv, &global);
+    for s in settings.iter().filter(|s| COMMAND_KEYS.iter().any(|k| s.is(k))) {
+        a.shell_text(&s.value, s.map, depth + 1);
+    }
+    let Some((sub, rest)) = global.operands.split_first() else { return };
+    let alias = format!("alias.{}", sub.text);
+    let Some(def) = settings.iter().rev().find(|s| s.is(&alias)) else { return };
+    if depth > MAX_NESTING {
+        a.push(Fact::new("exec.too_deep", "nesting too deep to analyse", inv.span()).with("depth", depth));
         return;
     }
-    subcommand(a, inv, &sub.text, rest);
-}
-
-fn subcommand(a: &mut Analyzer, inv: &Invocation, sub: &str, rest: &[Word]) {
-    match sub {
-        "push" => push(a, inv, rest),
-        "filter-branch" | "filter-repo" => a.push(rewrite(inv, sub)),
-        _ => {
-            if let Some(op) = discard(sub, rest) {
-                a.push(Fact::new("git.discard", inv.display(), inv.span()).with("operation", op));
-            }
-        }
+    if let Some(shell) = def.value.strip_prefix('!') {
+        a.shell_text(shell, SpanMap::nested(None, sub.span), depth + 1);
+        return;
     }
+    // `git [the other settings] EXPANSION REST`: analysed as git would run it. Settings are
+    // carried as `-c` words (shell code was analysed above), the alias itself is not, so a
+    // chain of aliases ends.
+    let word = |t: &str| Word { text: t.to_string(), verbatim_at: None, ..sub.clone() };
+    let mut words: Vec<Word> = inv.words.first().cloned().into_iter().collect();
+    for s in settings.iter().filter(|s| !s.is(&alias) && !COMMAND_KEYS.iter().any(|k| s.is(k))) {
+        words.push(word("-c"));
+        words.push(word(&format!("{}={}", s.key, s.value)));
+    }
+    words.extend(shlex::split(&def.value).unwrap_or_default().iter().map(|t| word(t)));
+    words.extend(rest.iter().cloned());
+    let env = inv.env.iter().filter(|(n, _)| !CONFIG_ENV.contains(&n.as_str()) && !n.starts_with("GIT_CONFIG_")).cloned().collect();
+    let inner = Invocation { name: inv.name.clone(), words, cmd: inv.cmd, script: inv.script, env };
+    a.family(&inner, depth + 1);
 }
 
-fn rewrite(inv: &Invocation, op: &str) -> Fact {
-    Fact::new("git.rewrite_history", inv.display(), inv.span()).with("operation", op.to_string())
+/// True if the last of `on` and `off` given is one of `on` (`-n ... --no-dry-run` is false).
+fn last_wins(p: &Parsed, on: &[&str], off: &[&str]) -> bool {
+    p.options
+        .iter()
+        .filter_map(|o| match o.name.as_str() {
+            n if on.contains(&n) => Some(true),
+            n if off.contains(&n) => Some(false),
+            _ => None,
+        })
+        .next_back()
+        .unwrap_or(false)
 }
 
-/// Short options in a cluster (`-fu`), or `None` if the word is not a short-option cluster.
-fn short_cluster(t: &str) -> Option<&str> {
-    t.strip_prefix('-').filter(|r| !r.is_empty() && !r.starts_with('-'))
+fn dry_run(p: &Parsed) -> bool {
+    last_wins(p, &["-n", "--dry-run"], &["--no-dry-run"])
 }
 
-fn push(a: &mut Analyzer, inv: &Invocation, rest: &[Word]) {
-    let (mut force, mut lease, mut delete, mut prune, mut mirror, mut dry) = (false, false, false, false, false, false);
-    let mut operands: Vec<&str> = vec![];
+/// True if the configuration given on the line sets a boolean `key` to false (git-config(1)
+/// "Values": false, no, off, 0, or the empty string).
+fn set_false(settings: &[Setting], key: &str) -> bool {
+    settings.iter().rev().find(|s| s.is(key)).is_some_and(|s| matches!(s.value.to_ascii_lowercase().as_str(), "false" | "no" | "off" | "0" | ""))
+}
+
+/// True for a value git reads as boolean true (git-config(1) "Values": true, yes, on, 1).
+fn is_true(v: &str) -> bool {
+    matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1")
+}
+
+fn line_settings(inv: &Invocation) -> Vec<Setting> {
+    global(inv).map(|g| settings(inv, &g)).unwrap_or_default()
+}
+
+/// The branch name a refspec's destination names: `refs/heads/main` -> `main`,
+/// `HEAD:main` -> `main`, `+main` -> `main`.
+fn branch_name(r: &str) -> String {
+    let r = r.trim_start_matches('+');
+    let dst = r.rsplit_once(':').map_or(r, |(_, d)| d);
+    dst.strip_prefix("refs/heads/").unwrap_or(dst).to_string()
+}
+
+/// Handler `git_push`: the `git.push` fact (none for a dry run).
+pub fn push(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
+    let p = &m.parsed;
+    if dry_run(p) {
+        return;
+    }
+    let mut force = false;
+    let mut lease = false;
     // Refs a `--force-with-lease=REF[:EXPECT]` protects; empty with `lease`: all of them.
     let mut lease_refs: Vec<String> = vec![];
-    let mut i = 0;
-    let mut options_done = false;
-    while i < rest.len() {
-        let t = rest[i].text.as_str();
-        i += 1;
-        if options_done || !t.starts_with('-') {
-            operands.push(t);
-            continue;
-        }
-        match t {
-            "--" => options_done = true,
+    for o in &p.options {
+        match o.name.as_str() {
             // git rejects a value on --force, but a rejected push is no reason to look away.
-            "--force" => force = true,
-            _ if t.starts_with("--force=") => force = true,
+            "-f" | "--force" => force = true,
             "--no-force" => force = false,
-            // Only a refinement of --force-with-lease; alone it is a no-op (git-push(1)).
-            "--force-if-includes" => {}
-            "--no-force-with-lease" => lease = false,
-            "--delete" => delete = true,
-            "--prune" => prune = true,
-            "--mirror" => mirror = true,
-            "--dry-run" => dry = true,
-            "--repo" | "--receive-pack" | "--exec" | "--push-option" => i += 1,
-            _ if t.starts_with("--force-with-lease") => {
+            "--force-with-lease" => {
                 lease = true;
-                if let Some(v) = t.strip_prefix("--force-with-lease=") {
-                    lease_refs.push(branch_name(v.split(':').next().unwrap_or(v)));
+                if let Some(v) = &o.value {
+                    lease_refs.push(branch_name(v.text.split(':').next().unwrap_or_default()));
                 }
             }
-            _ if t.starts_with("--") => {}
-            _ => {
-                if let Some(c) = short_cluster(t) {
-                    for ch in c.chars() {
-                        match ch {
-                            'f' => force = true,
-                            'd' => delete = true,
-                            'n' => dry = true,
-                            'o' => {
-                                // `-o OPTION` (push option) takes the rest or the next word.
-                                if c.ends_with('o') {
-                                    i += 1;
-                                }
-                                break;
-                            }
-                            _ => {}
-                        }
-                    }
-                }
+            "--no-force-with-lease" => {
+                lease = false;
+                lease_refs.clear();
             }
+            _ => {}
         }
     }
-    if dry {
-        return;
-    }
-    let remote = operands.first().map(|s| s.to_string()).unwrap_or_default();
-    let refs: Vec<String> = operands.iter().skip(1).map(|s| s.to_string()).collect();
+    let delete = last_wins(p, &["-d", "--delete"], &["--no-delete"]);
+    let prune = last_wins(p, &["--prune"], &["--no-prune"]);
+    let operands: Vec<&str> = m.operands().iter().map(|w| w.text.as_str()).collect();
+    let (remote, refs) = match operands.split_first() {
+        Some((r, refs)) => (r.to_string(), refs.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
+        None => (p.value(&["--repo"]).map(|w| w.text.clone()).unwrap_or_default(), vec![]),
+    };
+    // Configuration on the line: `remote.X.mirror`, and `remote.X.push` refspecs (used when
+    // the line names none) for the remote pushed to (any remote when none is named).
+    let settings = line_settings(inv);
+    let remote_key = |s: &Setting, what: &str| {
+        let k = s.key.to_ascii_lowercase();
+        k.strip_prefix("remote.").and_then(|r| r.strip_suffix(what)).is_some_and(|r| remote.is_empty() || r == remote.to_ascii_lowercase())
+    };
+    let mirror = last_wins(p, &["--mirror"], &["--no-mirror"])
+        || settings.iter().any(|s| remote_key(s, ".mirror") && is_true(&s.value));
+    let configured_plus = refs.is_empty() && settings.iter().any(|s| remote_key(s, ".push") && s.value.starts_with('+'));
     let mut deleted: Vec<String> = vec![];
-    let mut plus = false;
+    let mut plus = configured_plus && !lease;
     for r in &refs {
         if delete {
             deleted.push(branch_name(r));
@@ -181,7 +247,7 @@ fn push(a: &mut Analyzer, inv: &Invocation, rest: &[Word]) {
     // A plain `--force` or `--mirror` disables the checks, lease or not.
     let force = force || mirror || plus;
     a.push(
-        Fact::new("git.push", inv.display(), inv.span())
+        m.fact(&inv.display(), inv.span())
             .with("remote", remote)
             .with("refs", refs)
             .with("force", force)
@@ -193,34 +259,58 @@ fn push(a: &mut Analyzer, inv: &Invocation, rest: &[Word]) {
     );
 }
 
-/// The branch name a refspec's destination names: `refs/heads/main` -> `main`,
-/// `HEAD:main` -> `main`, `+main` -> `main`.
-fn branch_name(r: &str) -> String {
-    let r = r.trim_start_matches('+');
-    let dst = r.rsplit_once(':').map_or(r, |(_, d)| d);
-    dst.strip_prefix("refs/heads/").unwrap_or(dst).to_string()
+/// Handler `git_clean`: `git clean` deletes untracked files when forced (`-f`), or without
+/// `-f` when the line sets `clean.requireForce=false`; not for a dry run (`-n`).
+pub fn clean(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
+    let p = &m.parsed;
+    let forced = last_wins(p, &["-f", "--force"], &["--no-force"]) || set_false(&line_settings(inv), "clean.requireForce");
+    if forced && !dry_run(p) {
+        a.push(m.fact(&inv.display(), inv.span()));
+    }
 }
 
-/// The local-discard operation of `git SUB REST`, if it throws work away.
-fn discard(sub: &str, rest: &[Word]) -> Option<&'static str> {
-    let has = |flags: &[&str]| rest.iter().any(|w| flags.contains(&w.text.as_str()));
-    let short = |c: char| rest.iter().any(|w| short_cluster(&w.text).is_some_and(|s| s.contains(c)));
-    match sub {
-        "reset" if has(&["--hard"]) => Some("reset_hard"),
-        "clean" if (short('f') || has(&["--force"])) && !short('n') && !has(&["--dry-run"]) => Some("clean"),
-        "branch" if short('D') || ((short('d') || has(&["--delete"])) && (short('f') || has(&["--force"]))) => {
-            Some("branch_force_delete")
+/// Handler `git_branch_delete` (the path requires `-d`, `--delete` or `-D`): a forced delete,
+/// `-D` or a delete with `-f`/`--force`, drops unmerged commits.
+pub fn branch_delete(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
+    if m.parsed.has(&["-D"]) || last_wins(&m.parsed, &["-f", "--force"], &["--no-force"]) {
+        a.push(m.fact(&inv.display(), inv.span()));
+    }
+}
+
+/// Handler `git_checkout`: `checkout [TREE] -- PATHS`, `checkout .` and `checkout -f`
+/// overwrite changes in the work tree.
+pub fn checkout(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
+    let whole_tree = m.operands().iter().any(|w| matches!(w.text.as_str(), "." | "./" | ":/"));
+    if m.parsed.double_dash || whole_tree || last_wins(&m.parsed, &["-f", "--force"], &["--no-force"]) {
+        a.push(m.fact(&inv.display(), inv.span()));
+    }
+}
+
+/// Handler `git_restore`: `restore PATHS` restores the work tree (the default, or with
+/// `-W`/`--worktree`), overwriting its changes; `--staged` alone only touches the index.
+pub fn restore(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
+    let p = &m.parsed;
+    let worktree = !p.has(&["-S", "--staged"]) || p.has(&["-W", "--worktree"]);
+    let paths = !m.operands().is_empty() || p.has(&["--pathspec-from-file"]);
+    if worktree && paths {
+        a.push(m.fact(&inv.display(), inv.span()));
+    }
+}
+
+/// Handler `git_filter_branch`: the `git.rewrite_history` fact, and each filter's shell code
+/// analysed as shell text (`--tree-filter 'rm -rf /'` runs `rm -rf /`).
+pub fn filter_branch(a: &mut Analyzer, inv: &Invocation, m: &PathMatch, depth: usize) {
+    a.push(m.fact(&inv.display(), inv.span()));
+    for code in m.parsed.values(FILTER_BRANCH_CODE) {
+        if code.dynamic {
+            a.push(
+                Fact::new("exec.dynamic", "git filter-branch with a filter known only at run time", code.span)
+                    .with("reason", "shell_string")
+                    .with("text", code.text.clone()),
+            );
+        } else {
+            a.shell_text(&code.text, super::word_map(std::slice::from_ref(code)), depth + 1);
         }
-        "checkout" if has(&["--"]) || has(&["."]) || short('f') || has(&["--force"]) => Some("checkout_discard"),
-        "restore" if !has(&["--staged", "-S"]) || has(&["--worktree", "-W"]) => {
-            rest.iter().any(|w| !w.text.starts_with('-')).then_some("restore_discard")
-        }
-        "stash" => match rest.first().map(|w| w.text.as_str()) {
-            Some("drop") => Some("stash_drop"),
-            Some("clear") => Some("stash_clear"),
-            _ => None,
-        },
-        _ => None,
     }
 }
 
@@ -234,5 +324,15 @@ mod tests {
         assert_eq!(branch_name("HEAD:main"), "main");
         assert_eq!(branch_name("+feature"), "feature");
         assert_eq!(branch_name("main"), "main");
+        assert_eq!(branch_name(""), "");
+    }
+
+    #[test]
+    fn later_negation_wins() {
+        let words: Vec<Word> =
+            ["-n", "--no-dry-run", "-f"].iter().map(|t| Word::plain(t, crate::fact::Span::default())).collect();
+        let p = argv::parse(&words, &Spec::new(Style::Gnu, &[]));
+        assert!(!dry_run(&p));
+        assert!(last_wins(&p, &["-f"], &["--no-force"]));
     }
 }

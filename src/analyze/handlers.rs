@@ -2,13 +2,13 @@
 //! whose entry names `handler = "NAME"` is handed here with its parsed command line, and the
 //! handler makes the facts (see `docs/catalog.md`).
 
-use super::{datastore, Analyzer, Invocation};
+use super::{datastore, git, k8s, Analyzer, Invocation};
 use crate::catalog::PathMatch;
 use crate::fact::Fact;
 
 /// Runs handler `name` on a matched path. A name this build does not know is a catalog
 /// defect; it yields the path's generic fact, so nothing is silently lost.
-pub fn run(name: &str, a: &mut Analyzer, inv: &Invocation, m: &PathMatch, _depth: usize) {
+pub fn run(name: &str, a: &mut Analyzer, inv: &Invocation, m: &PathMatch, depth: usize) {
     match name {
         "redis" => datastore::redis(a, inv, m),
         "mongo_js" => datastore::mongo_js(a, inv, m),
@@ -18,6 +18,14 @@ pub fn run(name: &str, a: &mut Analyzer, inv: &Invocation, m: &PathMatch, _depth
         "aws_delete" => super::cloud::aws_delete(a, inv, m),
         "storage_rm" => super::cloud::storage_rm(a, inv, m),
         "storage_sync" => super::cloud::storage_sync(a, inv, m),
+        "k8s" => k8s::k8s(a, inv, m),
+        "k8s_secret" => k8s::secret_read(a, inv, m),
+        "git_push" => git::push(a, inv, m),
+        "git_clean" => git::clean(a, inv, m),
+        "git_branch_delete" => git::branch_delete(a, inv, m),
+        "git_checkout" => git::checkout(a, inv, m),
+        "git_restore" => git::restore(a, inv, m),
+        "git_filter_branch" => git::filter_branch(a, inv, m, depth),
         // Unreachable for loaded catalogs: names are checked against
         // [`crate::catalog::PATH_HANDLERS`] at load.
         _ => {

@@ -40,7 +40,6 @@ type Family = (&'static [&'static str], fn(&mut Analyzer, &Invocation, usize));
 /// and a code downloader).
 const FAMILIES: &[Family] = &[
     (fs::PROGRAMS, fs::analyze),
-    (k8s::PROGRAMS, k8s::analyze),
     (git::PROGRAMS, git::analyze),
     (net::PROGRAMS, net::analyze),
     (code::PROGRAMS, code::analyze),

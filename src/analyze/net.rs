@@ -3,7 +3,8 @@
 //! Facts:
 //! - `data.source`: a command outputs (or a sink reads) sensitive data. Attrs `kind`
 //!   (`secret_file`, `env_dump`, `db_dump`, `k8s_secret`, `sql_copy_out`), `path` (the file, or
-//!   the program for dumps), `program`.
+//!   the program for dumps), `program`. (`k8s_secret`, `kubectl get secret -o yaml`, is made by
+//!   the kubectl catalog entry's `get` path: `analyze::k8s::secret_read`.)
 //! - `net.send`: a command sends data to another host. Attrs `program`, `host`, `method`
 //!   (`upload`: a file or stdin as the request body or a copied file; `post`: form or data
 //!   fields; `stream`: raw bytes over a socket or a remote shell's stdin; `copy`: scp, rsync,
@@ -34,7 +35,7 @@ pub const PROGRAMS: &[&str] = &[
     "7z", "xxd", "od", "hexdump", "head", "tail", "strings", "openssl", "gpg",
     // sources: environment and dumps
     "env", "printenv", "set", "export", "declare", "typeset", "pg_dump", "pg_dumpall", "mysqldump",
-    "mariadb-dump", "mongodump", "redis-cli", "kubectl", "oc",
+    "mariadb-dump", "mongodump", "redis-cli",
     // sinks
     "curl", "wget", "nc", "ncat", "netcat", "socat", "telnet", "scp", "rsync", "sftp", "ssh", "aws",
     "gsutil",
@@ -44,7 +45,6 @@ pub const PROGRAMS: &[&str] = &[
 pub const SECRET_FILE: &str = "secret_file";
 const ENV_DUMP: &str = "env_dump";
 const DB_DUMP: &str = "db_dump";
-const K8S_SECRET: &str = "k8s_secret";
 const SQL_COPY_OUT: &str = "sql_copy_out";
 
 /// Commands whose output does not carry their input (a count or a digest).
@@ -213,7 +213,6 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, _depth: usize) {
                     source(a, inv, DB_DUMP, "redis-cli", inv.span());
                 }
         }
-        "kubectl" | "oc" => kubectl(a, inv),
         "curl" => curl(a, inv),
         "wget" => wget(a, inv),
         "nc" | "ncat" | "netcat" | "telnet" => {
@@ -303,27 +302,6 @@ fn operands<'w>(args: &'w [Word], short_arg: &str, long_arg: &[&str]) -> Vec<&'w
             }
     }
     out
-}
-
-/// `kubectl get secret[s] NAME -o yaml|json|jsonpath=...` prints secret values.
-fn kubectl(a: &mut Analyzer, inv: &Invocation) {
-    // kubectl's own flag parsing (the k8s analyzer's), so flags anywhere do not hide `get`.
-    let args = super::k8s::kubectl_args(inv.args());
-    let ops: Vec<&str> = args.iter().filter(|x| x.flag.is_none()).filter_map(|x| x.value.as_deref()).collect();
-    if ops.first() != Some(&"get") {
-        return;
-    }
-    let is_secret = |r: &str| matches!(r.split('/').next().unwrap_or(r), "secret" | "secrets");
-    if !ops.iter().skip(1).any(|w| w.split(',').any(is_secret)) {
-        return;
-    }
-    let output = args.iter().rev().find(|x| matches!(x.flag.as_deref(), Some("o" | "output"))).and_then(|x| x.value.as_deref());
-    let Some(o) = output else { return };
-    if matches!(o, "name" | "wide") {
-        return;
-    }
-    let name = ops.get(1..).unwrap_or_default().join(" ");
-    source(a, inv, K8S_SECRET, &name, inv.span());
 }
 
 /// curl(1): `-d/--data*`, `--json`, `-F/--form`, `-T/--upload-file`.

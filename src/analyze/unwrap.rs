@@ -54,10 +54,7 @@ fn on_path(path: &[String], operands: &[Word]) -> bool {
 /// handlers here are the semantics options cannot express.
 pub fn unwrap(a: &mut Analyzer, inv: &Invocation, depth: usize) -> Unwrapped {
     let Some((prog, w)) = catalog::wrapper(&inv.name) else {
-        return match inv.name.as_str() {
-            "kubectl" | "oc" => kubectl_exec(inv),
-            _ => Unwrapped::NotAWrapper,
-        };
+        return Unwrapped::NotAWrapper;
     };
     let args = inv.args();
     match w.handler.as_deref() {
@@ -113,8 +110,11 @@ pub fn inner_argv(words: &[Word]) -> Option<Vec<Word>> {
     if p.options.iter().any(|o| w.stop_if.contains(&o.name) || w.script_options.contains(&o.name)) {
         return None;
     }
+    if !on_path(&w.path, &p.operands) {
+        return None;
+    }
     let mut inner: Vec<Word> = p.values(&["-S", "--split-string"]).into_iter().filter(|_| env).flat_map(split_string).collect();
-    inner.extend(p.operands.get(w.path.len() + w.operands..)?.iter().cloned());
+    inner.extend(inner_words(args, &p, prog, w).iter().cloned());
     let skip = if w.assignments { inner.iter().take_while(|w| assignment(&w.text).is_some()).count() } else { 0 };
     let inner = inner.get(skip..)?;
     (!inner.is_empty()).then(|| inner.to_vec())
@@ -137,7 +137,7 @@ fn generic(a: &mut Analyzer, inv: &Invocation, prog: &Program, w: &Wrapper, dept
     if !w.path.is_empty() && !on_path(&w.path, &p.operands) {
         return Unwrapped::NotAWrapper;
     }
-    let inner = p.operands.get(w.path.len() + w.operands..).unwrap_or_default();
+    let inner = inner_words(inv.args(), &p, prog, w);
     // `flock FILE -c CMD`: the shell-code option may follow the wrapper's own operands.
     if let [first, rest @ ..] = inner
         && w.script_options.contains(&first.text)
@@ -153,6 +153,30 @@ fn generic(a: &mut Analyzer, inv: &Invocation, prog: &Program, w: &Wrapper, dept
         Rest::Script => nested_text(a, inner, depth),
         Rest::None => Unwrapped::Done,
     }
+}
+
+/// The words of a wrapper's inner command in `args` (parsed as `p` with the entry's spec):
+/// the operands after its subcommand path and own operands, or, for an entry with
+/// `after_double_dash`, every word after the `--` that ended its options
+/// (`kubectl exec -f pod.yaml -- rm -rf /`: `rm -rf /`, not `-rf /`).
+fn inner_words<'a>(args: &'a [Word], p: &'a argv::Parsed, prog: &Program, w: &Wrapper) -> &'a [Word] {
+    if w.after_double_dash
+        && p.double_dash
+        && let Some(rest) = after_options_end(args, prog)
+    {
+        return rest;
+    }
+    p.operands.get(w.path.len() + w.operands..).unwrap_or_default()
+}
+
+/// The words after the `--` that ends the options of `args` per the entry's spec; a `--`
+/// read as an option's value (`-c --`) does not count.
+fn after_options_end<'a>(args: &'a [Word], prog: &Program) -> Option<&'a [Word]> {
+    args.iter().enumerate().filter(|(_, w)| w.text == "--").find_map(|(i, _)| {
+        let before = argv::parse(args.get(..i)?, prog.spec());
+        let value_missing = before.options.last().is_some_and(|o| o.takes_value && o.value.is_none());
+        (!before.double_dash && !value_missing).then(|| args.get(i + 1..)).flatten()
+    })
 }
 
 /// Analyses `s`, the value of a `-c STRING`-like option, as shell code; text known only at
@@ -271,18 +295,6 @@ fn alias(a: &mut Analyzer, args: &[Word], depth: usize) -> Unwrapped {
         }
     }
     Unwrapped::Done
-}
-
-/// `kubectl exec POD -- ARGV` (and `oc`): the argv after `--` runs in the container. Global
-/// flags with values (`-n ns`) may precede the subcommand.
-fn kubectl_exec(inv: &Invocation) -> Unwrapped {
-    let args = inv.args();
-    if super::k8s::kubectl_subcommand(args).as_deref() == Some("exec")
-        && let Some(dd) = args.iter().position(|w| w.text == "--")
-    {
-        return argv(args.get(dd + 1..).unwrap_or_default());
-    }
-    Unwrapped::NotAWrapper
 }
 
 /// The argv of `xargs`/`parallel` with its input `items` (`None`: known only at run time):
