@@ -7,6 +7,9 @@
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
+// Fail closed by construction: no panicking index, slice, unwrap or expect outside tests (a
+// crash must never read as "allow"; clippy.toml allows them in tests).
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod analyze;
 pub mod argv;
