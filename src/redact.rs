@@ -116,7 +116,7 @@ fn masked_part<'t>(orig: &'t str, red: &str) -> Option<&'t str> {
     while !orig.is_char_boundary(o.len() - s) {
         s -= 1;
     }
-    let middle = orig[p..o.len() - s].trim_matches(|c: char| c == '\'' || c == '"' || c.is_ascii_whitespace());
+    let middle = orig.get(p..o.len().saturating_sub(s))?.trim_matches(|c: char| c == '\'' || c == '"' || c.is_ascii_whitespace());
     (!middle.is_empty() && middle != MASK).then_some(middle)
 }
 
@@ -186,7 +186,7 @@ fn redact_found<'a>(text: &'a str, found: &mut Vec<String>) -> Cow<'a, str> {
     if secret_word && text.contains("--") {
         t = apply(t, &FLAG_VALUE, |c: &Captures| {
             let (flag, sep, value) = (&c[1], &c[2], &c[3]);
-            let keep = flag.len() > 5 && flag[..5].eq_ignore_ascii_case("--no-") || (sep != "=" && value.starts_with('-'));
+            let keep = flag.get(..5).is_some_and(|f| f.eq_ignore_ascii_case("--no-")) && flag.len() > 5 || (sep != "=" && value.starts_with('-'));
             if keep { c[0].to_string() } else { format!("{flag}{sep}{}", mask_keeping_quotes(value)) }
         }, found);
     }
