@@ -490,40 +490,10 @@ struct CatalogFile {
 }
 
 /// A catalog file that could not be loaded, with the place to fix.
-#[derive(Debug, Clone)]
-pub struct CatalogError {
-    /// The file.
-    pub file: String,
-    /// 1-based line (0 when unknown).
-    pub line: usize,
-    /// 1-based column (0 when unknown).
-    pub column: usize,
-    /// What is wrong.
-    pub message: String,
-}
+pub type CatalogError = crate::data_file::DataError;
 
-impl std::fmt::Display for CatalogError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.line > 0 {
-            write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
-        } else {
-            write!(f, "{}: {}", self.file, self.message)
-        }
-    }
-}
-
-impl std::error::Error for CatalogError {}
-
-/// A built-in catalog file: its TOML source and the JSON `build.rs` made from it.
-#[derive(Debug, Clone, Copy)]
-pub struct BuiltinFile {
-    /// File name in `catalog/`.
-    pub name: &'static str,
-    /// The TOML source (used to locate errors).
-    pub toml: &'static str,
-    /// The same entries as JSON (parsed at run time: serde_json is several times faster).
-    pub json: &'static str,
-}
+/// A built-in catalog file (`catalog/*.toml`, embedded).
+pub type BuiltinFile = crate::data_file::Embedded;
 
 /// One `secrets` item of a built-in entry, as `build.rs` tabulates them (so redaction needs no
 /// catalog parsing).
@@ -541,19 +511,11 @@ pub struct BuiltinSecret {
 
 include!(concat!(env!("OUT_DIR"), "/catalog_files.rs"));
 
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = text.get(..offset.min(text.len())).unwrap_or_default();
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
-}
+use crate::data_file::line_col;
 
 /// Parses one catalog file (TOML). `name` is used in errors and as the entries' origin.
 pub fn parse_file(name: &str, text: &str) -> Result<Vec<Program>, CatalogError> {
-    let file: CatalogFile = toml::from_str(text).map_err(|e| {
-        let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
-        CatalogError { file: name.to_string(), line, column, message: e.message().to_string() }
-    })?;
+    let file: CatalogFile = toml::from_str(text).map_err(|e| CatalogError::toml(name, text, &e))?;
     check(name, text, file.program)
 }
 

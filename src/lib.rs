@@ -19,6 +19,7 @@ pub mod catalog;
 pub mod cli;
 pub mod cmd;
 pub mod context;
+pub mod data_file;
 pub mod engine;
 pub mod examples;
 pub mod exit;

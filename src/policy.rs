@@ -377,40 +377,10 @@ struct RuleFile {
 }
 
 /// A rule file that could not be loaded, with the place to fix.
-#[derive(Debug)]
-pub struct RuleError {
-    /// The file.
-    pub file: String,
-    /// 1-based line and column, when known.
-    pub line: usize,
-    /// 1-based column, when known.
-    pub column: usize,
-    /// What is wrong.
-    pub message: String,
-}
+pub type RuleError = crate::data_file::DataError;
 
-impl fmt::Display for RuleError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line > 0 {
-            write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
-        } else {
-            write!(f, "{}: {}", self.file, self.message)
-        }
-    }
-}
-
-impl std::error::Error for RuleError {}
-
-/// A built-in rule pack: its TOML source and the JSON that `build.rs` made from it.
-#[derive(Debug, Clone, Copy)]
-pub struct Pack {
-    /// File name in `rules/`.
-    pub name: &'static str,
-    /// The TOML source (hashed into [`RuleSet::hash`], and used to locate errors).
-    pub toml: &'static str,
-    /// The same rules as JSON, parsed at run time (serde_json is several times faster than TOML).
-    pub json: &'static str,
-}
+/// A built-in rule pack (`rules/*.toml`, embedded; its TOML is hashed into [`RuleSet::hash`]).
+pub type Pack = crate::data_file::Embedded;
 
 macro_rules! pack {
     ($name:literal) => {
@@ -464,23 +434,14 @@ pub struct Decision {
     pub findings: Vec<Finding>,
 }
 
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    // Backed off to a character boundary: an offset inside a character counts as its start.
-    let before = text.get(..text.floor_char_boundary(offset)).unwrap_or_default();
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
-}
+use crate::data_file::line_col;
 
 /// Parses one rule file and checks it against the fact registry ([`crate::registry`]): a
 /// match naming an unknown fact kind or family, an unknown attribute or context key, or a
 /// value of the wrong type fails. `name` is used in errors and as the rules' source.
 /// Errors name the file, line and column of the offending key.
 pub fn parse_rules(name: &str, text: &str) -> Result<Vec<Rule>, RuleError> {
-    let file: RuleFile = toml::from_str(text).map_err(|e| {
-        let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
-        RuleError { file: name.to_string(), line, column, message: e.message().to_string() }
-    })?;
+    let file: RuleFile = toml::from_str(text).map_err(|e| RuleError::toml(name, text, &e))?;
     check_rules(name, text, file.rule, true)
 }
 

@@ -1,0 +1,72 @@
+//! What the rule packs and the command catalog have in common: TOML files embedded at build
+//! time (converted to JSON by `build.rs`), and errors that name the file, line and column.
+
+use std::fmt;
+
+/// A data file (rule file, catalog file) that could not be loaded, with the place to fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataError {
+    /// The file (`builtin:sql.toml`, a path).
+    pub file: String,
+    /// 1-based line, or 0 when unknown.
+    pub line: usize,
+    /// 1-based column in characters, or 0 when unknown.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl DataError {
+    /// An error in `file` with no known position.
+    pub fn whole(file: impl Into<String>, message: impl Into<String>) -> DataError {
+        DataError { file: file.into(), line: 0, column: 0, message: message.into() }
+    }
+
+    /// An error at byte `offset` of `text`, the content of `file`.
+    pub fn at(file: impl Into<String>, text: &str, offset: usize, message: impl Into<String>) -> DataError {
+        let (line, column) = line_col(text, offset);
+        DataError { file: file.into(), line, column, message: message.into() }
+    }
+
+    /// A TOML syntax or shape error of `text`, the content of `file`, at the span toml reports.
+    pub fn toml(file: impl Into<String>, text: &str, e: &toml::de::Error) -> DataError {
+        match e.span() {
+            Some(s) => DataError::at(file, text, s.start, e.message()),
+            None => DataError::whole(file, e.message()),
+        }
+    }
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line > 0 {
+            write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+        } else {
+            write!(f, "{}: {}", self.file, self.message)
+        }
+    }
+}
+
+impl std::error::Error for DataError {}
+
+/// A file embedded at build time: its TOML source (the source of truth, used to locate errors
+/// and hashed where the content matters) and the JSON `build.rs` made from it (parsed at run
+/// time: serde_json is several times faster than TOML).
+#[derive(Debug, Clone, Copy)]
+pub struct Embedded {
+    /// File name in its directory (`sql.toml`).
+    pub name: &'static str,
+    /// The TOML source.
+    pub toml: &'static str,
+    /// The same content as JSON.
+    pub json: &'static str,
+}
+
+/// The 1-based line and column (in characters) of byte `offset` in `text`; an offset inside a
+/// character counts as its start, one past the end as the end.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..text.floor_char_boundary(offset)).unwrap_or_default();
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
