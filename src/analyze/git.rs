@@ -302,15 +302,7 @@ pub fn restore(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
 pub fn filter_branch(a: &mut Analyzer, inv: &Invocation, m: &PathMatch, depth: usize) {
     a.push(m.fact(&inv.display(), inv.span()));
     for code in m.parsed.values(FILTER_BRANCH_CODE) {
-        if code.dynamic {
-            a.push(
-                Fact::new("exec.dynamic", "git filter-branch with a filter known only at run time", code.span)
-                    .with("reason", "shell_string")
-                    .with("text", code.text.clone()),
-            );
-        } else {
-            a.shell_text(&code.text, super::word_map(std::slice::from_ref(code)), depth + 1);
-        }
+        a.shell_word(code, "git filter-branch", depth);
     }
 }
 

@@ -152,6 +152,21 @@ impl Analyzer {
         self.script(&sc, depth);
     }
 
+    /// Analyses word `w` as shell code that `what` runs (`bash -c`, a trap, a git filter) at
+    /// nesting `depth + 1`; text known only at run time is an `exec.dynamic` fact (reason
+    /// `shell_string`) instead.
+    pub fn shell_word(&mut self, w: &Word, what: &str, depth: usize) {
+        if w.dynamic {
+            self.push(
+                Fact::new("exec.dynamic", format!("{what} with text known only at run time"), w.span)
+                    .with("reason", "shell_string")
+                    .with("text", w.text.clone()),
+            );
+        } else {
+            self.shell_text(&w.text, word_map(std::slice::from_ref(w)), depth + 1);
+        }
+    }
+
     /// Analyses every command of a parsed script.
     pub fn script(&mut self, sc: &Script, depth: usize) {
         let first = self.facts.len();

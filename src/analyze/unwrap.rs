@@ -179,18 +179,10 @@ fn after_options_end<'a>(args: &'a [Word], prog: &Program) -> Option<&'a [Word]>
     })
 }
 
-/// Analyses `s`, the value of a `-c STRING`-like option, as shell code; text known only at
-/// run time is an `exec.dynamic` fact.
+/// Analyses `s`, the value of a `-c STRING`-like option, as shell code (see
+/// [`Analyzer::shell_word`]).
 fn shell_string(a: &mut Analyzer, inv: &Invocation, s: &Word, depth: usize) {
-    if s.dynamic {
-        a.push(
-            Fact::new("exec.dynamic", format!("{} -c with text known only at run time", inv.name), s.span)
-                .with("reason", "shell_string")
-                .with("text", s.text.clone()),
-        );
-    } else {
-        a.shell_text(&s.text, word_map(std::slice::from_ref(s)), depth + 1);
-    }
+    a.shell_word(s, &format!("{} -c", inv.name), depth);
 }
 
 /// `env [OPTION]... [-] [NAME=VALUE]... [COMMAND [ARG]...]`; `-S STRING` splits STRING into
@@ -259,15 +251,7 @@ fn trap(a: &mut Analyzer, inv: &Invocation, prog: &Program, depth: usize) -> Unw
     if let [w, _, ..] = p.operands.as_slice()
         && w.text != "-"
     {
-        if w.dynamic {
-            a.push(
-                Fact::new("exec.dynamic", "trap with text known only at run time", w.span)
-                    .with("reason", "shell_string")
-                    .with("text", w.text.clone()),
-            );
-        } else {
-            a.shell_text(&w.text, word_map(std::slice::from_ref(w)), depth + 1);
-        }
+        a.shell_word(w, "trap", depth);
     }
     Unwrapped::Done
 }
