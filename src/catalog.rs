@@ -218,17 +218,7 @@ pub struct Sql {
     pub dialect: SqlDialect,
 }
 
-/// Command lines an entry must make guard refuse or ask (`block`) and let run (`allow`).
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Examples {
-    /// Lines whose verdict must be `ask` or `deny`.
-    #[serde(default)]
-    pub block: Vec<String>,
-    /// Lines whose verdict must be `allow` or `warn`.
-    #[serde(default)]
-    pub allow: Vec<String>,
-}
+pub use crate::data_file::Examples;
 
 /// One catalog entry: a CLI and everything guard knows about how it is called.
 #[derive(Debug, Clone, Deserialize, Serialize)]

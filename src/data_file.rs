@@ -1,7 +1,23 @@
 //! What the rule packs and the command catalog have in common: TOML files embedded at build
 //! time (converted to JSON by `build.rs`), and errors that name the file, line and column.
 
+use serde::{Deserialize, Serialize};
 use std::fmt;
+
+/// Command lines a rule or catalog entry must block and must allow, checked by the test suite
+/// and `guard rules test` through the whole pipeline. For a rule, `block` lines must make the
+/// rule fire and `allow` lines must not; for a catalog entry, `block` lines must get `ask` or
+/// `deny` and `allow` lines `allow` or `warn`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    /// Lines that must be blocked (or on which the rule must fire).
+    #[serde(default)]
+    pub block: Vec<String>,
+    /// Lines that must run (or on which the rule must not fire).
+    #[serde(default)]
+    pub allow: Vec<String>,
+}
 
 /// A data file (rule file, catalog file) that could not be loaded, with the place to fix.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -83,17 +83,7 @@ impl fmt::Display for Action {
     }
 }
 
-/// Examples a rule must block and must allow, checked by the test suite and `guard rules test`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Examples {
-    /// Command lines on which the rule must fire.
-    #[serde(default)]
-    pub block: Vec<String>,
-    /// Command lines on which the rule must not fire.
-    #[serde(default)]
-    pub allow: Vec<String>,
-}
+pub use crate::data_file::Examples;
 
 /// The fact pattern of a rule, as written in the rule file (see the module docs for the
 /// grammar). [`Rule::matches_in`] uses its compiled form, made when the rule loads.
