@@ -1203,6 +1203,41 @@ targets = { values = ["-target"] }
     }
 
     #[test]
+    fn send_and_prints_are_checked_and_matched() {
+        let toml = r#"
+[[program]]
+names = ["aws"]
+summary = "s"
+source = "s"
+values = ["--profile"]
+[program.send]
+mode = "copy"
+path = ["s3", "cp|mv"]
+schemes = ["s3://"]
+values = ["--acl"]
+[[program.prints]]
+kind = "db_dump"
+output = ["--profile"]
+"#;
+        let p = parse_file("t.toml", toml).expect("parses");
+        let m = p[0].send_match(&words(&["--profile", "p", "s3", "cp", "--acl", "x", "a", "s3://b/a"])).expect("matches");
+        assert_eq!(m.operands().iter().map(|w| w.text.as_str()).collect::<Vec<_>>(), vec!["a", "s3://b/a"]);
+        assert!(p[0].send_match(&words(&["s3", "ls"])).is_none());
+        let bad = toml.replace("schemes = [\"s3://\"]", "commands = [\"put\"]");
+        assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("only for mode"));
+        let bad = toml.replace("values = [\"--acl\"]", "host = [\"--url\"]");
+        assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("must take a value"));
+        let bad = toml.replace("kind = \"db_dump\"", "kind = \"dump\"");
+        assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("prints kind"));
+        let bad = toml.replace("output = [\"--profile\"]", "output = [\"--out\"]");
+        assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("must take a value"));
+        let bad = toml.replace("kind = \"db_dump\"", "kind = \"db_dump\"\nnames = [\"gsutil\"]");
+        assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("not one of the entry's names"));
+        let bad = toml.replace("mode = \"copy\"", "mode = \"push\"");
+        assert!(parse_file("t.toml", &bad).is_err());
+    }
+
+    #[test]
     fn errors_name_file_line_column() {
         let e = parse_file("x.toml", "[[program]]\nnames = [\"a\"]\nsummary = \"s\"\nsource = \"s\"\nvalus = []\n").unwrap_err();
         assert_eq!((e.line, e.column), (5, 1), "{e}");

@@ -12,7 +12,9 @@
 //! - `net.exfil`: a `data.source` reaches a `net.send` (made by [`flows`]). Attrs `source`
 //!   (the source kind), `path`, `sink` (the sending program), `host`, `method`.
 //!
-//! Sources and sinks are found per command by [`analyze`] (programs) and by [`flows`]
+//! Sources and sinks are found per command by [`catalog`] (what a catalog entry's
+//! `[program.send]` and `[[program.prints]]` say, read through [`crate::argv::parse`]), by
+//! [`analyze`] (readers of files, `kubectl get secret`) and by [`flows`]
 //! (redirections: `< ~/.ssh/id_rsa`, `> /dev/tcp/HOST/PORT`, bash manual §3.6). [`flows`] then
 //! follows data between the commands of one script: through pipes (transitively:
 //! `cat key | base64 | curl -d @- URL`), command and process substitutions into another
@@ -245,8 +247,9 @@ fn prints(a: &mut Analyzer, inv: &Invocation, p: &Program, pr: &Prints) {
     }
     let require = names(&pr.require);
     let required = !require.is_empty() && parsed.has(&require);
-    let bare = inv.args().is_empty() && !declares;
-    if (pr.bare && !bare && !required) || (!pr.bare && !require.is_empty() && !required) {
+    // `bare`: no arguments, or a required option; otherwise a required option if any.
+    let allowed = if pr.bare { (inv.args().is_empty() && !declares) || required } else { require.is_empty() || required };
+    if !allowed {
         return;
     }
     let output = parsed.options.iter().rev().find(|o| pr.output.contains(&o.name));
@@ -728,6 +731,27 @@ mod tests {
         assert_eq!(remote_host("user@h:/tmp").as_deref(), Some("h"));
         assert_eq!(remote_host("./a:b"), None);
         assert_eq!(remote_host("build.tar.gz"), None);
+    }
+
+    #[test]
+    fn body_files_and_request_items() {
+        assert_eq!(body_file(FileForm::At, "@-"), Some("-"));
+        assert_eq!(body_file(FileForm::At, "a=1"), None);
+        assert_eq!(body_file(FileForm::NameAt, "k@.env"), Some(".env"));
+        assert_eq!(body_file(FileForm::NameAt, "k=@.env"), None);
+        assert_eq!(body_file(FileForm::Form, "f=<key;type=text/plain"), Some("key"));
+        assert_eq!(body_file(FileForm::Form, "f=x"), None);
+        assert_eq!(body_file(FileForm::Value, "x"), Some("x"));
+        assert_eq!(body_file(FileForm::None, "@x"), None);
+        assert_eq!(request_item("k:=@a.json"), (true, Some("a.json")));
+        assert_eq!(request_item("k=@a"), (true, Some("a")));
+        assert_eq!(request_item("f@a;type=x"), (true, Some("a")));
+        assert_eq!(request_item("k=v@x"), (true, None));
+        assert_eq!(request_item("Accept:a@b"), (false, None));
+        assert_eq!(request_item("q==1"), (false, None));
+        assert_eq!(request_item("https://x"), (false, None));
+        assert_eq!(request_item("plain"), (false, None));
+        assert_eq!(request_item("é@ü"), (true, Some("ü")));
     }
 
     #[test]
