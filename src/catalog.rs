@@ -218,6 +218,184 @@ pub struct Sql {
     pub dialect: SqlDialect,
 }
 
+/// How a network client sends data (`[program.send]` in `docs/catalog.md`). The data flow
+/// from sensitive sources to these sends is followed by `analyze::net`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Send {
+    /// How it sends and where the remote is on its command line.
+    pub mode: SendMode,
+    /// Subcommand words that must come first (after the entry's `prefixes`) for the program to
+    /// send (`aws s3 cp|mv|sync`, `openssl s_client`); `a|b` accepts either.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<String>,
+    /// Extra value-taking options on that path (added to the entry's `values`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+    /// Options whose value names the remote (`curl --url`, `openssl s_client -connect`); the
+    /// last one given wins over the operands.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub host: Vec<String>,
+    /// Options that make it wait for a connection instead of connecting (`nc -l`): the host is
+    /// `listen`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub listen: Vec<String>,
+    /// What it does with its standard input.
+    #[serde(default)]
+    pub stdin: StdinUse,
+    /// Options after which it reads nothing from standard input (`ssh -n`, `http --ignore-stdin`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub no_stdin: Vec<String>,
+    /// Options whose value is sent: a request body, a form field, a file to upload.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub body: Vec<Body>,
+    /// Values of a file-naming option or operand that mean standard input (default `["-"]`;
+    /// `/dev/stdin`, `/dev/fd/0` and `/proc/self/fd/0` always do).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stdin_files: Vec<String>,
+    /// `copy`: URL schemes of remote operands (`s3://`); empty: `[user@]host:path`,
+    /// `host::module` and `rsync://`, `scp://`, `sftp://` URLs are remote.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schemes: Vec<String>,
+    /// `batch`: the commands read on standard input that upload the local file named by their
+    /// first argument (`put`, `mput`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<String>,
+    /// `request`: the operands after the URL are HTTPie request items (`name=value`,
+    /// `name@FILE`, `name=@FILE`, `name:=@FILE`), and a leading upper-case operand is the
+    /// method.
+    #[serde(default)]
+    pub items: bool,
+}
+
+/// How a network client sends ([`Send::mode`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SendMode {
+    /// An HTTP-style request to the URL in the first operand (or a `host` option): it sends
+    /// data only through a `body` option (or request items, or its standard input per `stdin`);
+    /// without one, a request whose words hold substitutions may carry data in the URL or a
+    /// header (method `request`).
+    #[default]
+    Request,
+    /// A byte stream to the host in the first operand (or a `host` option): `nc`, `telnet`,
+    /// `openssl s_client`, `ssh` (method `stream`).
+    Stream,
+    /// A file copy: the last operand is the destination; when it is remote, the other
+    /// operands are local files sent (method `copy`).
+    Copy,
+    /// An interactive file transfer to the host in the first operand, driven by commands on
+    /// standard input (`sftp`, `ftp`; method `copy`).
+    Batch,
+    /// Two `socat` addresses (`TCP:host:port`, `FILE:path`, `-`).
+    Addresses,
+}
+
+/// What a network client does with its standard input ([`Send::stdin`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StdinUse {
+    /// It reads it only where an option or operand names standard input (`curl -d @-`).
+    #[default]
+    Named,
+    /// It sends all of it (`nc`).
+    Always,
+    /// It sends it when the command line gives it one (a pipe, a heredoc, a `<` redirect);
+    /// otherwise it is a terminal session (`ssh`, `http`).
+    Given,
+}
+
+/// Options whose value is sent ([`Send::body`]).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Body {
+    /// The options, as written; each must take a value.
+    pub options: Vec<String>,
+    /// `post` (form or data fields), `upload` (a file or standard input as the body) or `file`
+    /// (only a file the value names is sent).
+    #[serde(default)]
+    pub method: BodyMethod,
+    /// Where a file the option reads is named in its value.
+    #[serde(default)]
+    pub file: FileForm,
+}
+
+/// How a body option sends ([`Body::method`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyMethod {
+    /// Form or data fields.
+    #[default]
+    Post,
+    /// A file or standard input as the body; wins over `post`.
+    Upload,
+    /// Only a file the value names is sent, as `upload` (`curl -H @FILE`: headers read from a
+    /// file); other values send nothing of note (`-H 'Accept: x'`).
+    File,
+}
+
+/// Where a body option's value names a file it reads ([`Body::file`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileForm {
+    /// Never: the value is the data (`curl --data-raw`, `wget --post-data`).
+    #[default]
+    None,
+    /// The value is the file (`curl -T FILE`, `wget --post-file=FILE`).
+    Value,
+    /// `@FILE` (`curl -d @FILE`); other values are data.
+    At,
+    /// `[NAME]@FILE`, NAME without `=` (`curl --data-urlencode name@FILE`).
+    NameAt,
+    /// `NAME=@FILE` or `NAME=<FILE`, with `;type=...` parameters (`curl -F`).
+    Form,
+}
+
+/// A program that prints sensitive data on its standard output (`[[program.prints]]` in
+/// `docs/catalog.md`): a database dump, the environment, secret keys. `analyze::net` makes a
+/// `data.source` fact of it, which feeds `net.exfil` when the output reaches a network sink.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prints {
+    /// The `data.source` kind: one of [`SOURCE_KINDS`].
+    pub kind: String,
+    /// The entry's names this applies to (empty: all): `mysqldump` in the MySQL tools' entry.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
+    /// The `path` attribute (what is read); default: the program name as invoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Options of which one must be given (`gpg --export-secret-keys`); empty: none needed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub require: Vec<String>,
+    /// True: it prints only with no arguments at all, or with a `require` option (`set`,
+    /// `declare`, `export`); `NAME=VALUE` declarations count as arguments.
+    #[serde(default)]
+    pub bare: bool,
+    /// True: it prints only when no operand is given (`env` runs its operands instead).
+    #[serde(default)]
+    pub no_operands: bool,
+    /// Options naming where it writes instead (`pg_dump -f`, `mongodump --archive`): the last
+    /// one given decides; a value in [`STDOUT_FILES`], or none (`--archive` alone), is still
+    /// standard output.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub output: Vec<String>,
+    /// True (default): without an `output` option it writes to standard output; false: only an
+    /// `output` option naming standard output makes it print (`redis-cli --rdb -`).
+    #[serde(default = "yes")]
+    pub stdout: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The `data.source` kinds a `[[program.prints]]` may produce.
+pub const SOURCE_KINDS: &[&str] = &["secret_file", "env_dump", "db_dump"];
+
+/// Output file names that are standard output ([`Prints::output`]).
+pub const STDOUT_FILES: &[&str] = &["-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"];
+
 pub use crate::data_file::Examples;
 
 /// One catalog entry: a CLI and everything guard knows about how it is called.
@@ -249,6 +427,12 @@ pub struct Program {
     /// For a database client: which options and operands carry SQL, and its dialect.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sql: Option<Sql>,
+    /// For a network client: how it sends data (`analyze::net`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send: Option<Send>,
+    /// Sensitive data it prints on standard output (`analyze::net`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prints: Vec<Prints>,
     /// Words that may come before any subcommand path and are skipped (gcloud's release
     /// tracks `alpha`, `beta`, `preview`; terragrunt's `run-all`, `run`).
     #[serde(default)]
@@ -316,6 +500,17 @@ impl Program {
         out
     }
 
+    /// The send of this entry ([`Program::send`]) if `args` (the words after the program name)
+    /// take its subcommand path, parsed with the entry's spec plus the send's `values`.
+    pub fn send_match(&self, args: &[crate::shell::Word]) -> Option<SendMatch<'_>> {
+        let send = self.send.as_ref()?;
+        let mut spec = self.spec.clone();
+        spec.values.extend(send.values.iter().cloned());
+        let parsed = self.parse_path(args, &spec, &send.path);
+        let (_, end) = self.find_path(&parsed.operands, &send.path)?;
+        Some(SendMatch { send, parsed, end })
+    }
+
     /// Parses `args`; for a style that stops at the first operand, parses again after each
     /// leading operand that is a prefix or the next word of `path`, so a subcommand's own
     /// options are options.
@@ -377,6 +572,24 @@ fn word_matches(alternatives: &str, word: &str) -> bool {
             alt == word
         }
     })
+}
+
+/// A command line that takes an entry's [`Send`] path.
+#[derive(Debug)]
+pub struct SendMatch<'c> {
+    /// How the program sends.
+    pub send: &'c Send,
+    /// The arguments parsed with the entry's spec and the send's `values`.
+    pub parsed: crate::argv::Parsed,
+    /// The index in `parsed.operands` just after the send's path.
+    pub end: usize,
+}
+
+impl SendMatch<'_> {
+    /// The operands after the send's path words.
+    pub fn operands(&self) -> &[crate::shell::Word] {
+        self.parsed.operands.get(self.end..).unwrap_or_default()
+    }
 }
 
 /// A command line that takes one of an entry's subcommand paths.
@@ -569,6 +782,7 @@ fn check(name: &str, text: &str, mut programs: Vec<Program>) -> Result<Vec<Progr
                 }
             }
         }
+        check_send_prints(p).map_err(err)?;
         // A wrapper's shell-code options (`-c STRING`) take a value too.
         let mut values = p.values.clone();
         values.extend(p.wrapper.iter().flat_map(|w| w.script_options.iter()).filter(|o| !p.values.contains(o)).cloned());
@@ -576,6 +790,50 @@ fn check(name: &str, text: &str, mut programs: Vec<Program>) -> Result<Vec<Progr
         p.origin = name.to_string();
     }
     Ok(programs)
+}
+
+/// Checks an entry's `[program.send]` and `[[program.prints]]`: options are spelt as options,
+/// those that must take a value do, the fields fit the mode, kinds and names are known.
+fn check_send_prints(p: &Program) -> Result<(), String> {
+    let first = p.names.first().map(String::as_str).unwrap_or_default();
+    let extra = p.send.iter().flat_map(|s| s.values.iter());
+    let takes = |o: &String| p.values.contains(o) || p.optional.contains(o) || p.send.as_ref().is_some_and(|s| s.values.contains(o));
+    if let Some(s) = &p.send {
+        let valued = s.host.iter().chain(s.body.iter().flat_map(|b| b.options.iter()));
+        let all = valued.clone().chain(extra).chain(&s.listen).chain(&s.no_stdin);
+        if let Some(bad) = all.clone().find(|o| !o.starts_with('-') || o.len() < 2) {
+            return Err(format!("{first}: send option {bad:?} must start with '-'"));
+        }
+        if let Some(bad) = valued.clone().find(|o| !takes(o)) {
+            return Err(format!("{first}: send option {bad:?} must take a value (list it in `values`)"));
+        }
+        if let Some(b) = s.body.iter().find(|b| b.options.is_empty()) {
+            return Err(format!("{first}: a send body needs options ({:?})", b.method));
+        }
+        let misplaced = [
+            ("commands", !s.commands.is_empty(), SendMode::Batch),
+            ("schemes", !s.schemes.is_empty(), SendMode::Copy),
+            ("items", s.items, SendMode::Request),
+        ];
+        if let Some((field, _, mode)) = misplaced.iter().find(|(_, set, mode)| *set && s.mode != *mode) {
+            return Err(format!("{first}: send field {field} is only for mode {mode:?}"));
+        }
+    }
+    for pr in &p.prints {
+        if !SOURCE_KINDS.contains(&pr.kind.as_str()) {
+            return Err(format!("{first}: prints kind {:?} is not one of {}", pr.kind, SOURCE_KINDS.join(", ")));
+        }
+        if let Some(bad) = pr.names.iter().find(|n| !p.names.contains(n)) {
+            return Err(format!("{first}: prints name {bad:?} is not one of the entry's names"));
+        }
+        if let Some(bad) = pr.require.iter().chain(&pr.output).find(|o| !o.starts_with('-') || o.len() < 2) {
+            return Err(format!("{first}: prints option {bad:?} must start with '-'"));
+        }
+        if let Some(bad) = pr.output.iter().find(|o| !takes(o)) {
+            return Err(format!("{first}: output option {bad:?} must take a value (list it in `values` or `optional`)"));
+        }
+    }
+    Ok(())
 }
 
 /// Checks a path's fact kind and attributes against the fact registry (`facts.toml`): the kind
@@ -914,6 +1172,41 @@ targets = { values = ["-target"] }
         assert!(p[2].matches(&words(&["apply", "-target", "-destroy"])).is_empty(), "-destroy is -target's value");
         let bad = toml.replace("operation = { word = 1 }", "operation = { word = 2 }");
         assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("no word"));
+    }
+
+    #[test]
+    fn send_and_prints_are_checked_and_matched() {
+        let toml = r#"
+[[program]]
+names = ["aws"]
+summary = "s"
+source = "s"
+values = ["--profile"]
+[program.send]
+mode = "copy"
+path = ["s3", "cp|mv"]
+schemes = ["s3://"]
+values = ["--acl"]
+[[program.prints]]
+kind = "db_dump"
+output = ["--profile"]
+"#;
+        let p = parse_file("t.toml", toml).expect("parses");
+        let m = p[0].send_match(&words(&["--profile", "p", "s3", "cp", "--acl", "x", "a", "s3://b/a"])).expect("matches");
+        assert_eq!(m.operands().iter().map(|w| w.text.as_str()).collect::<Vec<_>>(), vec!["a", "s3://b/a"]);
+        assert!(p[0].send_match(&words(&["s3", "ls"])).is_none());
+        let bad = toml.replace("schemes = [\"s3://\"]", "commands = [\"put\"]");
+        assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("only for mode"));
+        let bad = toml.replace("values = [\"--acl\"]", "host = [\"--url\"]");
+        assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("must take a value"));
+        let bad = toml.replace("kind = \"db_dump\"", "kind = \"dump\"");
+        assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("prints kind"));
+        let bad = toml.replace("output = [\"--profile\"]", "output = [\"--out\"]");
+        assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("must take a value"));
+        let bad = toml.replace("kind = \"db_dump\"", "kind = \"db_dump\"\nnames = [\"gsutil\"]");
+        assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("not one of the entry's names"));
+        let bad = toml.replace("mode = \"copy\"", "mode = \"push\"");
+        assert!(parse_file("t.toml", &bad).is_err());
     }
 
     #[test]

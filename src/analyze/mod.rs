@@ -354,6 +354,9 @@ impl Analyzer {
             if let Some(sql) = &p.sql {
                 db::analyze(self, inv, p, sql, depth);
             }
+            if p.send.is_some() || !p.prints.is_empty() {
+                net::catalog(self, inv, p);
+            }
         }
         for (programs, analyze) in FAMILIES {
             if programs.contains(&inv.name.as_str()) {

@@ -13,7 +13,9 @@
 //! - `net.exfil`: a `data.source` reaches a `net.send` (made by [`flows`]). Attrs `source`
 //!   (the source kind), `path`, `sink` (the sending program), `host`, `method`.
 //!
-//! Sources and sinks are found per command by [`analyze`] (programs) and by [`flows`]
+//! Sources and sinks are found per command by [`catalog`] (what a catalog entry's
+//! `[program.send]` and `[[program.prints]]` say, read through [`crate::argv::parse`]), by
+//! [`analyze`] (readers of files) and by [`flows`]
 //! (redirections: `< ~/.ssh/id_rsa`, `> /dev/tcp/HOST/PORT`, bash manual §3.6). [`flows`] then
 //! follows data between the commands of one script: through pipes (transitively:
 //! `cat key | base64 | curl -d @- URL`), command and process substitutions into another
@@ -23,28 +25,24 @@
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
 use super::{program_name, Analyzer, Invocation};
+use crate::argv;
+use crate::catalog::{BodyMethod, FileForm, Prints, Program, Send, SendMatch, SendMode, StdinUse, STDOUT_FILES};
 use crate::fact::{Fact, Span};
 use crate::shell::{Flow, Script, Word};
 use std::collections::HashMap;
 use std::ops::Range;
 
-/// Programs this module analyses (sources and sinks).
+/// Programs whose sources this module reads itself: readers of files (the files they name).
+/// Every other source and every
+/// sink is a catalog entry's `[[program.prints]]` or `[program.send]` ([`catalog`]).
 pub const PROGRAMS: &[&str] = &[
-    // sources: readers of files
-    "cat", "tac", "nl", "base64", "base32", "basenc", "gzip", "bzip2", "xz", "zstd", "lz4", "tar", "zip",
-    "7z", "xxd", "od", "hexdump", "head", "tail", "strings", "openssl", "gpg",
-    // sources: environment and dumps
-    "env", "printenv", "set", "export", "declare", "typeset", "pg_dump", "pg_dumpall", "mysqldump",
-    "mariadb-dump", "mongodump", "redis-cli",
-    // sinks
-    "curl", "wget", "nc", "ncat", "netcat", "socat", "telnet", "scp", "rsync", "sftp", "ssh", "aws",
-    "gsutil",
+    "cat", "tac", "nl", "base64", "base32", "basenc", "gzip", "bzip2", "xz", "zstd", "lz4", "tar", "zip", "7z", "xxd",
+    "od", "hexdump", "head", "tail", "strings", "openssl", "gpg",
 ];
 
 /// Source kinds (`data.source` attr `kind`).
 pub const SECRET_FILE: &str = "secret_file";
 const ENV_DUMP: &str = "env_dump";
-const DB_DUMP: &str = "db_dump";
 const SQL_COPY_OUT: &str = "sql_copy_out";
 
 /// Commands whose output does not carry their input (a count or a digest).
@@ -182,214 +180,204 @@ fn is_stdin(t: &str) -> bool {
     matches!(t, "-" | "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0")
 }
 
-/// Analyses one invocation for sources and sinks.
+/// Analyses one invocation of a program the catalog does not describe as a source or sink:
+/// readers of files (`cat`, `base64`, `tar`, ...).
 pub fn analyze(a: &mut Analyzer, inv: &Invocation, _depth: usize) {
     let args = inv.args();
-    match inv.name.as_str() {
-        "env" if args.iter().all(|w| w.text.starts_with('-')) => source(a, inv, ENV_DUMP, "env", inv.span()),
-        "printenv" => source(a, inv, ENV_DUMP, "printenv", inv.span()),
-        "set" if args.is_empty() => source(a, inv, ENV_DUMP, "set", inv.span()),
-        "export" | "declare" | "typeset" if inv.cmd.assignments.is_empty() && args.iter().all(|w| w.text.starts_with('-')) && (args.is_empty() || args.iter().any(|w| w.text.contains(['p', 'x']))) => {
-            source(a, inv, ENV_DUMP, &inv.name, inv.span());
+    // A sink reads the files its send names (`openssl s_client -cert c.pem` sends no key).
+    if crate::catalog::program(&inv.name).and_then(|p| p.send_match(args)).is_some() {
+        return;
+    }
+    // Readers of files: cat, base64, tar, ...
+    let mut skip_next = false;
+    for (i, w) in args.iter().enumerate() {
+        if skip_next {
+            skip_next = false;
+            continue;
         }
-        "pg_dump" | "pg_dumpall" | "mysqldump" | "mariadb-dump" => {
-            let to_file = args.iter().any(|w| {
-                let t = w.text.as_str();
-                matches!(t, "-f" | "--file" | "-r" | "--result-file") || t.starts_with("--file=") || t.starts_with("--result-file=")
-                    || (t.starts_with("-f") && t.len() > 2 && inv.name.starts_with("pg_"))
-            });
-            if !to_file {
-                source(a, inv, DB_DUMP, &inv.name, inv.span());
+        let t = w.text.as_str();
+        if inv.name == "tar" && (t == "-C" || t == "--directory" || (i == 0 && !t.starts_with('-') && t.contains('x')) || t == "-x" || t == "--extract") {
+            if t == "-C" || t == "--directory" {
+                skip_next = true;
+                continue;
             }
+            return; // extracting reads an archive, not the named files
         }
-        "mongodump" => {
-            if args.iter().any(|w| w.text == "--archive" || w.text == "--archive=-") {
-                source(a, inv, DB_DUMP, "mongodump", inv.span());
+        if t.len() > 1 && t.starts_with('-') {
+            // `-in FILE` (openssl), `--file=FILE`
+            if let Some((_, v)) = t.split_once('=') {
+                file_source(a, inv, &Word { text: v.to_string(), ..w.clone() });
             }
+            continue;
         }
-        "redis-cli" => {
-            if let Some(i) = args.iter().position(|w| w.text == "--rdb" || w.text == "--functions-rdb")
-                && args.get(i + 1).is_some_and(|w| is_stdin(&w.text)) {
-                    source(a, inv, DB_DUMP, "redis-cli", inv.span());
-                }
-        }
-        "curl" => curl(a, inv),
-        "wget" => wget(a, inv),
-        "nc" | "ncat" | "netcat" | "telnet" => {
-            let listen = args.iter().any(|w| w.text.starts_with('-') && !w.text.starts_with("--") && w.text.contains('l') || w.text == "--listen");
-            let host = if listen {
+        file_source(a, inv, w);
+    }
+}
+
+/// Sources and sinks a catalog entry declares: each `[[program.prints]]` that applies makes a
+/// `data.source`, and a `[program.send]` whose path the command line takes makes a `net.send`
+/// (`docs/catalog.md`).
+pub fn catalog(a: &mut Analyzer, inv: &Invocation, p: &Program) {
+    for pr in &p.prints {
+        prints(a, inv, p, pr);
+    }
+    if let Some(m) = p.send_match(inv.args()) {
+        send(a, inv, &m);
+    }
+}
+
+/// The names as `&str`, for [`crate::argv::Parsed`] lookups.
+fn names(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// A `data.source` if the command line prints what `pr` says (see [`Prints`]).
+fn prints(a: &mut Analyzer, inv: &Invocation, p: &Program, pr: &Prints) {
+    if !pr.names.is_empty() && !pr.names.contains(&inv.name) {
+        return;
+    }
+    let parsed = argv::parse(inv.args(), p.spec());
+    // `export A=1`, `declare -x A=1`: declarations are arguments of the builtin.
+    let declares = inv.cmd.persistent_assignments && !inv.cmd.assignments.is_empty();
+    if pr.no_operands && (declares || !parsed.operands.is_empty()) {
+        return;
+    }
+    let require = names(&pr.require);
+    let required = !require.is_empty() && parsed.has(&require);
+    // `bare`: no arguments, or a required option; otherwise a required option if any.
+    let allowed = if pr.bare { (inv.args().is_empty() && !declares) || required } else { require.is_empty() || required };
+    if !allowed {
+        return;
+    }
+    let output = parsed.options.iter().rev().find(|o| pr.output.contains(&o.name));
+    let to_stdout = match output {
+        // `--archive` alone, `-f -`, `--rdb /dev/stdout`; a value missing at the end fails closed.
+        Some(o) => o.value.as_ref().is_none_or(|v| STDOUT_FILES.contains(&v.text.as_str())),
+        None => pr.stdout,
+    };
+    if to_stdout {
+        let label = pr.label.clone().unwrap_or_else(|| inv.name.clone());
+        source(a, inv, &pr.kind, &label, inv.span());
+    }
+}
+
+/// True if the command line gives the command a standard input: a pipe, a heredoc or
+/// here-string, or a `<` redirect of descriptor 0.
+fn input_given(inv: &Invocation) -> bool {
+    inv.cmd.inputs.iter().any(|i| i.flow == Flow::Pipe)
+        || inv.cmd.heredoc.is_some()
+        || inv.cmd.redirects.iter().any(|r| r.op == "<" && r.fd.is_none_or(|f| f == 0))
+}
+
+/// A `net.send` for a command line that takes its entry's `[program.send]` path.
+fn send(a: &mut Analyzer, inv: &Invocation, m: &SendMatch) {
+    let s = m.send;
+    let reads_stdin = match s.stdin {
+        StdinUse::Named => false,
+        StdinUse::Always => true,
+        StdinUse::Given => input_given(inv),
+    } && !m.parsed.has(&names(&s.no_stdin));
+    let host_option = m.parsed.value(&names(&s.host)).map(|w| w.text.clone());
+    match s.mode {
+        SendMode::Request => request(a, inv, m, reads_stdin, host_option),
+        SendMode::Stream => {
+            if s.stdin == StdinUse::Given && !reads_stdin {
+                return; // a terminal session or a remote command, not a stream of data
+            }
+            let host = if m.parsed.has(&names(&s.listen)) {
                 "listen".to_string()
             } else {
-                let ops = operands(args, "pswqiIOTxXeco", &["proxy", "source", "sh-exec", "exec", "wait", "proxy-type"]);
-                ops.first().map(|w| w.text.clone()).unwrap_or_default()
+                host_option.or_else(|| m.operands().first().map(|w| w.text.clone())).map(|h| host_of(&h)).unwrap_or_default()
             };
             if !host.is_empty() {
-                sink(a, inv, &host, "stream", true);
+                sink(a, inv, &host, "stream", reads_stdin || s.stdin == StdinUse::Always);
             }
         }
-        "socat" => socat(a, inv),
-        "scp" | "rsync" => copy(a, inv),
-        "sftp" => sftp(a, inv),
-        "ssh" => {
-            // The remote command was analysed by unwrap; here ssh itself is the sink of its stdin.
-            let has_input = inv.cmd.inputs.iter().any(|i| i.flow == Flow::Pipe)
-                || inv.cmd.heredoc.is_some()
-                || inv.cmd.redirects.iter().any(|r| r.op == "<" && r.fd.is_none_or(|f| f == 0));
-            let no_stdin = args.iter().any(|w| {
-                w.text.len() < 6 && w.text.strip_prefix('-').is_some_and(|f| !f.starts_with('-') && f.contains(['n', 'f']))
-            });
-            if has_input && !no_stdin {
-                let ops = operands(args, "bcDEeFIiJLlmOopQRSWw", &[]);
-                if let Some(h) = ops.first() {
-                    sink(a, inv, &host_of(&h.text), "stream", true);
-                }
-            }
-        }
-        "aws" | "gsutil" => cloud_copy(a, inv),
-        _ => {
-            // Readers of files: cat, base64, tar, ...
-            let mut skip_next = false;
-            for (i, w) in args.iter().enumerate() {
-                if skip_next {
-                    skip_next = false;
-                    continue;
-                }
-                let t = w.text.as_str();
-                if inv.name == "tar" && (t == "-C" || t == "--directory" || (i == 0 && !t.starts_with('-') && t.contains('x')) || t == "-x" || t == "--extract") {
-                    if t == "-C" || t == "--directory" {
-                        skip_next = true;
-                        continue;
-                    }
-                    return; // extracting reads an archive, not the named files
-                }
-                if inv.name == "gpg" && t.starts_with("--export-secret") {
-                    source(a, inv, SECRET_FILE, "gpg secret keys", inv.span());
-                    return;
-                }
-                if t.len() > 1 && t.starts_with('-') {
-                    // `-in FILE` (openssl), `--file=FILE`
-                    if let Some((_, v)) = t.split_once('=') {
-                        file_source(a, inv, &Word { text: v.to_string(), ..w.clone() });
-                    }
-                    continue;
-                }
-                file_source(a, inv, w);
-            }
+        SendMode::Copy => copy(a, inv, m),
+        SendMode::Batch => batch(a, inv, m),
+        SendMode::Addresses => socat(a, inv, m.operands()),
+    }
+}
+
+/// True if `t` names standard input for `s`: one of its `stdin_files` (default `-`), or a
+/// descriptor file of it.
+fn stdin_file(s: &Send, t: &str) -> bool {
+    is_stdin(t) || if s.stdin_files.is_empty() { t == "-" } else { s.stdin_files.iter().any(|f| f == t) }
+}
+
+/// The file a body option's value names, per its [`FileForm`].
+fn body_file(form: FileForm, v: &str) -> Option<&str> {
+    match form {
+        FileForm::None => None,
+        FileForm::Value => Some(v),
+        FileForm::At => v.strip_prefix('@'),
+        FileForm::NameAt => v.split_once('@').filter(|(name, _)| !name.contains('=')).map(|(_, f)| f),
+        FileForm::Form => {
+            let (_, val) = v.split_once('=')?;
+            let f = val.strip_prefix('@').or_else(|| val.strip_prefix('<'))?;
+            Some(f.split(';').next().unwrap_or(f))
         }
     }
 }
 
-/// Operands of `args`: words that are not options, skipping option values (`short_arg`: short
-/// options taking a value; `long_arg`: long ones, unless given as `--opt=value`).
-fn operands<'w>(args: &'w [Word], short_arg: &str, long_arg: &[&str]) -> Vec<&'w Word> {
-    let mut out = vec![];
-    let mut i = 0;
-    let mut done = false;
-    while let Some(w) = args.get(i) {
-        let t = w.text.as_str();
-        i += 1;
-        if done || t == "-" || !t.starts_with('-') {
-            out.push(w);
-        } else if t == "--" {
-            done = true;
-        } else if let Some(l) = t.strip_prefix("--") {
-            if !l.contains('=') && long_arg.contains(&l) {
-                i += 1;
-            }
-        } else if let Some((k, c)) = t.strip_prefix('-').and_then(|f| f.char_indices().find(|(_, c)| short_arg.contains(*c)))
-            && k + 1 + c.len_utf8() == t.len() {
-                i += 1;
-            }
-    }
-    out
+/// An HTTPie request item (`name=value`, `name:=json`, `name@FILE`, `name=@FILE`,
+/// `name:=@FILE`, `Header:value`, `param==value`): whether it sends data, and the file it reads.
+/// Separators are found where the first of them starts (HTTPie `RequestItems`).
+fn request_item(item: &str) -> (bool, Option<&str>) {
+    const SEPARATORS: &[(&str, bool)] = &[(":=@", true), ("=@", true), ("==", false), (":=", true), ("@", true), ("=", true), (":", false)];
+    let found = SEPARATORS.iter().filter_map(|(sep, data)| item.find(sep).map(|at| (at, *sep, *data))).min_by_key(|(at, sep, _)| (*at, usize::MAX - sep.len()));
+    let Some((at, sep, data)) = found else { return (false, None) };
+    let value = item.get(at + sep.len()..).unwrap_or_default();
+    let file = sep.ends_with('@').then(|| value.split(';').next().unwrap_or(value));
+    (data, file)
 }
 
-/// curl(1): `-d/--data*`, `--json`, `-F/--form`, `-T/--upload-file`.
-fn curl(a: &mut Analyzer, inv: &Invocation) {
-    let args = inv.args();
-    const SHORT: &str = "AbcCdDeEFHKmoPQrTtuUwxXyYz";
-    const LONG: &[&str] = &[
-        "data", "data-ascii", "data-binary", "data-raw", "data-urlencode", "json", "form", "form-string", "upload-file",
-        "url", "header", "user", "cookie", "cookie-jar", "output", "request", "referer", "user-agent", "proxy", "config",
-        "max-time", "connect-timeout", "retry", "retry-delay", "retry-max-time", "cacert", "cert", "key", "resolve",
-        "connect-to", "write-out", "dump-header", "range", "continue-at", "proxy-user", "output-dir", "oauth2-bearer",
-        "limit-rate", "max-filesize", "interface", "local-port", "capath", "ciphers", "time-cond", "trace", "trace-ascii",
-        "stderr", "variable", "expand-url", "aws-sigv4", "unix-socket", "netrc-file", "telnet-option", "quote", "mail-from", "mail-rcpt",
-    ];
+/// `request` mode (curl, wget, HTTPie): body options, request items and standard input.
+fn request(a: &mut Analyzer, inv: &Invocation, m: &SendMatch, reads_stdin: bool, host_option: Option<String>) {
+    let s = m.send;
     let mut method: Option<&str> = None;
     let mut stdin = false;
     let mut files: Vec<Word> = vec![];
-    let mut url: Option<String> = None;
-    let mut i = 0;
-    while let Some(w) = args.get(i) {
-        let t = w.text.as_str();
-        i += 1;
-        // (option name, value)
-        let (opt, value): (String, Option<String>) = if let Some(l) = t.strip_prefix("--") {
-            match l.split_once('=') {
-                Some((k, v)) => (k.to_string(), Some(v.to_string())),
-                None if LONG.contains(&l) => {
-                    i += 1;
-                    (l.to_string(), args.get(i - 1).map(|w| w.text.clone()))
-                }
-                None => (l.to_string(), None),
-            }
-        } else if let Some(flags) = t.strip_prefix('-').filter(|f| !f.is_empty()) {
-            match flags.char_indices().find(|(_, c)| SHORT.contains(*c)) {
-                Some((k, c)) => {
-                    let rest = flags.get(k + c.len_utf8()..).unwrap_or_default();
-                    let v = if rest.is_empty() {
-                        i += 1;
-                        args.get(i - 1).map(|w| w.text.clone())
-                    } else {
-                        Some(rest.to_string())
-                    };
-                    (c.to_string(), v)
-                }
-                None => continue,
-            }
-        } else {
-            if url.is_none() {
-                url = Some(t.to_string());
-            }
-            continue;
+    for o in &m.parsed.options {
+        let Some(b) = s.body.iter().find(|b| b.options.contains(&o.name)) else { continue };
+        let file = o.value.as_ref().and_then(|v| body_file(b.file, &v.text).map(|f| Word { text: f.to_string(), ..v.clone() }));
+        method = match b.method {
+            BodyMethod::Upload => Some("upload"),
+            BodyMethod::File if file.is_some() => Some("upload"),
+            BodyMethod::File => method,
+            BodyMethod::Post => method.or(Some("post")),
         };
-        let v = value.unwrap_or_default();
-        let file = |v: &str| Word { text: v.to_string(), ..w.clone() };
-        match opt.as_str() {
-            "d" | "data" | "data-ascii" | "data-binary" | "json" => {
-                method.get_or_insert("post");
-                if let Some(f) = v.strip_prefix('@') {
-                    files.push(file(f));
-                }
+        files.extend(file);
+    }
+    let mut ops = m.operands();
+    // `http [METHOD] URL ITEM...`: a first word of letters is the method unless what follows
+    // it is a data item (`http localhost k=v`), as HTTPie guesses.
+    if s.items
+        && let [first, second, ..] = ops
+        && !first.text.is_empty()
+        && first.text.chars().all(|c| c.is_ascii_alphabetic())
+        && !request_item(&second.text).0
+    {
+        ops = ops.get(1..).unwrap_or_default();
+    }
+    let url = host_option.or_else(|| ops.first().map(|w| w.text.clone()));
+    if s.items {
+        for item in ops.get(1..).unwrap_or_default() {
+            let (data, file) = request_item(&item.text);
+            if data {
+                method = method.or(Some("post"));
             }
-            "data-urlencode" => {
-                method.get_or_insert("post");
-                if let Some((name, f)) = v.split_once('@')
-                    && !name.contains('=') {
-                        files.push(file(f));
-                    }
+            if let Some(f) = file {
+                files.push(Word { text: f.to_string(), ..item.clone() });
             }
-            "data-raw" | "form-string" => {
-                method.get_or_insert("post");
-            }
-            "F" | "form" => {
-                method.get_or_insert("post");
-                if let Some((_, val)) = v.split_once('=')
-                    && let Some(f) = val.strip_prefix('@').or_else(|| val.strip_prefix('<')) {
-                        files.push(file(f.split(';').next().unwrap_or(f)));
-                    }
-            }
-            "T" | "upload-file" => {
-                method = Some("upload");
-                files.push(file(&v));
-            }
-            "url" => url = url.or(Some(v)),
-            _ => {}
         }
     }
+    if reads_stdin {
+        method = Some("upload");
+        stdin = true;
+    }
     for f in &files {
-        if is_stdin(&f.text) || f.text == "." {
+        if stdin_file(s, &f.text) {
             stdin = true;
         } else {
             file_source(a, inv, f);
@@ -397,66 +385,69 @@ fn curl(a: &mut Analyzer, inv: &Invocation) {
     }
     let host = url.as_deref().map(host_of).unwrap_or_default();
     match method {
-        Some(m) => sink(a, inv, &host, m, stdin),
-        None if args.iter().any(|w| w.dynamic) => sink(a, inv, &host, "request", false),
+        Some(method) => sink(a, inv, &host, method, stdin),
+        None if inv.args().iter().any(|w| w.dynamic) => sink(a, inv, &host, "request", false),
         None => {}
     }
 }
 
-/// wget(1): `--post-file`, `--body-file`, `--post-data`, `--body-data`.
-fn wget(a: &mut Analyzer, inv: &Invocation) {
-    let args = inv.args();
-    let mut method = None;
+/// `copy` mode (`scp SRC... DEST`, `rsync`, `aws s3 cp`): a remote last operand makes the
+/// local operands before it files sent.
+fn copy(a: &mut Analyzer, inv: &Invocation, m: &SendMatch) {
+    let s = m.send;
+    let remote = |t: &str| {
+        if s.schemes.is_empty() {
+            remote_host(t)
+        } else {
+            s.schemes.iter().any(|p| t.starts_with(p.as_str())).then(|| host_of(t))
+        }
+    };
+    let ops = m.operands();
+    // The destination is the last operand; with URL schemes, the last remote one (values of
+    // options the entry does not list may follow it), unless it is the first operand and
+    // something follows: a download (`aws s3 cp s3://b/k ./k`).
+    let at = if s.schemes.is_empty() {
+        ops.len().checked_sub(1)
+    } else {
+        ops.iter().rposition(|w| remote(&w.text).is_some()).filter(|&i| i > 0 || ops.len() == 1)
+    };
+    let Some((dest, srcs)) = at.and_then(|i| Some((ops.get(i)?, ops.get(..i)?))) else { return };
+    let Some(host) = remote(&dest.text) else { return };
     let mut stdin = false;
-    let mut url = None;
-    let mut i = 0;
-    while let Some(w) = args.get(i) {
-        let t = w.text.as_str();
-        i += 1;
-        let (opt, val) = match t.split_once('=') {
-            Some((k, v)) if k.starts_with("--") => (k, Some(v.to_string())),
-            _ => (t, None),
-        };
-        match opt {
-            "--post-file" | "--body-file" | "--post-data" | "--body-data" => {
-                let v = val.or_else(|| {
-                    i += 1;
-                    args.get(i - 1).map(|w| w.text.clone())
-                });
-                method = Some(if opt.ends_with("file") { "upload" } else { "post" });
-                if opt.ends_with("file") {
-                    let v = v.unwrap_or_default();
-                    if is_stdin(&v) {
-                        stdin = true;
-                    } else {
-                        file_source(a, inv, &Word { text: v, ..w.clone() });
-                    }
-                }
-            }
-            "-O" | "-o" | "-a" | "-e" | "-P" | "-U" | "-t" | "-T" | "-w" | "-Q" | "-i" | "-B" | "--header" | "--user" | "--password" | "--output-document"
-                if val.is_none() => {
-                    i += 1;
-                }
-            _ if !t.starts_with('-') => {
-                url = url.or(Some(t.to_string()));
-            }
-            _ => {}
+    for w in srcs {
+        if stdin_file(s, &w.text) {
+            stdin = true;
+        } else if remote(&w.text).is_none() {
+            file_source(a, inv, w);
         }
     }
-    let host = url.as_deref().map(host_of).unwrap_or_default();
-    match method {
-        Some(m) => sink(a, inv, &host, m, stdin),
-        None if args.iter().any(|w| w.dynamic) => sink(a, inv, &host, "request", false),
-        None => {}
-    }
+    sink(a, inv, &host, "copy", stdin);
 }
 
-/// socat(1): two addresses; a network one makes it a sink, `FILE:`/`OPEN:` reads a file.
-fn socat(a: &mut Analyzer, inv: &Invocation) {
-    let addrs: Vec<&Word> = inv.args().iter().filter(|w| !w.text.starts_with('-') || w.text == "-").collect();
+/// `batch` mode (`sftp [user@]host`, `ftp host`): the commands on standard input that upload
+/// (`put LOCAL`) read local files.
+fn batch(a: &mut Analyzer, inv: &Invocation, m: &SendMatch) {
+    let Some(h) = m.operands().first() else { return };
+    let host = remote_host(&h.text).unwrap_or_else(|| host_of(&h.text));
+    if let Ok(Some((text, _))) = a.stdin_text(inv) {
+        for line in text.lines() {
+            let mut parts = line.split_whitespace();
+            if parts.next().is_some_and(|c| m.send.commands.iter().any(|k| k == c)) {
+                for p in parts.filter(|p| !p.starts_with('-')).take(1) {
+                    file_source(a, inv, &Word { text: p.to_string(), ..h.clone() });
+                }
+            }
+        }
+    }
+    let stdin = inv.cmd.inputs.iter().any(|i| i.flow == Flow::Pipe) || inv.cmd.heredoc.is_some();
+    sink(a, inv, &host, "copy", stdin);
+}
+
+/// socat(1) addresses: a network one makes it a sink, `FILE:`/`OPEN:` reads a file.
+fn socat(a: &mut Analyzer, inv: &Invocation, addrs: &[Word]) {
     let mut host = None;
     let mut stdin = false;
-    for w in &addrs {
+    for w in addrs {
         let t = w.text.as_str();
         let (ty, rest) = t.split_once([':', ',']).unwrap_or((t, ""));
         match ty.to_ascii_uppercase().as_str() {
@@ -467,7 +458,7 @@ fn socat(a: &mut Analyzer, inv: &Invocation) {
             "-" | "STDIN" | "STDIO" => stdin = true,
             "FILE" | "OPEN" | "GOPEN" | "CREATE" => {
                 let path = rest.split(',').next().unwrap_or(rest);
-                file_source(a, inv, &Word { text: path.to_string(), ..(*w).clone() });
+                file_source(a, inv, &Word { text: path.to_string(), ..w.clone() });
             }
             _ => {}
         }
@@ -488,88 +479,6 @@ fn remote_host(t: &str) -> Option<String> {
         return None;
     }
     Some(host_of(before))
-}
-
-/// `scp SRC... DEST`, `rsync SRC... DEST` with a remote DEST.
-fn copy(a: &mut Analyzer, inv: &Invocation) {
-    let args = inv.args();
-    let ops = if inv.name == "scp" {
-        operands(args, "cFiJloPSXD", &[])
-    } else {
-        operands(args, "eTBfM", &["rsh", "rsync-path", "exclude", "include", "filter", "exclude-from", "include-from", "files-from", "temp-dir", "compare-dest", "link-dest", "backup-dir", "suffix", "chmod", "chown", "log-file", "password-file", "port", "timeout", "partial-dir"])
-    };
-    let Some((dest, srcs)) = ops.split_last() else { return };
-    let Some(host) = remote_host(&dest.text) else { return };
-    for s in srcs {
-        if remote_host(&s.text).is_none() {
-            file_source(a, inv, s);
-        }
-    }
-    sink(a, inv, &host, "copy", false);
-}
-
-/// `sftp [user@]host`: reads its commands from stdin or `-b FILE`; `put LOCAL` uploads.
-fn sftp(a: &mut Analyzer, inv: &Invocation) {
-    let args = inv.args();
-    let ops = operands(args, "BbcDFiJloPRSs", &[]);
-    let Some(h) = ops.first() else { return };
-    let host = remote_host(&h.text).unwrap_or_else(|| host_of(&h.text));
-    if let Ok(Some((text, _))) = a.stdin_text(inv) {
-        for line in text.lines() {
-            let mut parts = line.split_whitespace();
-            if matches!(parts.next(), Some("put" | "mput" | "reput")) {
-                for p in parts.filter(|p| !p.starts_with('-')).take(1) {
-                    file_source(a, inv, &Word { text: p.to_string(), ..(*h).clone() });
-                }
-            }
-        }
-    }
-    let stdin = inv.cmd.inputs.iter().any(|i| i.flow == Flow::Pipe) || inv.cmd.heredoc.is_some();
-    sink(a, inv, &host, "copy", stdin);
-}
-
-/// `aws s3 cp|mv|sync SRC s3://...`, `gsutil cp SRC gs://...`.
-fn cloud_copy(a: &mut Analyzer, inv: &Invocation) {
-    let args = inv.args();
-    const FLAGS: &[&str] = &[
-        "--recursive", "--dryrun", "--quiet", "--no-progress", "--follow-symlinks", "--no-follow-symlinks",
-        "--only-show-errors", "--delete", "--no-sign-request", "--debug", "--no-verify-ssl", "--exact-timestamps",
-        "--size-only", "--no-guess-mime-type", "--force-glacier-transfer",
-    ];
-    let mut ops: Vec<&Word> = vec![];
-    let mut i = 0;
-    while let Some(w) = args.get(i) {
-        let t = w.text.as_str();
-        if t.starts_with("--") && !t.contains('=') && !FLAGS.contains(&t) && args.get(i + 1).is_some_and(|n| !n.text.starts_with('-')) {
-            i += 2;
-            continue;
-        }
-        if t == "-" || !t.starts_with('-') {
-            ops.push(w);
-        }
-        i += 1;
-    }
-    let names: Vec<&str> = ops.iter().map(|w| w.text.as_str()).collect();
-    let skip = match (inv.name.as_str(), names.as_slice()) {
-        ("aws", ["s3", "cp" | "mv" | "sync", ..]) => 2,
-        ("gsutil", ["cp" | "mv" | "rsync", ..]) => 1,
-        _ => return,
-    };
-    let rest = ops.get(skip..).unwrap_or_default();
-    let Some((dest, srcs)) = rest.split_last() else { return };
-    let remote = |t: &str| t.starts_with("s3://") || t.starts_with("gs://");
-    if !remote(&dest.text) {
-        return;
-    }
-    let mut stdin = false;
-    for s in srcs {
-        if is_stdin(&s.text) {
-            stdin = true;
-        } else if !remote(&s.text) {
-            file_source(a, inv, s);
-        }
-    }
-    sink(a, inv, &host_of(&dest.text), "copy", stdin);
 }
 
 /// The host of a `/dev/tcp/HOST/PORT` or `/dev/udp/HOST/PORT` path (bash manual §3.6).
@@ -798,6 +707,27 @@ mod tests {
         assert_eq!(remote_host("user@h:/tmp").as_deref(), Some("h"));
         assert_eq!(remote_host("./a:b"), None);
         assert_eq!(remote_host("build.tar.gz"), None);
+    }
+
+    #[test]
+    fn body_files_and_request_items() {
+        assert_eq!(body_file(FileForm::At, "@-"), Some("-"));
+        assert_eq!(body_file(FileForm::At, "a=1"), None);
+        assert_eq!(body_file(FileForm::NameAt, "k@.env"), Some(".env"));
+        assert_eq!(body_file(FileForm::NameAt, "k=@.env"), None);
+        assert_eq!(body_file(FileForm::Form, "f=<key;type=text/plain"), Some("key"));
+        assert_eq!(body_file(FileForm::Form, "f=x"), None);
+        assert_eq!(body_file(FileForm::Value, "x"), Some("x"));
+        assert_eq!(body_file(FileForm::None, "@x"), None);
+        assert_eq!(request_item("k:=@a.json"), (true, Some("a.json")));
+        assert_eq!(request_item("k=@a"), (true, Some("a")));
+        assert_eq!(request_item("f@a;type=x"), (true, Some("a")));
+        assert_eq!(request_item("k=v@x"), (true, None));
+        assert_eq!(request_item("Accept:a@b"), (false, None));
+        assert_eq!(request_item("q==1"), (false, None));
+        assert_eq!(request_item("https://x"), (false, None));
+        assert_eq!(request_item("plain"), (false, None));
+        assert_eq!(request_item("é@ü"), (true, Some("ü")));
     }
 
     #[test]
