@@ -209,6 +209,113 @@ pub struct Sql {
     pub dialect: SqlDialect,
 }
 
+/// Option names as `&str`, for [`crate::argv::Parsed::has`] and friends.
+pub fn option_names(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// The language of inline interpreter code ([`Code::language`]): which calls
+/// `src/analyze/code.rs` looks for and how its strings and comments are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// Python (`os.system`, `shutil.rmtree`, `subprocess.run`).
+    Python,
+    /// JavaScript and TypeScript (`child_process.execSync`, `fs.rmSync`).
+    Javascript,
+    /// Perl (`system`, `unlink`, `rmtree`, backticks).
+    Perl,
+    /// Ruby (`system`, `FileUtils.rm_rf`, backticks).
+    Ruby,
+    /// PHP (`shell_exec`, `unlink`, backticks).
+    Php,
+    /// awk (`system(cmd)`).
+    Awk,
+    /// Lua (`os.execute`, `io.popen`, `os.remove`).
+    Lua,
+}
+
+impl Language {
+    /// The name used in facts (`code.inline` attr `language`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Python => "python",
+            Language::Javascript => "javascript",
+            Language::Perl => "perl",
+            Language::Ruby => "ruby",
+            Language::Php => "php",
+            Language::Awk => "awk",
+            Language::Lua => "lua",
+        }
+    }
+}
+
+/// What an interpreter's first operand (after [`Code::path`]) is when no [`Code::text`] or
+/// [`Code::file`] option is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CodeOperand {
+    /// A script file (`python3 x.py`); `-` or none: the script is read on standard input; an
+    /// `http(s)://` URL is code downloaded at run time (`deno run https://...`).
+    #[default]
+    File,
+    /// The program text itself (`awk 'PROGRAM' FILE...`, `deno eval CODE`).
+    Code,
+    /// Nothing the interpreter runs.
+    None,
+}
+
+/// Where an interpreter takes the code it runs (`[[program.code]]` in `docs/catalog.md`). The
+/// code itself is read by `src/analyze/code.rs` in [`Code::language`].
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Code {
+    /// The language of the code.
+    pub language: Language,
+    /// Subcommand words that must come first (`deno eval CODE`: `["eval"]`); empty: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<String>,
+    /// Options whose value is code (`python -c`, `node -e`, `perl -e`); each must take a value.
+    #[serde(default)]
+    pub text: Vec<String>,
+    /// Options whose value names a program file (`awk -f`, `php -f`); with one given, the
+    /// operands are data, and nothing is read from standard input as code.
+    #[serde(default)]
+    pub file: Vec<String>,
+    /// What the first operand is.
+    #[serde(default)]
+    pub operand: CodeOperand,
+    /// Options after which the interpreter runs no code text, file or stdin that guard reads
+    /// (`python -m MODULE` runs an installed module).
+    #[serde(default)]
+    pub stop_if: Vec<String>,
+}
+
+/// When a program's standard output is decoded text (`base64 -d`, `xxd -r`, `rev`): run by a
+/// shell, it is hidden code (`exec.obfuscated`). An empty table: always.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decodes {
+    /// It decodes only when one of these options is given (`-d`, `--decode`); empty: always.
+    #[serde(default)]
+    pub options: Vec<String>,
+    /// It does not decode when one of these options is given (`tr -d` deletes).
+    #[serde(default)]
+    pub unless: Vec<String>,
+    /// It decodes only with exactly this many operands (`tr SET1 SET2` translates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operands: Option<usize>,
+}
+
+impl Decodes {
+    /// True if a command line parsed with the entry's spec decodes.
+    pub fn applies(&self, parsed: &crate::argv::Parsed) -> bool {
+                (self.options.is_empty() || parsed.has(&option_names(&self.options)))
+            && !parsed.has(&option_names(&self.unless))
+            && self.operands.is_none_or(|n| parsed.operands.len() == n)
+    }
+}
+
 /// Command lines an entry must make guard refuse or ask (`block`) and let run (`allow`).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -250,6 +357,17 @@ pub struct Program {
     /// For a database client: which options and operands carry SQL, and its dialect.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sql: Option<Sql>,
+    /// For an interpreter: where it takes the code it runs, and its language; one item per
+    /// subcommand path (`deno eval`, `deno run`), the first that matches counts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub code: Vec<Code>,
+    /// When its standard output is decoded text (`base64 -d`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decodes: Option<Decodes>,
+    /// True if it prints what it fetches from the network (`curl URL`, `wget -O- URL`): run by
+    /// a shell, that output is code downloaded at run time (`exec.remote_code`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub downloads: bool,
     /// Words that may come before any subcommand path and are skipped (gcloud's release
     /// tracks `alpha`, `beta`, `preview`; terragrunt's `run-all`, `run`).
     #[serde(default)]
@@ -314,6 +432,17 @@ impl Program {
             out.push(PathMatch { program: self, path: c, parsed, words, end });
         }
         out
+    }
+
+    /// The first [`Code`] item whose path `args` (the words after the program name) take,
+    /// with the command line parsed by the entry's spec and the index in its operands just
+    /// after the path; `None` for an entry without one, or a line that takes none of them.
+    pub fn code_at(&self, args: &[crate::shell::Word]) -> Option<(&Code, crate::argv::Parsed, usize)> {
+        self.code.iter().find_map(|c| {
+            let parsed = self.parse_path(args, &self.spec, &c.path);
+            let (_, end) = self.find_path(&parsed.operands, &c.path)?;
+            Some((c, parsed, end))
+        })
     }
 
     /// Parses `args`; for a style that stops at the first operand, parses again after each
@@ -460,6 +589,13 @@ pub const PATH_HANDLERS: &[&str] = &[
     "mysqladmin",
     "redis",
     "restore_to_database",
+    // files and disks (analyze/fs.rs)
+    "dd",
+    "delete",
+    "disk_write",
+    "find_delete",
+    "format",
+    "permissions",
 ];
 
 #[derive(Deserialize)]
@@ -553,7 +689,9 @@ fn check(name: &str, text: &str, mut programs: Vec<Program>) -> Result<Vec<Progr
         let options = p.values.iter().chain(&p.flags).chain(&p.optional).chain(p.commands.iter().flat_map(|c| c.values.iter()));
         let secrets = p.secrets.iter().flat_map(|s| s.options.iter());
         let sql = p.sql.iter().flat_map(|s| s.text.iter().chain(&s.file));
-        if let Some(bad) = options.chain(secrets).chain(sql).find(|o| !o.starts_with('-') || o.len() < 2) {
+        let code = p.code.iter().flat_map(|c| c.text.iter().chain(&c.file).chain(&c.stop_if));
+        let decodes = p.decodes.iter().flat_map(|d| d.options.iter().chain(&d.unless));
+        if let Some(bad) = options.chain(secrets).chain(sql).chain(code).chain(decodes).find(|o| !o.starts_with('-') || o.len() < 2) {
             return Err(err(format!("{first}: option {bad:?} must start with '-'")));
         }
         if let Some(s) = p.secrets.iter().find(|s| s.options.is_empty()) {
@@ -561,6 +699,12 @@ fn check(name: &str, text: &str, mut programs: Vec<Program>) -> Result<Vec<Progr
         }
         if let Some(bad) = p.sql.iter().flat_map(|s| s.text.iter().chain(&s.file)).find(|o| !p.values.contains(o) && !p.optional.contains(o)) {
             return Err(err(format!("{first}: SQL option {bad:?} must take a value (list it in `values` or `optional`)")));
+        }
+        if let Some(bad) = p.code.iter().flat_map(|c| c.text.iter().chain(&c.file)).find(|o| !p.values.contains(o)) {
+            return Err(err(format!("{first}: code option {bad:?} must take a value (list it in `values`)")));
+        }
+        if let Some(c) = p.code.iter().find(|c| c.path.iter().any(String::is_empty)) {
+            return Err(err(format!("{first}: code path {:?} has an empty word", c.path)));
         }
         if let Some(h) = p.wrapper.as_ref().and_then(|w| w.handler.as_deref())
             && !WRAPPER_HANDLERS.contains(&h)

@@ -2,7 +2,7 @@
 //! whose entry names `handler = "NAME"` is handed here with its parsed command line, and the
 //! handler makes the facts (see `docs/catalog.md`).
 
-use super::{datastore, Analyzer, Invocation};
+use super::{datastore, fs, Analyzer, Invocation};
 use crate::catalog::PathMatch;
 use crate::fact::Fact;
 
@@ -18,6 +18,12 @@ pub fn run(name: &str, a: &mut Analyzer, inv: &Invocation, m: &PathMatch, _depth
         "aws_delete" => super::cloud::aws_delete(a, inv, m),
         "storage_rm" => super::cloud::storage_rm(a, inv, m),
         "storage_sync" => super::cloud::storage_sync(a, inv, m),
+        "delete" => fs::delete(a, inv, m),
+        "find_delete" => fs::find_delete(a, inv, m),
+        "disk_write" => fs::disk_write(a, inv, m),
+        "format" => fs::format(a, inv, m),
+        "dd" => fs::dd(a, inv, m),
+        "permissions" => fs::permissions(a, inv, m),
         // Unreachable for loaded catalogs: names are checked against
         // [`crate::catalog::PATH_HANDLERS`] at load.
         _ => {
