@@ -1089,6 +1089,43 @@ targets = { values = ["-target"] }
     }
 
     #[test]
+    fn code_and_decodes_are_checked_and_read() {
+        let toml = r#"
+[[program]]
+names = ["py"]
+summary = "s"
+source = "s"
+style = "posix"
+values = ["-c", "-m", "-W"]
+code = [{ language = "python", text = ["-c"], stop_if = ["-m"] }]
+
+[[program]]
+names = ["b64"]
+summary = "s"
+source = "s"
+values = ["-w"]
+decodes = { options = ["-d"], unless = ["-n"] }
+"#;
+        let p = parse_file("t.toml", toml).expect("parses");
+        let (c, parsed, end) = p[0].code_at(&words(&["-Wd", "-c", "CODE", "x"])).expect("an item");
+        assert_eq!((c.language, end), (Language::Python, 0));
+        assert_eq!(parsed.values(&["-c"]).first().map(|w| w.text.as_str()), Some("CODE"));
+        assert_eq!(c.operand, CodeOperand::File);
+        let d = p[1].decodes.as_ref().expect("decodes");
+        assert!(d.applies(&crate::argv::parse(&words(&["-w", "0", "-d"]), p[1].spec())));
+        assert!(!d.applies(&crate::argv::parse(&words(&["-w", "-d"]), p[1].spec())), "-d is -w's value");
+        assert!(!d.applies(&crate::argv::parse(&words(&["-dn"]), p[1].spec())));
+        let bad = toml.replace("values = [\"-c\", \"-m\", \"-W\"]", "values = [\"-m\"]");
+        assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("must take a value"));
+        let bad = toml.replace("language = \"python\"", "language = \"cobol\"");
+        assert!(parse_file("t.toml", &bad).is_err());
+        let bad = toml.replace("stop_if = [\"-m\"]", "stop_if = [\"m\"]");
+        assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("must start with '-'"));
+        let bad = toml.replace("decodes = { options", "decodes = { option");
+        assert!(parse_file("t.toml", &bad).is_err(), "a misspelt field is an error");
+    }
+
+    #[test]
     fn errors_name_file_line_column() {
         let e = parse_file("x.toml", "[[program]]\nnames = [\"a\"]\nsummary = \"s\"\nsource = \"s\"\nvalus = []\n").unwrap_err();
         assert_eq!((e.line, e.column), (5, 1), "{e}");

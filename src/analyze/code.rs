@@ -19,6 +19,12 @@
 //! analysed and turns `exec.dynamic` facts (from unwrap and from [`analyze`]) into the more
 //! specific kind when the unknown text comes from a downloader or a decoder.
 //!
+//! Which programs are interpreters, decoders and downloaders, and how their options read, is
+//! catalog data (`catalog/code.toml`, `catalog/net.toml`): an entry's `[[program.code]]` items
+//! (which options carry code, which name a program file, what the first operand is, the
+//! language), `decodes` and `downloads`. This module keeps the semantics: URLs, `printf` and
+//! `echo -e` escapes, following data between commands, and reading the code.
+//!
 //! Inline code is not parsed: string literals and comments are blanked out, calls are found in
 //! what remains, and only the arguments of those calls are read back as literals. So
 //! `print("shutil.rmtree")` is data, and `shutil.rmtree("/")` is a delete of `/`.

@@ -2,6 +2,8 @@
 //! whose entry names `handler = "NAME"` is handed here with its parsed command line, and the
 //! handler makes the facts (see `docs/catalog.md`).
 
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use super::{datastore, fs, Analyzer, Invocation};
 use crate::catalog::PathMatch;
 use crate::fact::Fact;
