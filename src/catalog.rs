@@ -220,6 +220,114 @@ pub struct Sql {
 
 /// How a network client sends data (`[program.send]` in `docs/catalog.md`). The data flow
 /// from sensitive sources to these sends is followed by `analyze::net`.
+/// Option names as `&str`, for [`crate::argv::Parsed::has`] and friends.
+pub fn option_names(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// The language of inline interpreter code ([`Code::language`]): which calls
+/// `src/analyze/code.rs` looks for and how its strings and comments are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// Python (`os.system`, `shutil.rmtree`, `subprocess.run`).
+    Python,
+    /// JavaScript and TypeScript (`child_process.execSync`, `fs.rmSync`).
+    Javascript,
+    /// Perl (`system`, `unlink`, `rmtree`, backticks).
+    Perl,
+    /// Ruby (`system`, `FileUtils.rm_rf`, backticks).
+    Ruby,
+    /// PHP (`shell_exec`, `unlink`, backticks).
+    Php,
+    /// awk (`system(cmd)`).
+    Awk,
+    /// Lua (`os.execute`, `io.popen`, `os.remove`).
+    Lua,
+}
+
+impl Language {
+    /// The name used in facts (`code.inline` attr `language`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Python => "python",
+            Language::Javascript => "javascript",
+            Language::Perl => "perl",
+            Language::Ruby => "ruby",
+            Language::Php => "php",
+            Language::Awk => "awk",
+            Language::Lua => "lua",
+        }
+    }
+}
+
+/// What an interpreter's first operand (after [`Code::path`]) is when no [`Code::text`] or
+/// [`Code::file`] option is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CodeOperand {
+    /// A script file (`python3 x.py`); `-` or none: the script is read on standard input; an
+    /// `http(s)://` URL is code downloaded at run time (`deno run https://...`).
+    #[default]
+    File,
+    /// The program text itself (`awk 'PROGRAM' FILE...`, `deno eval CODE`).
+    Code,
+    /// Nothing the interpreter runs.
+    None,
+}
+
+/// Where an interpreter takes the code it runs (`[[program.code]]` in `docs/catalog.md`). The
+/// code itself is read by `src/analyze/code.rs` in [`Code::language`].
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Code {
+    /// The language of the code.
+    pub language: Language,
+    /// Subcommand words that must come first (`deno eval CODE`: `["eval"]`); empty: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<String>,
+    /// Options whose value is code (`python -c`, `node -e`, `perl -e`); each must take a value.
+    #[serde(default)]
+    pub text: Vec<String>,
+    /// Options whose value names a program file (`awk -f`, `php -f`); with one given, the
+    /// operands are data, and nothing is read from standard input as code.
+    #[serde(default)]
+    pub file: Vec<String>,
+    /// What the first operand is.
+    #[serde(default)]
+    pub operand: CodeOperand,
+    /// Options after which the interpreter runs no code text, file or stdin that guard reads
+    /// (`python -m MODULE` runs an installed module).
+    #[serde(default)]
+    pub stop_if: Vec<String>,
+}
+
+/// When a program's standard output is decoded text (`base64 -d`, `xxd -r`, `rev`): run by a
+/// shell, it is hidden code (`exec.obfuscated`). An empty table: always.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decodes {
+    /// It decodes only when one of these options is given (`-d`, `--decode`); empty: always.
+    #[serde(default)]
+    pub options: Vec<String>,
+    /// It does not decode when one of these options is given (`tr -d` deletes).
+    #[serde(default)]
+    pub unless: Vec<String>,
+    /// It decodes only with exactly this many operands (`tr SET1 SET2` translates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operands: Option<usize>,
+}
+
+impl Decodes {
+    /// True if a command line parsed with the entry's spec decodes.
+    pub fn applies(&self, parsed: &crate::argv::Parsed) -> bool {
+                (self.options.is_empty() || parsed.has(&option_names(&self.options)))
+            && !parsed.has(&option_names(&self.unless))
+            && self.operands.is_none_or(|n| parsed.operands.len() == n)
+    }
+}
+
+/// Command lines an entry must make guard refuse or ask (`block`) and let run (`allow`).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Send {
@@ -433,6 +541,17 @@ pub struct Program {
     /// Sensitive data it prints on standard output (`analyze::net`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub prints: Vec<Prints>,
+    /// For an interpreter: where it takes the code it runs, and its language; one item per
+    /// subcommand path (`deno eval`, `deno run`), the first that matches counts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub code: Vec<Code>,
+    /// When its standard output is decoded text (`base64 -d`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decodes: Option<Decodes>,
+    /// True if it prints what it fetches from the network (`curl URL`, `wget -O- URL`): run by
+    /// a shell, that output is code downloaded at run time (`exec.remote_code`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub downloads: bool,
     /// Words that may come before any subcommand path and are skipped (gcloud's release
     /// tracks `alpha`, `beta`, `preview`; terragrunt's `run-all`, `run`).
     #[serde(default)]
@@ -509,6 +628,17 @@ impl Program {
         let parsed = self.parse_path(args, &spec, &send.path);
         let (_, end) = self.find_path(&parsed.operands, &send.path)?;
         Some(SendMatch { send, parsed, end })
+    }
+
+    /// The first [`Code`] item whose path `args` (the words after the program name) take,
+    /// with the command line parsed by the entry's spec and the index in its operands just
+    /// after the path; `None` for an entry without one, or a line that takes none of them.
+    pub fn code_at(&self, args: &[crate::shell::Word]) -> Option<(&Code, crate::argv::Parsed, usize)> {
+        self.code.iter().find_map(|c| {
+            let parsed = self.parse_path(args, &self.spec, &c.path);
+            let (_, end) = self.find_path(&parsed.operands, &c.path)?;
+            Some((c, parsed, end))
+        })
     }
 
     /// Parses `args`; for a style that stops at the first operand, parses again after each
@@ -683,6 +813,13 @@ pub const PATH_HANDLERS: &[&str] = &[
     // Kubernetes (analyze/k8s.rs)
     "k8s",
     "k8s_secret",
+    // files and disks (analyze/fs.rs)
+    "dd",
+    "delete",
+    "disk_write",
+    "find_delete",
+    "format",
+    "permissions",
 ];
 
 #[derive(Deserialize)]
@@ -738,7 +875,9 @@ fn check(name: &str, text: &str, mut programs: Vec<Program>) -> Result<Vec<Progr
         let options = p.values.iter().chain(&p.flags).chain(&p.optional).chain(p.commands.iter().flat_map(|c| c.values.iter().chain(&c.flags)));
         let secrets = p.secrets.iter().flat_map(|s| s.options.iter());
         let sql = p.sql.iter().flat_map(|s| s.text.iter().chain(&s.file));
-        if let Some(bad) = options.chain(secrets).chain(sql).find(|o| !o.starts_with('-') || o.len() < 2) {
+        let code = p.code.iter().flat_map(|c| c.text.iter().chain(&c.file).chain(&c.stop_if));
+        let decodes = p.decodes.iter().flat_map(|d| d.options.iter().chain(&d.unless));
+        if let Some(bad) = options.chain(secrets).chain(sql).chain(code).chain(decodes).find(|o| !o.starts_with('-') || o.len() < 2) {
             return Err(err(format!("{first}: option {bad:?} must start with '-'")));
         }
         if let Some(s) = p.secrets.iter().find(|s| s.options.is_empty()) {
@@ -746,6 +885,12 @@ fn check(name: &str, text: &str, mut programs: Vec<Program>) -> Result<Vec<Progr
         }
         if let Some(bad) = p.sql.iter().flat_map(|s| s.text.iter().chain(&s.file)).find(|o| !p.values.contains(o) && !p.optional.contains(o)) {
             return Err(err(format!("{first}: SQL option {bad:?} must take a value (list it in `values` or `optional`)")));
+        }
+        if let Some(bad) = p.code.iter().flat_map(|c| c.text.iter().chain(&c.file)).find(|o| !p.values.contains(o)) {
+            return Err(err(format!("{first}: code option {bad:?} must take a value (list it in `values`)")));
+        }
+        if let Some(c) = p.code.iter().find(|c| c.path.iter().any(String::is_empty)) {
+            return Err(err(format!("{first}: code path {:?} has an empty word", c.path)));
         }
         if let Some(h) = p.wrapper.as_ref().and_then(|w| w.handler.as_deref())
             && !WRAPPER_HANDLERS.contains(&h)
@@ -1033,6 +1178,16 @@ mod tests {
         }
         assert_eq!(BUILTIN_NAMES.len(), all.programs().iter().map(|p| p.names.len()).sum::<usize>());
         assert!(builtin_program("ls").is_none());
+        // One entry per program name across the built-in files: a second one would silently
+        // replace the first (and drop its fields).
+        let mut seen = std::collections::HashMap::new();
+        for p in all.programs() {
+            for n in &p.names {
+                if let Some(other) = seen.insert(n.clone(), p.origin.clone()) {
+                    panic!("{n} is defined in {other} and again in {}", p.origin);
+                }
+            }
+        }
         // And so does the secrets table made by build.rs.
         let parsed: Vec<String> = all
             .programs()
@@ -1207,6 +1362,43 @@ output = ["--profile"]
         assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("not one of the entry's names"));
         let bad = toml.replace("mode = \"copy\"", "mode = \"push\"");
         assert!(parse_file("t.toml", &bad).is_err());
+    }
+
+    #[test]
+    fn code_and_decodes_are_checked_and_read() {
+        let toml = r#"
+[[program]]
+names = ["py"]
+summary = "s"
+source = "s"
+style = "posix"
+values = ["-c", "-m", "-W"]
+code = [{ language = "python", text = ["-c"], stop_if = ["-m"] }]
+
+[[program]]
+names = ["b64"]
+summary = "s"
+source = "s"
+values = ["-w"]
+decodes = { options = ["-d"], unless = ["-n"] }
+"#;
+        let p = parse_file("t.toml", toml).expect("parses");
+        let (c, parsed, end) = p[0].code_at(&words(&["-Wd", "-c", "CODE", "x"])).expect("an item");
+        assert_eq!((c.language, end), (Language::Python, 0));
+        assert_eq!(parsed.values(&["-c"]).first().map(|w| w.text.as_str()), Some("CODE"));
+        assert_eq!(c.operand, CodeOperand::File);
+        let d = p[1].decodes.as_ref().expect("decodes");
+        assert!(d.applies(&crate::argv::parse(&words(&["-w", "0", "-d"]), p[1].spec())));
+        assert!(!d.applies(&crate::argv::parse(&words(&["-w", "-d"]), p[1].spec())), "-d is -w's value");
+        assert!(!d.applies(&crate::argv::parse(&words(&["-dn"]), p[1].spec())));
+        let bad = toml.replace("values = [\"-c\", \"-m\", \"-W\"]", "values = [\"-m\"]");
+        assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("must take a value"));
+        let bad = toml.replace("language = \"python\"", "language = \"cobol\"");
+        assert!(parse_file("t.toml", &bad).is_err());
+        let bad = toml.replace("stop_if = [\"-m\"]", "stop_if = [\"m\"]");
+        assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("must start with '-'"));
+        let bad = toml.replace("decodes = { options", "decodes = { option");
+        assert!(parse_file("t.toml", &bad).is_err(), "a misspelt field is an error");
     }
 
     #[test]

@@ -19,6 +19,12 @@
 //! analysed and turns `exec.dynamic` facts (from unwrap and from [`analyze`]) into the more
 //! specific kind when the unknown text comes from a downloader or a decoder.
 //!
+//! Which programs are interpreters, decoders and downloaders, and how their options read, is
+//! catalog data (`catalog/code.toml`, `catalog/net.toml`): an entry's `[[program.code]]` items
+//! (which options carry code, which name a program file, what the first operand is, the
+//! language), `decodes` and `downloads`. This module keeps the semantics: URLs, `printf` and
+//! `echo -e` escapes, following data between commands, and reading the code.
+//!
 //! Inline code is not parsed: string literals and comments are blanked out, calls are found in
 //! what remains, and only the arguments of those calls are read back as literals. So
 //! `print("shutil.rmtree")` is data, and `shutil.rmtree("/")` is a delete of `/`.
@@ -26,21 +32,12 @@
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
 use super::{fs, program_name, Analyzer, Invocation};
+use crate::catalog::{self, option_names, CodeOperand, Language as Lang, Program};
 use crate::fact::Fact;
 use crate::shell::{Flow, Script, SpanMap, Word};
 use regex::Regex;
 use std::ops::Range;
 use std::sync::LazyLock;
-
-/// Interpreters whose inline code and stdin this module analyses.
-pub const PROGRAMS: &[&str] = &[
-    "python", "python2", "python3", "python3.8", "python3.9", "python3.10", "python3.11", "python3.12", "python3.13",
-    "python3.14", "pypy", "pypy3", "node", "nodejs", "bun", "deno", "perl", "ruby", "php", "awk", "gawk", "mawk",
-    "nawk",
-];
-
-/// Programs that print what they fetch from the network.
-const DOWNLOADERS: &[&str] = &["curl", "wget", "fetch", "http", "https", "xh", "aria2c", "lwp-request", "GET", "nc", "ncat", "netcat", "socat", "telnet"];
 
 /// `exec.dynamic` reasons whose unknown text comes from the command's stdin.
 const STDIN_REASONS: &[&str] = &["shell_stdin", "ssh_stdin", "interpreter_stdin"];
@@ -67,36 +64,34 @@ enum Origin {
     Download { program: String, insecure: bool },
 }
 
+/// What makes the output of `words` opaque code: a decoder (the catalog's `decodes`, or the
+/// escapes of `printf` and `echo -e`) or a downloader (the catalog's `downloads`).
 fn origin(words: &[Word]) -> Option<Origin> {
     let (name, args) = effective(words)?;
-    let name = name.as_str();
-    // A flag as written, or a two-character flag's letter in a short cluster (`-dw0`).
-    let in_cluster = |t: &str, flags: &[&str]| {
-        t.strip_prefix('-').is_some_and(|cluster| {
-            !cluster.starts_with('-')
-                && flags.iter().any(|f| f.len() == 2 && f.get(1..).is_some_and(|letter| cluster.contains(letter)))
-        })
-    };
-    let has = |flags: &[&str]| args.iter().any(|w| flags.contains(&w.text.as_str()) || in_cluster(&w.text, flags));
-    let decoder = match name {
-        "base64" | "base32" | "basenc" | "gbase64" => has(&["-d", "--decode", "-D"]),
-        "xxd" => has(&["-r", "-revert"]),
-        "openssl" => has(&["-d"]) || args.iter().any(|w| w.text == "base64" && args.iter().any(|w| w.text == "-d")),
-        "gzip" | "bzip2" | "xz" | "zstd" | "lz4" => has(&["-d", "--decompress"]),
-        "tr" => !has(&["-d", "--delete"]) && args.iter().filter(|w| !w.text.starts_with('-')).count() == 2,
-        "rev" | "uudecode" | "gunzip" | "zcat" | "bzcat" | "xzcat" | "zstdcat" | "lzcat" => true,
-        "printf" => args.iter().any(|w| w.text.contains('\\') && w.text.replace("\\n", "").contains('\\') || w.text.contains("%b")),
-        "echo" => args.iter().take_while(|w| w.text.starts_with('-')).any(|w| w.text.contains('e')) && args.iter().any(|w| w.text.replace("\\n", "").contains('\\')),
-        _ => false,
-    };
-    if decoder {
-        return Some(Origin::Decoder(name.to_string()));
+    if escapes(&name, &args) {
+        return Some(Origin::Decoder(name));
     }
-    if DOWNLOADERS.contains(&name) {
+    let p = catalog::program(&name)?;
+    if p.decodes.as_ref().is_some_and(|d| d.applies(&crate::argv::parse(&args, p.spec()))) {
+        return Some(Origin::Decoder(name));
+    }
+    if p.downloads {
         let insecure = args.iter().any(|w| w.text.starts_with("http://") || w.text.starts_with("ftp://"));
-        return Some(Origin::Download { program: name.to_string(), insecure });
+        return Some(Origin::Download { program: name, insecure });
     }
     None
+}
+
+/// True if the bash builtins `printf` (a `\` escape other than `\n`, or `%b`) or `echo -e` (a
+/// `\` escape other than `\n`) print text other than the one written (bash manual §4.2): the
+/// escapes decode it (`printf '\x72\x6d -rf ~'`).
+fn escapes(name: &str, args: &[Word]) -> bool {
+    let escaped = |w: &Word| w.text.replace("\\n", "").contains('\\');
+    match name {
+        "printf" => args.iter().any(|w| escaped(w) || w.text.contains("%b")),
+        "echo" => args.iter().take_while(|w| w.text.starts_with('-')).any(|w| w.text.contains('e')) && args.iter().any(escaped),
+        _ => false,
+    }
 }
 
 /// The origins of the output of commands `starts` and everything feeding them.
@@ -172,138 +167,28 @@ pub fn refine(a: &mut Analyzer, sc: &Script, ranges: &[Range<usize>]) {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Lang {
-    Python,
-    Js,
-    Perl,
-    Ruby,
-    Php,
-    /// awk(1p): `system(cmd)` runs a shell command.
-    Awk,
-}
-
-impl Lang {
-    fn name(self) -> &'static str {
-        match self {
-            Lang::Python => "python",
-            Lang::Js => "javascript",
-            Lang::Perl => "perl",
-            Lang::Ruby => "ruby",
-            Lang::Php => "php",
-            Lang::Awk => "awk",
-        }
-    }
-}
-
-/// Analyses an interpreter invocation: inline code (`-c`, `-e`, `-r`, stdin heredocs) and
-/// code read from stdin or a process substitution.
-pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
-    let name = inv.name.as_str();
-    let lang = match name {
-        n if n.starts_with("python") || n.starts_with("pypy") => Lang::Python,
-        "node" | "nodejs" | "bun" | "deno" => Lang::Js,
-        "perl" => Lang::Perl,
-        "ruby" => Lang::Ruby,
-        n if n.ends_with("awk") => Lang::Awk,
-        _ => Lang::Php,
-    };
-    let args = inv.args();
-    // Options that take the inline code, and other options that take a value.
-    let (code_opts, value_opts): (&[&str], &str) = match lang {
-        Lang::Python => (&["-c"], "WXQ"),
-        Lang::Js => (&["-e", "--eval", "-p", "--print"], "r"),
-        Lang::Perl => (&["-e", "-E"], "IMmx"),
-        Lang::Ruby => (&["-e"], "rIECFK"),
-        Lang::Php => (&["-r"], "dcfzt"),
-        Lang::Awk => (&["-e", "--source"], "Fvfi"),
-    };
-    let mut code: Vec<&Word> = vec![];
-    let mut operand: Option<&Word> = None;
-    let mut module = false;
-    let mut i = 0;
-    while let Some(w) = args.get(i) {
-        let t = w.text.as_str();
-        i += 1;
-        if name == "deno" && i == 1 && !t.starts_with('-') {
-            match t {
-                "eval" => {
-                    code.extend(args.iter().skip(1).find(|w| !w.text.starts_with('-')));
-                }
-                "run" => {
-                    if let Some(u) = args.iter().skip(1).find(|w| !w.text.starts_with('-'))
-                        && (u.text.starts_with("http://") || u.text.starts_with("https://")) {
-                            a.push(
-                                Fact::new("exec.remote_code", format!("deno runs code from {}", u.text), u.span)
-                                    .with("via", "url")
-                                    .with("producer", "deno")
-                                    .with("insecure", u.text.starts_with("http://"))
-                                    .with("interpreter", "deno"),
-                            );
-                        }
-                }
-                _ => {}
-            }
-            return;
-        }
-        if t == "-" || !t.starts_with('-') {
-            operand = Some(w);
-            break;
-        }
-        if t == "--" {
-            operand = args.get(i);
-            break;
-        }
-        if code_opts.contains(&t) {
-            code.extend(args.get(i));
-            i += 1;
-            if lang == Lang::Python || lang == Lang::Js {
-                break; // the rest is the program's argv
-            }
-            continue;
-        }
-        if t.starts_with("--") {
-            if let Some((k, v)) = t.split_once('=')
-                && code_opts.contains(&k) {
-                    code.push(w);
-                    let _ = v; // `--eval=CODE`: scanned as a whole word
-                }
-            continue;
-        }
-        // A short cluster: `-ne`, `-lpe`, `-Ic`, `-mjson.tool`.
-        let cluster = t.get(1..).unwrap_or_default();
-        for (k, c) in cluster.char_indices() {
-            let rest = cluster.get(k + c.len_utf8()..).unwrap_or_default();
-            if code_opts.iter().any(|o| o.len() == 2 && o.ends_with(c)) {
-                if rest.is_empty() {
-                    code.extend(args.get(i));
-                    i += 1;
-                } else {
-                    code.push(w); // attached code: `-e'...'` (rare); scanned as a whole
-                }
-                break;
-            }
-            if lang == Lang::Python && c == 'm' {
-                module = true;
-                break;
-            }
-            if value_opts.contains(c) {
-                if rest.is_empty() {
-                    i += 1;
-                }
-                break;
-            }
-        }
-        if module || (lang == Lang::Python || lang == Lang::Js) && !code.is_empty() {
-            break;
-        }
-    }
-    if module {
+/// Analyses an interpreter invocation with the entry's `[[program.code]]` item whose path the
+/// line takes: inline code (the values of its `text` options, or the first operand when that is
+/// the code), else the script operand (a URL is code downloaded at run time, a process
+/// substitution a script made at run time), else the code read on standard input. Options and
+/// operands are read by [`crate::argv::parse`] with the entry's spec, so an option's value
+/// (`python3 -W d -c CODE`, `perl -I lib -e CODE`) is never the code or the script.
+pub fn analyze(a: &mut Analyzer, inv: &Invocation, p: &Program, depth: usize) {
+    let Some((c, parsed, end)) = p.code_at(inv.args()) else { return };
+        let (text, stop) = (option_names(&c.text), option_names(&c.stop_if));
+    // `python -m MODULE` runs no code guard reads, unless a `-c CODE` came first (each ends
+    // python's options, so the later one is the program's argument).
+    let first = |set: &[&str]| parsed.options.iter().position(|o| set.contains(&o.name.as_str()));
+    if first(&stop).is_some_and(|s| first(&text).is_none_or(|t| s < t)) {
         return;
     }
-    // awk's program is its first operand (awk(1p) SYNOPSIS), unless -f names a program file.
-    if lang == Lang::Awk && code.is_empty() && !args.iter().any(|w| w.text == "-f" || w.text.starts_with("--file")) {
-        code.extend(operand);
+    let name = inv.name.as_str();
+    let lang = c.language;
+    let operands = parsed.operands.get(end..).unwrap_or_default();
+    let from_file = parsed.has(&option_names(&c.file));
+    let mut code: Vec<&Word> = parsed.values(&text);
+    if code.is_empty() && c.operand == CodeOperand::Code && !from_file {
+        code.extend(operands.first());
     }
     if !code.is_empty() {
         for w in code {
@@ -320,9 +205,20 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
         }
         return;
     }
-    match operand {
+    if from_file || c.operand != CodeOperand::File {
+        return;
+    }
+    match operands.first() {
         Some(w) if w.text != "-" => {
-            if w.dynamic && w.text.starts_with("<(") {
+            if !w.dynamic && (w.text.starts_with("http://") || w.text.starts_with("https://")) {
+                a.push(
+                    Fact::new("exec.remote_code", format!("{name} runs code from {}", w.text), w.span)
+                        .with("via", "url")
+                        .with("producer", name)
+                        .with("insecure", w.text.starts_with("http://"))
+                        .with("interpreter", name),
+                );
+            } else if w.dynamic && w.text.starts_with("<(") {
                 a.push(
                     Fact::new("exec.dynamic", format!("{name} runs a script made at run time: {}", w.text), w.span)
                         .with("reason", "source_file")
@@ -355,9 +251,10 @@ fn literals(code: &str, lang: Lang) -> (Ranges, Ranges, Ranges) {
     let from = |k: usize| b.get(k..).unwrap_or_default();
     while let Some(&c) = b.get(i) {
         let after_dollar = i.checked_sub(1).and_then(|k| b.get(k)) == Some(&b'$');
-        let hash_comment = c == b'#' && lang != Lang::Js && !(lang == Lang::Perl && after_dollar);
-        let slash_comment = lang == Lang::Js || lang == Lang::Php;
-        if hash_comment || (slash_comment && from(i).starts_with(b"//")) {
+        let hash_comment = c == b'#' && !matches!(lang, Lang::Javascript | Lang::Lua) && !(lang == Lang::Perl && after_dollar);
+        let slash_comment = lang == Lang::Javascript || lang == Lang::Php;
+        let dash_comment = lang == Lang::Lua && from(i).starts_with(b"--");
+        if hash_comment || dash_comment || (slash_comment && from(i).starts_with(b"//")) {
             let end = from(i).iter().position(|&x| x == b'\n').map_or(b.len(), |e| i + e);
             comments.push(i..end);
             i = end;
@@ -394,7 +291,7 @@ fn literals(code: &str, lang: Lang) -> (Ranges, Ranges, Ranges) {
             j += 1;
         }
         let end = end.min(b.len());
-        if q == b'`' && lang != Lang::Js && lang != Lang::Python {
+        if q == b'`' && !matches!(lang, Lang::Javascript | Lang::Python | Lang::Lua) {
             backticks.push(i..end);
         } else {
             strings.push(i..end);
@@ -474,13 +371,20 @@ fn calls(lang: Lang) -> &'static [Call] {
         ])
     });
     static AWK: LazyLock<Vec<Call>> = LazyLock::new(|| mk(&[(r"\bsystem\s*\(", "shell")]));
+    static LUA: LazyLock<Vec<Call>> = LazyLock::new(|| {
+        mk(&[
+            (r"\bos\s*\.\s*remove\b\s*\(?", "file_delete"),
+            (r"\b(?:os\s*\.\s*execute|io\s*\.\s*popen)\b\s*\(?", "shell"),
+        ])
+    });
     match lang {
         Lang::Python => &PY,
-        Lang::Js => &JS,
+        Lang::Javascript => &JS,
         Lang::Perl => &PERL,
         Lang::Ruby => &RUBY,
         Lang::Php => &PHP,
         Lang::Awk => &AWK,
+        Lang::Lua => &LUA,
     }
 }
 
@@ -553,7 +457,7 @@ fn scan(a: &mut Analyzer, lang: Lang, code: &str, map: SpanMap, depth: usize) {
             // `re.compile(...).exec(`; those never take a string literal command, so they stay
             // data unless a literal is passed.
             let literal = !vals.is_empty() && !vals.iter().any(|v| has_interpolation(v, lang));
-            if call.effect == "tree_delete" && lang == Lang::Js {
+            if call.effect == "tree_delete" && lang == Lang::Javascript {
                 let args = blank.get(m.end()..).unwrap_or_default();
                 if !args.split(')').next().unwrap_or_default().contains("recursive") {
                     continue;
@@ -629,10 +533,10 @@ fn scan(a: &mut Analyzer, lang: Lang, code: &str, map: SpanMap, depth: usize) {
 fn has_interpolation(v: &str, lang: Lang) -> bool {
     match lang {
         Lang::Python => false,
-        Lang::Js => v.contains("${"),
+        Lang::Javascript => v.contains("${"),
         Lang::Ruby => v.contains("#{"),
         Lang::Perl | Lang::Php => v.contains('$') || v.contains('@'),
-        Lang::Awk => false,
+        Lang::Awk | Lang::Lua => false,
     }
 }
 
@@ -648,7 +552,7 @@ mod tests {
 
     #[test]
     fn all_call_patterns_compile() {
-        for lang in [Lang::Python, Lang::Js, Lang::Perl, Lang::Ruby, Lang::Php, Lang::Awk] {
+        for lang in [Lang::Python, Lang::Javascript, Lang::Perl, Lang::Ruby, Lang::Php, Lang::Awk, Lang::Lua] {
             assert!(calls(lang).iter().all(|c| c.pattern.is_some()), "{lang:?}");
         }
     }
@@ -656,7 +560,7 @@ mod tests {
     #[test]
     fn strings_are_data() {
         assert!(facts(Lang::Python, "print(\"shutil.rmtree('/')\") # os.system('rm -rf /')").is_empty());
-        assert!(facts(Lang::Js, "console.log('fs.rmSync(\"/\", {recursive: true})')").is_empty());
+        assert!(facts(Lang::Javascript, "console.log('fs.rmSync(\"/\", {recursive: true})')").is_empty());
     }
 
     #[test]
@@ -670,8 +574,8 @@ mod tests {
         assert!(f.iter().any(|f| f.kind == "fs.delete"), "{f:?}");
         let f = facts(Lang::Ruby, "`rm -rf /`");
         assert!(f.iter().any(|f| f.kind == "fs.delete"), "{f:?}");
-        let f = facts(Lang::Js, "require('fs').rmSync('build', {recursive: true, force: true})");
+        let f = facts(Lang::Javascript, "require('fs').rmSync('build', {recursive: true, force: true})");
         assert!(f.iter().any(|f| f.kind == "code.inline" && f.attrs["effect"] == "tree_delete"), "{f:?}");
-        assert!(facts(Lang::Js, "require('fs').rmSync('x.txt')").is_empty());
+        assert!(facts(Lang::Javascript, "require('fs').rmSync('x.txt')").is_empty());
     }
 }

@@ -1,4 +1,11 @@
-//! Files and disks: `rm`, `find -delete`, `shred`, `dd`, `mkfs*`, `wipefs`, `chmod`, `chown`.
+//! Files and disks: `rm`, `rmdir`, `unlink`, `find -delete`, `shred`, `dd`, `mkfs*`, `wipefs`,
+//! `sgdisk`, `sfdisk`, `fdisk`, `parted`, `blkdiscard`, `chmod`, `chown`, `chgrp`.
+//!
+//! Which programs these are and how their options read (`-r` recursive, `wipefs -a` writes,
+//! `wipefs -n` does not) is catalog data (`catalog/fs.toml`); the path handlers here
+//! ([`delete`], [`disk_write`], [`format`], [`dd`], [`permissions`], [`find_delete`], called by
+//! `analyze::handlers`) add the semantics: the class of each target path, brace expansion and an
+//! earlier `cd`, block devices, chmod modes, dd's `of=` operand and find's expression.
 //!
 //! Facts:
 //! - `fs.delete`: `recursive`, `force`, `targets` (array), `classes` (array of
@@ -15,18 +22,9 @@
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
 use super::{Analyzer, Invocation};
+use crate::catalog::PathMatch;
 use crate::fact::Fact;
 use crate::shell::Word;
-
-/// Programs this module analyses.
-pub const PROGRAMS: &[&str] = &[
-    "rm", "rmdir", "find", "shred", "dd", "wipefs", "chmod", "chown", "chgrp", "mkfs", "mkfs.ext4",
-    "mkfs.ext3", "mkfs.ext2", "mkfs.xfs", "mkfs.btrfs", "mkfs.vfat", "mkfs.fat", "mkfs.ntfs", "mke2fs",
-    "mkswap", "fdisk", "sfdisk", "parted", "sgdisk", "blkdiscard", "truncate", "mkfs.ext4dev", "mkfs.f2fs",
-    "mkfs.exfat", "mkfs.msdos", "mkfs.minix", "mkfs.bfs", "mkfs.cramfs", "mkfs.jfs", "mkfs.reiserfs", "mkfs.nilfs2",
-    "mkfs.hfsplus", "mkfs.udf", "mkfs.gfs2", "mkfs.ocfs2", "mkfs.bcachefs", "mkfs.erofs", "mkdosfs", "mkntfs",
-    "mkexfatfs", "mkudffs", "mkreiserfs",
-];
 
 /// System directories whose recursive deletion breaks the machine (Filesystem Hierarchy
 /// Standard 3.0, §3).
@@ -191,54 +189,23 @@ fn sorted_classes(classes: &mut Vec<PathClass>) -> Vec<&'static str> {
     classes.iter().map(|c| c.name()).collect()
 }
 
-/// Analyses one invocation of a file or disk program.
-pub fn analyze(a: &mut Analyzer, inv: &Invocation, _depth: usize) {
-    match inv.name.as_str() {
-        "rm" => rm(a, inv),
-        "find" => find(a, inv),
-        "shred" | "wipefs" | "blkdiscard" => wipe_args(a, inv),
-        "dd" => dd(a, inv),
-        "chmod" | "chown" | "chgrp" => perms(a, inv),
-        n if is_formatter(n) || matches!(n, "fdisk" | "sfdisk" | "parted" | "sgdisk") => wipe_args(a, inv),
-        _ => {}
-    }
+/// The targets of a command line, after brace expansion and an earlier `cd`, as written and
+/// as their sorted, deduplicated [`PathClass`] names.
+fn targets(a: &Analyzer, words: &[Word]) -> (Vec<String>, Vec<&'static str>) {
+    let targets: Vec<Word> = words.iter().flat_map(expand_braces).map(|w| in_cd(a, w)).collect();
+    let mut classes: Vec<PathClass> = targets.iter().map(classify).collect();
+    (targets.into_iter().map(|w| w.text).collect(), sorted_classes(&mut classes))
 }
 
-fn rm(a: &mut Analyzer, inv: &Invocation) {
-    let (mut recursive, mut force, mut no_preserve) = (false, false, false);
-    let mut targets: Vec<&Word> = vec![];
-    let mut options_done = false;
-    for w in inv.args() {
-        let t = w.text.as_str();
-        if !options_done && t == "--" {
-            options_done = true;
-        } else if !options_done && t.starts_with("--") {
-            match t {
-                "--recursive" => recursive = true,
-                "--force" => force = true,
-                "--no-preserve-root" => no_preserve = true,
-                _ => {}
-            }
-        } else if !options_done && t.starts_with('-') && t.len() > 1 && !w.dynamic {
-            recursive |= t.contains(['r', 'R']);
-            force |= t.contains('f');
-        } else {
-            targets.push(w);
-        }
-    }
-    if targets.is_empty() {
+/// `fs.delete` for `rm`, `rmdir`, `unlink` and `shred -u` (the `delete` path handler): the
+/// path's attributes from its options (`recursive`, `force`, `no_preserve_root`: catalog data),
+/// plus the operands as `targets` and their `classes`. No fact without an operand.
+pub fn delete(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
+    if m.operands().is_empty() {
         return;
     }
-    let targets: Vec<Word> = targets.into_iter().flat_map(expand_braces).map(|w| in_cd(a, w)).collect();
-    let mut classes: Vec<PathClass> = targets.iter().map(classify).collect();
-    let names: Vec<String> = targets.iter().map(|w| w.text.clone()).collect();
-    let fact = Fact::new("fs.delete", inv.display(), inv.span())
-        .with("program", "rm")
-        .with("recursive", recursive)
-        .with("force", force)
-        .with("no_preserve_root", no_preserve)
-        .with("targets", names)
-        .with("classes", sorted_classes(&mut classes));
+    let (names, classes) = targets(a, m.operands());
+    let fact = m.fact(&inv.display(), inv.span()).with("program", inv.name.clone()).with("targets", names).with("classes", classes);
     a.push(fact);
 }
 
@@ -287,19 +254,41 @@ pub fn expand_braces(w: &Word) -> Vec<Word> {
     done
 }
 
-fn find(a: &mut Analyzer, inv: &Invocation) {
+/// find(1)'s starting points: the words after its leading options (`-H`, `-L`, `-P`,
+/// `-D DEBUGOPTS`, `-OLEVEL`) up to the first word of the expression (one starting with `-`,
+/// `(` or `!`). find's expression is not getopt options, so this is find's own grammar.
+fn find_roots(args: &[Word]) -> &[Word] {
+    let mut rest = args;
+    loop {
+        rest = match rest {
+            [w, tail @ ..] if matches!(w.text.as_str(), "-H" | "-L" | "-P") => tail,
+            [w, tail @ ..] if w.text.strip_prefix("-O").is_some_and(|l| l.chars().all(|c| c.is_ascii_digit())) => tail,
+            [w, _, tail @ ..] if w.text == "-D" => tail,
+            _ => break,
+        };
+    }
+    let n = rest.iter().take_while(|w| !w.text.starts_with('-') && w.text != "(" && w.text != "!").count();
+    rest.get(..n).unwrap_or_default()
+}
+
+/// `fs.delete` for `find ... -delete` (the `find_delete` path handler on find's entry): the
+/// starting points (`.` when none is given) and their classes; `filtered` when a test
+/// (`-name`, `-type`, ...) narrows what is deleted.
+pub fn find_delete(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
     let args = inv.args();
     if !args.iter().any(|w| w.text == "-delete") {
         return;
     }
-    let roots: Vec<&Word> = args.iter().take_while(|w| !w.text.starts_with('-') && w.text != "(" && w.text != "!").collect();
-    let roots: Vec<Word> = if roots.is_empty() { vec![Word::plain(".", inv.span())] } else { roots.into_iter().cloned().collect() };
+    let roots = find_roots(args);
+    let roots: Vec<Word> = if roots.is_empty() { vec![Word::plain(".", inv.span())] } else { roots.to_vec() };
     let mut classes: Vec<PathClass> = roots.iter().map(classify).collect();
-    let fact = Fact::new("fs.delete", inv.display(), inv.span())
+    let filtered = args.iter().any(|w| matches!(w.text.as_str(), "-name" | "-iname" | "-path" | "-ipath" | "-regex" | "-iregex" | "-newer" | "-mtime" | "-mmin" | "-type" | "-user" | "-size"));
+    let fact = m
+        .fact(&inv.display(), inv.span())
         .with("program", "find")
         .with("recursive", true)
         .with("force", true)
-        .with("filtered", args.iter().any(|w| matches!(w.text.as_str(), "-name" | "-iname" | "-path" | "-regex" | "-newer" | "-mtime" | "-type")))
+        .with("filtered", filtered)
         .with("targets", roots.iter().map(|w| w.text.clone()).collect::<Vec<_>>())
         .with("classes", sorted_classes(&mut classes));
     a.push(fact);
@@ -322,102 +311,52 @@ pub fn is_device(t: &str) -> bool {
     !NOT_DISKS.contains(&d) && !d.starts_with("tty") && !NOT_DISK_DIRS.iter().any(|p| d.starts_with(p))
 }
 
-/// The operands of a disk tool: words that are not options (`--` ends options). Values of
-/// options are kept: skipping the word after a flag that takes no value could hide the device
-/// (`mkfs.ext4 -F /dev/sda1`), and a value is never a device. Never panics.
-fn disk_operands<'a>(inv: &'a Invocation) -> Vec<&'a Word> {
-    let mut out = vec![];
-    let mut options_done = false;
-    for w in inv.args() {
-        let t = w.text.as_str();
-        if options_done || !t.starts_with('-') || t == "-" {
-            out.push(w);
-        } else if t == "--" {
-            options_done = true;
-        }
-    }
-    out
+/// `fs.wipe` for a tool that writes over what its operand names (`wipefs -a`, `sgdisk -Z`,
+/// `sfdisk`, `fdisk`, `parted ... mklabel`, `blkdiscard`, `shred`: the `disk_write` path
+/// handler; whether the line writes at all is the path's `require` and `unless`). A fact only
+/// when the target is a device or known only at run time: `shred` of a regular file is not a
+/// wipe.
+pub fn disk_write(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
+    wipe(a, inv, m, false);
 }
 
-/// True if any option word of `inv` is one of `long` or a short cluster containing one of `short`.
-fn has_option(inv: &Invocation, short: &str, long: &[&str]) -> bool {
-    inv.args().iter().take_while(|w| w.text != "--").any(|w| {
-        let t = w.text.as_str();
-        long.iter().any(|l| t == *l || t.strip_prefix(l).is_some_and(|r| r.starts_with('=')))
-            || (t.starts_with('-') && !t.starts_with("--") && t.len() > 1 && t.get(1..).is_some_and(|c| c.chars().any(|c| short.contains(c))))
-    })
+/// `fs.wipe` for a file system builder (`mkfs*`, `mke2fs`, `mkswap`: the `format` path
+/// handler): as [`disk_write`], but an image file is a target too (`mkfs.ext4 ./disk.img`,
+/// `is_device` false).
+pub fn format(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
+    wipe(a, inv, m, true);
 }
 
-/// Does this invocation write to its target, or only read it (list, print, dry run)?
-fn writes(inv: &Invocation, operands: &[&Word]) -> bool {
-    match inv.name.as_str() {
-        // wipefs without -a or -o only lists signatures (wipefs(8)); -n/--no-act is a dry run.
-        "wipefs" => has_option(inv, "ao", &["--all", "--offset"]) && !has_option(inv, "n", &["--no-act"]),
-        // sgdisk(8): -Z/--zap-all and -z/--zap destroy the partition tables, -o/--clear writes
-        // a new empty one; other actions (-p, -v, -i) read.
-        "sgdisk" => has_option(inv, "Zzo", &["--zap-all", "--zap", "--clear"]),
-        // sfdisk(8) reads a partition table from stdin and writes it, unless it only lists,
-        // dumps, verifies or shows.
-        "sfdisk" => !has_option(
-            inv,
-            "ldJsVFghvr",
-            &["--list", "--dump", "--json", "--show-size", "--verify", "--list-free", "--show-geometry", "--help", "--version", "--backup-pt-sectors", "--no-act", "--activate", "--part-type", "--part-label", "--part-uuid", "--part-attrs", "--disk-id", "--relocate"],
-        ),
-        // fdisk(8) is an editor of the partition table; -l lists.
-        "fdisk" => !has_option(inv, "lxhV", &["--list", "--list-details", "--help", "--version"]),
-        // parted(8): commands after the device that change the table.
-        "parted" => operands.iter().any(|w| {
-            matches!(w.text.to_ascii_lowercase().as_str(), "mklabel" | "mktable" | "mkpart" | "mkpartfs" | "rm" | "resizepart" | "resize" | "rescue")
-        }),
-        _ => true,
-    }
-}
-
-/// `fs.wipe` for the disk tools (mkfs*, mke2fs, mkswap, wipefs, sgdisk, sfdisk, fdisk, parted,
-/// blkdiscard, shred): the target is a device operand if there is one, else the last operand
-/// (mkfs and mkswap also write images, `mkfs.ext4 ./disk.img`). A target known only at run time
-/// counts (`dynamic`); `shred` of a regular file is not a wipe (it is a delete of that file).
-fn wipe_args(a: &mut Analyzer, inv: &Invocation) {
-    let formats = is_formatter(&inv.name);
-    let operands: Vec<&Word> = disk_operands(inv).into_iter().filter(|w| !w.text.chars().all(|c| c.is_ascii_digit())).collect();
-    if !writes(inv, &operands) {
-        return;
-    }
+/// The target of a disk tool among its operands (sizes and partition numbers, all digits, are
+/// skipped): the first device, else the first operand known only at run time (it may name a
+/// device), else for a file system builder the last operand.
+fn wipe(a: &mut Analyzer, inv: &Invocation, m: &PathMatch, formats: bool) {
+    let operands: Vec<&Word> = m.parsed.operands.iter().filter(|w| !w.text.chars().all(|c| c.is_ascii_digit())).collect();
     let device = operands.iter().find(|w| !w.dynamic && is_device(&w.text));
-    let target = device.or_else(|| if inv.name == "parted" { operands.first() } else { operands.last() });
+    let target = device.or_else(|| operands.iter().find(|w| w.dynamic)).or_else(|| operands.last().filter(|_| formats));
     let Some(w) = target else { return };
-    let dynamic = w.dynamic && !is_device(&w.text);
-    if device.is_none() && !dynamic && !formats {
-        return;
-    }
-    a.push(
-        Fact::new("fs.wipe", inv.display(), inv.span())
-            .with("program", inv.name.clone())
-            .with("device", w.text.clone())
-            .with("is_device", device.is_some())
-            .with("dynamic", dynamic),
-    );
+    a.push(wipe_fact(inv, m, &w.text, w.dynamic));
 }
 
-/// True for programs that write a file system (mkfs(8) and its per-type helpers, mke2fs,
-/// mkswap, mkdosfs, mkntfs).
-fn is_formatter(name: &str) -> bool {
-    name.starts_with("mkfs") || matches!(name, "mke2fs" | "mkswap" | "mkdosfs" | "mkntfs" | "mkexfatfs" | "mkudffs" | "mkreiserfs")
+/// The `fs.wipe` fact for `target`, as written; a dynamic target under `/dev` counts as a
+/// device (fail closed: [`is_device`]).
+fn wipe_fact(inv: &Invocation, m: &PathMatch, target: &str, dynamic: bool) -> Fact {
+    let device = is_device(target);
+    m.fact(&inv.display(), inv.span())
+        .with("program", inv.name.clone())
+        .with("device", target.to_string())
+        .with("is_device", device)
+        .with("dynamic", dynamic && !device)
 }
 
-/// `dd ... of=TARGET` (dd(1)): a write over a device, or over a target known only at run time.
-fn dd(a: &mut Analyzer, inv: &Invocation) {
-    for w in inv.args() {
+/// `fs.wipe` for `dd ... of=TARGET` (dd(1): operands, not options; the `dd` path handler):
+/// a write over a device, or over a target known only at run time.
+pub fn dd(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
+    for w in &m.parsed.operands {
         if let Some(of) = w.text.strip_prefix("of=") {
             let dynamic = w.dynamic && of.starts_with('$');
             if is_device(of) || dynamic {
-                a.push(
-                    Fact::new("fs.wipe", inv.display(), inv.span())
-                        .with("program", "dd")
-                        .with("device", of.to_string())
-                        .with("is_device", is_device(of))
-                        .with("dynamic", dynamic && !is_device(of)),
-                );
+                a.push(wipe_fact(inv, m, of, dynamic));
             }
         }
     }
@@ -445,49 +384,33 @@ fn is_minus_mode(t: &str) -> bool {
     t.strip_prefix('-').is_some_and(|r| !r.is_empty() && r.chars().all(|c| "rwxXst".contains(c)))
 }
 
-/// `fs.permissions` for chmod, chown and chgrp: the mode or owner, whether recursive, and the
-/// classes of the paths ([`classify`]). `--reference=FILE` takes the place of the mode.
-fn perms(a: &mut Analyzer, inv: &Invocation) {
-    let args = inv.args();
-    let mut recursive = false;
-    let mut reference: Option<String> = None;
-    let mut operands: Vec<&Word> = vec![];
-    let mut options_done = false;
-    for w in args {
-        let t = w.text.as_str();
-        if options_done || !t.starts_with('-') || t == "-" || (inv.name == "chmod" && operands.is_empty() && reference.is_none() && is_minus_mode(t)) {
-            operands.push(w);
-        } else if t == "--" {
-            options_done = true;
-        } else if t == "--recursive" {
-            recursive = true;
-        } else if let Some(r) = t.strip_prefix("--reference=") {
-            reference = Some(r.to_string());
-        } else if !t.starts_with("--") {
-            recursive |= t.contains('R');
-        }
-    }
-    let (mode, paths) = match &reference {
-        Some(r) => (format!("--reference={r}"), operands.as_slice()),
-        None => match operands.split_first() {
-            Some((m, p)) => (m.text.clone(), p),
+/// `fs.permissions` for chmod, chown and chgrp (the `permissions` path handler): `recursive`
+/// from the path's options (catalog data), the mode or owner, whether chmod makes files
+/// writable by others, and the classes of the paths ([`classify`]). `--reference=FILE` takes
+/// the place of the mode; for chmod an option word that is a mode (`-w`, `-rwx`) is the mode.
+pub fn permissions(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
+    let operands = m.operands();
+    let minus_mode = m.parsed.options.iter().map(|o| &o.word).find(|w| inv.name == "chmod" && !w.dynamic && is_minus_mode(&w.text));
+    let (mode, paths) = match (m.parsed.value(&["--reference"]), minus_mode) {
+        (Some(r), _) => (format!("--reference={}", r.text), operands),
+        (None, Some(w)) => (w.text.clone(), operands),
+        (None, None) => match operands.split_first() {
+            Some((first, rest)) => (first.text.clone(), rest),
             None => return,
         },
     };
     if paths.is_empty() {
         return;
     }
-    let targets: Vec<Word> = paths.iter().flat_map(|w| expand_braces(w)).map(|w| in_cd(a, w)).collect();
-    let mut classes: Vec<PathClass> = targets.iter().map(classify).collect();
+    let (names, classes) = targets(a, paths);
     let world = inv.name == "chmod" && world_writable(&mode);
     a.push(
-        Fact::new("fs.permissions", inv.display(), inv.span())
+        m.fact(&inv.display(), inv.span())
             .with("program", inv.name.clone())
-            .with("recursive", recursive)
             .with("mode", mode)
             .with("world_writable", world)
-            .with("targets", targets.iter().map(|w| w.text.clone()).collect::<Vec<_>>())
-            .with("classes", sorted_classes(&mut classes)),
+            .with("targets", names)
+            .with("classes", classes),
     );
 }
 

@@ -2,7 +2,9 @@
 //! whose entry names `handler = "NAME"` is handed here with its parsed command line, and the
 //! handler makes the facts (see `docs/catalog.md`).
 
-use super::{datastore, git, k8s, Analyzer, Invocation};
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
+use super::{datastore, fs, git, k8s, Analyzer, Invocation};
 use crate::catalog::PathMatch;
 use crate::fact::Fact;
 
@@ -26,6 +28,12 @@ pub fn run(name: &str, a: &mut Analyzer, inv: &Invocation, m: &PathMatch, depth:
         "git_checkout" => git::checkout(a, inv, m),
         "git_restore" => git::restore(a, inv, m),
         "git_filter_branch" => git::filter_branch(a, inv, m, depth),
+        "delete" => fs::delete(a, inv, m),
+        "find_delete" => fs::find_delete(a, inv, m),
+        "disk_write" => fs::disk_write(a, inv, m),
+        "format" => fs::format(a, inv, m),
+        "dd" => fs::dd(a, inv, m),
+        "permissions" => fs::permissions(a, inv, m),
         // Unreachable for loaded catalogs: names are checked against
         // [`crate::catalog::PATH_HANDLERS`] at load.
         _ => {

@@ -36,13 +36,12 @@ pub const MAX_FILE_BYTES: u64 = 8 << 20;
 /// A family analyzer: the programs it knows and its entry point.
 type Family = (&'static [&'static str], fn(&mut Analyzer, &Invocation, usize));
 
-/// Every family analyzer; a program may belong to several (e.g. `curl` is both a network sink
-/// and a code downloader).
+/// Every family analyzer not yet described by the catalog; a program may belong to several.
+/// Files and disks (`catalog/fs.toml`: path handlers) and interpreters (`[[program.code]]`)
+/// are dispatched from their catalog entries in [`Analyzer::family`].
 const FAMILIES: &[Family] = &[
-    (fs::PROGRAMS, fs::analyze),
     (git::PROGRAMS, git::analyze),
     (net::PROGRAMS, net::analyze),
-    (code::PROGRAMS, code::analyze),
 ];
 
 /// The result of analysing one input.
@@ -356,6 +355,9 @@ impl Analyzer {
             }
             if p.send.is_some() || !p.prints.is_empty() {
                 net::catalog(self, inv, p);
+            }
+            if !p.code.is_empty() {
+                code::analyze(self, inv, p, depth);
             }
         }
         for (programs, analyze) in FAMILIES {
