@@ -336,6 +336,8 @@ impl Analyzer {
                 for words in all {
                     self.invocation(sc, index, words, inv.env.clone(), depth + 1);
                 }
+                // The program acts itself too (`find / -delete -exec true {} +`).
+                self.family(&inv, depth);
             }
             unwrap::Unwrapped::Done => {}
             unwrap::Unwrapped::NotAWrapper => self.family(&inv, depth),

@@ -24,7 +24,8 @@ pub enum Unwrapped {
         /// Environment assignments the wrapper adds (`env A=1 cmd`).
         env: Vec<(String, String)>,
     },
-    /// The program runs each of these argvs (`find -exec A ; -exec B ;`).
+    /// The program runs each of these argvs (`find -exec A ; -exec B ;`) and is analysed as
+    /// itself too (`find / -delete -exec ...`).
     Many(Vec<Vec<Word>>),
     /// The wrapper was handled completely (nested script analysed, or nothing runs).
     Done,
