@@ -1070,7 +1070,7 @@ impl Catalog {
             dirs.push((d, false));
         }
         for (dir, trusted_layer) in dirs {
-            for path in crate::policy::toml_files(&dir) {
+            for path in crate::data_file::toml_files(&dir) {
                 let name = path.display().to_string();
                 let text = std::fs::read_to_string(&path).map_err(|e| CatalogError {
                     file: name.clone(),

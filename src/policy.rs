@@ -799,14 +799,7 @@ pub fn project_rules_dir(cwd: &Path) -> Option<PathBuf> {
     cwd.ancestors().map(|d| d.join(".guard/rules")).find(|d| d.is_dir())
 }
 
-/// The `*.toml` files of `dir`, sorted by name (empty if `dir` cannot be read).
-pub fn toml_files(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect())
-        .unwrap_or_default();
-    v.sort();
-    v
-}
+pub use crate::data_file::toml_files;
 
 /// Lowercase hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
