@@ -148,6 +148,14 @@ impl Analyzer {
             self.push(Fact::new("exec.too_deep", "nesting too deep to analyse", map.whole).with("depth", depth));
             return;
         }
+        // bash drops NUL bytes from the script it reads (`shell_getc`), while tree-sitter
+        // would stop at one: analyse the text bash runs.
+        if text.contains('\0') {
+            let text = text.replace('\0', "");
+            let sc = shell::parse(&text, SpanMap::nested(None, map.whole));
+            self.script(&sc, depth);
+            return;
+        }
         let sc = shell::parse(text, map);
         self.script(&sc, depth);
     }
