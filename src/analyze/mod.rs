@@ -177,6 +177,7 @@ impl Analyzer {
 
     /// Analyses every command of a parsed script.
     pub fn script(&mut self, sc: &Script, depth: usize) {
+        self.calls.define(sc);
         let first = self.facts.len();
         for &e in sc.errors.iter().take(1) {
             self.push(Fact::new("shell.parse_error", "the shell text does not parse", e));
