@@ -81,7 +81,8 @@ impl Spec {
         if self.takes_value(name) || self.optional_value(name) || self.flags.iter().any(|f| f == name) {
             return (name.to_string(), self.takes_value(name));
         }
-        if matches!(self.style, Style::Gnu | Style::Posix) && name.len() > 3 {
+        // getopt_long takes any unambiguous prefix, down to one letter (`sudo --u root`).
+        if matches!(self.style, Style::Gnu | Style::Posix) && name.len() > 2 {
             let mut hits = self.values.iter().chain(&self.optional).chain(&self.flags).filter(|o| o.starts_with(name));
             if let (Some(only), None) = (hits.next(), hits.next()) {
                 return (only.clone(), self.takes_value(only));
@@ -198,6 +199,15 @@ pub fn parse(args: &[Word], spec: &Spec) -> Parsed {
                 None => (body, None),
             };
             let dashes = if t.starts_with("--") { "--" } else { "-" };
+            // kubectl (and every cobra tool using k8s.io/component-base's WordSepNormalizeFunc)
+            // reads `--cache_dir` as `--cache-dir`; a tool that does not rejects the word.
+            let normalized;
+            let given = if spec.style == Style::Pflag && given.contains('_') {
+                normalized = given.replace('_', "-");
+                normalized.as_str()
+            } else {
+                given
+            };
             let written = format!("{dashes}{given}");
             // Go flag accepts `--name` for `-name`: look the option up as the spec spells it.
             let (name, takes_value) = if single_dash_long {
@@ -326,6 +336,10 @@ mod tests {
         let p = parse(&words(&["--us", "root", "--preserve", "x"]), &spec);
         assert_eq!(p.options.iter().map(|o| o.name.as_str()).collect::<Vec<_>>(), vec!["--user", "--preserve-env"]);
         assert_eq!(p.operand_texts(), vec!["x"]);
+        // One letter is enough when it is unambiguous (getopt_long: `sudo --u root`).
+        let p = parse(&words(&["--u", "root", "--p", "x"]), &spec);
+        assert_eq!(p.options.iter().map(|o| o.name.as_str()).collect::<Vec<_>>(), vec!["--user", "--preserve-env"]);
+        assert_eq!(p.operand_texts(), vec!["x"]);
     }
 
     #[test]
@@ -380,6 +394,13 @@ mod tests {
         let (opts, ops) = run(Style::Long, &["-cmd", "-init"], &["db", "-cmd", ".shell x", "--init", "f", "-bail", "SQL"]);
         assert_eq!(opts, vec![o("-cmd", Some(".shell x")), o("-init", Some("f")), o("-bail", None)]);
         assert_eq!(ops, vec!["db", "SQL"]);
+    }
+
+    #[test]
+    fn pflag_word_separators_are_normalised() {
+        let (opts, ops) = run(Style::Pflag, &["--cache-dir"], &["delete", "--cache_dir", "--dry-run", "ns", "--dry_run"]);
+        assert_eq!(opts, vec![o("--cache-dir", Some("--dry-run")), o("--dry-run", None)]);
+        assert_eq!(ops, vec!["delete", "ns"]);
     }
 
     #[test]

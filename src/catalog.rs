@@ -611,7 +611,7 @@ impl Program {
             let late = |w: &crate::shell::Word| crate::argv::parse(std::slice::from_ref(w), &spec).has(&require);
             let required = parsed.has(&require)
                 || (matches!(spec.style, Style::GoFlag | Style::Posix) && parsed.operands.get(end..).unwrap_or_default().iter().any(late));
-            if parsed.has(&unless) || (!require.is_empty() && !required) {
+            if unless_given(&parsed, &unless, spec.style) || (!require.is_empty() && !required) {
                 continue;
             }
             out.push(PathMatch { program: self, path: c, parsed, words, end });
@@ -690,6 +690,26 @@ impl Program {
         }
         Some((words, at))
     }
+}
+
+/// True if one of the `unless` options is in effect: its last mention is the option itself,
+/// not `=false`, and not a later `--no-NAME` undoing it (argparse, getopt tools and git pair
+/// `--dry-run` with `--no-dry-run`, and the last one wins: `aws ec2 terminate-instances
+/// --dry-run --no-dry-run` terminates). For `gnu` and `posix` styles an abbreviation of
+/// `--no-NAME` (`--no-dry`) undoes it too.
+fn unless_given(p: &crate::argv::Parsed, unless: &[&str], style: Style) -> bool {
+    unless.iter().any(|name| {
+        let body = name.trim_start_matches('-');
+        let negation = format!("--no-{body}");
+        let negates = |o: &str| {
+            o == negation || (matches!(style, Style::Gnu | Style::Posix) && o.len() > "--no-".len() && negation.starts_with(o))
+        };
+        let last = p.options.iter().rev().find(|o| o.name == *name || negates(&o.name));
+        last.is_some_and(|o| {
+            let only = crate::argv::Parsed { options: vec![o.clone()], ..Default::default() };
+            !negates(&o.name) && only.has(&[name])
+        })
+    })
 }
 
 /// True if `word` is one of the `|`-separated alternatives of a path word; an alternative with

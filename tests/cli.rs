@@ -591,6 +591,38 @@ fn hook_input_errors_block_on_both_channels() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not JSON"));
 }
 
+/// Shell tool calls whose command is not a plain string: an argv array (the `shell` tool of
+/// agents that pass `["bash", "-lc", "..."]`) is analysed as that argv; a missing, null or
+/// other command is refused rather than let through unexamined; NUL bytes, which bash drops
+/// when it reads a script, hide nothing.
+#[test]
+fn hook_odd_commands_fail_closed() {
+    let env = TestEnv::new();
+    let decide = |ev: Value| {
+        let out = env.guard().args(["hook", "claude"]).write_stdin(ev.to_string()).output().unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        (out.status.code(), v["hookSpecificOutput"]["permissionDecision"].as_str().unwrap_or("none").to_string())
+    };
+    for tool_input in [
+        serde_json::json!({"command": ["bash", "-lc", "rm -rf /"]}),
+        serde_json::json!({"command": ["rm", "-rf", "/"]}),
+        serde_json::json!({"command": null}),
+        serde_json::json!({"command": 1}),
+        serde_json::json!({}),
+        serde_json::json!("rm -rf /"),
+        serde_json::json!({"command": "ls\u{0}; rm -rf /"}),
+        serde_json::json!({"command": "rm -rf /\u{0}"}),
+        serde_json::json!({"command": "r\u{0}m -rf /"}),
+    ] {
+        let ev = serde_json::json!({"tool_name": "Bash", "tool_input": tool_input, "cwd": env.path()});
+        let (code, decision) = decide(ev.clone());
+        assert!(matches!(code, Some(0 | 2)), "{ev}");
+        assert_eq!(decision, "deny", "{ev}");
+    }
+    let ev = serde_json::json!({"tool_name": "shell", "tool_input": {"command": ["ls", "-la"]}, "cwd": env.path()});
+    assert_eq!(decide(ev), (Some(0), "none".to_string()), "an ordinary argv is allowed");
+}
+
 #[test]
 fn wrap_and_shell_mode_run_nothing_when_the_analysis_crashes() {
     let env = TestEnv::new();

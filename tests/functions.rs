@@ -40,6 +40,29 @@ fn function_calls_are_seen_with_their_arguments() {
     ]);
 }
 
+/// Parameter operators on positional parameters, and calls made from code the same shell runs
+/// later (`eval`, `trap`, `source`) or that inherits the function (`export -f` then `bash -c`).
+#[test]
+fn function_calls_through_operators_eval_and_subshells() {
+    assert_verdicts(&[
+        ("p() { rm -rf \"${1:?}\"; }; p /", "deny", "fs.rm-root"),
+        ("p() { rm -rf \"${1:?missing}\"; }; p /etc", "deny", "fs.rm-root"),
+        ("p() { rm -rf \"${1:-x}\"; }; p /etc", "deny", "fs.rm-root"),
+        ("p() { rm -rf \"${1:-/}\"; }; p", "deny", "fs.rm-root"),
+        ("p() { psql -c \"${1?}\"; }; p 'DROP TABLE users'", "deny", "sql.drop"),
+        ("p() { rm \"$@\"; }; eval p -rf /", "deny", "fs.rm-root"),
+        ("p() { rm \"$@\"; }; eval 'p -rf /'", "deny", "fs.rm-root"),
+        ("p() { rm \"$@\"; }; trap 'p -rf /' EXIT", "deny", "fs.rm-root"),
+        ("p() { rm \"$@\"; }; source /dev/stdin <<< 'p -rf /'", "deny", "fs.rm-root"),
+        ("p() { rm \"$@\"; }; export -f p; bash -c 'p -rf /'", "deny", "fs.rm-root"),
+        ("p() { psql \"$@\"; }; eval \"p -c 'DROP TABLE users'\"", "deny", "sql.drop"),
+        ("f() { eval 'f | f &'; }; f", "deny", "exec.fork-bomb"),
+        // Recursion through eval ends.
+        ("f() { eval f; }; f", "allow", ""),
+        ("f() { g; }; g() { eval f; }; f", "allow", ""),
+    ]);
+}
+
 #[test]
 fn alias_calls_are_seen_with_their_arguments() {
     assert_verdicts(&[

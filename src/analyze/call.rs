@@ -6,6 +6,11 @@
 //!   `"$@"`, `$*` and `$#` substituted from the call's words ([`Frame`]). Its body is also
 //!   analysed where it is defined (with the positional parameters unknown), as before.
 //! - An alias's text followed by the call's arguments is parsed again as bash and analysed.
+//! - A call of a function the script does not define, but an earlier analysed script did, is
+//!   analysed with that definition (`p() {...}; eval p -rf /`, `trap 'p' EXIT`, `source`,
+//!   `export -f p; bash -c 'p'`).
+//! - Parameter operators on positional parameters are substituted too: `${1:?}`, `${1-word}`,
+//!   `${1:-word}`, `${1:+word}` (bash manual §3.5.3); others (`${1%/}`) stay run-time.
 //! - The program itself is still analysed as a program too: a definition may sit in a branch
 //!   that does not run, so `rm() { :; }; rm -rf /` keeps its verdict (tighten, don't guess).
 //!
@@ -13,9 +18,8 @@
 //! commands per analysis (`exec.too_deep`, reported once); a function
 //! already being expanded is not expanded again (recursion), but if that recursive call runs
 //! in the background or in a pipeline the function is a fork bomb (`exec.fork_bomb`).
-//! Limits: functions are visible only within the script that defines them (not across
-//! `source`, `bash -c` or an alias's re-parsed text), and calls made inside a function body
-//! are expanded only when that function is itself called.
+//! Limits: calls made inside a function body are expanded only when that function is itself
+//! called.
 
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
@@ -51,7 +55,17 @@ pub struct Calls {
     /// Calls already expanded, by script, function, arguments and variables in effect: the
     /// same call again finds nothing new.
     done: HashSet<CallKey>,
+    /// Every function definition of the scripts analysed so far (name, body text): code the
+    /// same shell runs later (`eval`, `trap`, `source`) or that inherits it (`export -f`, then
+    /// `bash -c`) can call it, though it is parsed as another script.
+    defined: Vec<(String, String)>,
+    /// Functions being expanded from [`Calls::defined`] (a call inside such an expansion is
+    /// not expanded again that way: `f() { eval f; }`).
+    expanding_defined: Vec<String>,
 }
+
+/// Most function definitions remembered for calls from other scripts ([`Calls::defined`]).
+const MAX_DEFINED: usize = 256;
 
 /// Identifies one expansion: the script (its address, while it is being analysed: see
 /// [`Calls::forget`]), the function's index in it, the arguments (text and whether dynamic),
@@ -70,6 +84,16 @@ impl Calls {
                 }
                 AliasChange::Remove(name) => self.aliases.retain(|(n, _)| n != name),
                 AliasChange::RemoveAll => self.aliases.clear(),
+            }
+        }
+    }
+
+    /// Remembers the function definitions of `sc` (a script about to be analysed), so that
+    /// scripts analysed later can call them.
+    pub fn define(&mut self, sc: &Script) {
+        for f in &sc.functions {
+            if self.defined.len() < MAX_DEFINED && !self.defined.iter().any(|(n, t)| *n == f.name && *t == f.text) {
+                self.defined.push((f.name.clone(), f.text.clone()));
             }
         }
     }
@@ -134,38 +158,95 @@ impl Frame {
 
 /// A positional parameter reference.
 enum Param {
-    /// `$N` / `${N}`, 1-based.
-    N(usize),
+    /// `$N` / `${N}` (1-based), possibly with an operator (`${N:-word}`).
+    N(usize, Op),
     /// `$@`, `$*`, `${@}`, `${*}`.
     All,
     /// `$#`.
     Count,
 }
 
+/// An operator on a positional parameter (bash manual §3.5.3 "Shell Parameter Expansion").
+enum Op {
+    /// `$N`, `${N}`, and `${N?msg}` / `${N:?msg}` (the value, or an error when unset).
+    Plain,
+    /// `${N-word}` / `${N:-word}`: the value if set (and, with `:`, not empty), else `word`.
+    Default(String, bool),
+    /// `${N+word}` / `${N:+word}`: `word` if set (and, with `:`, not empty), else nothing.
+    Alt(String, bool),
+}
+
+/// The byte index of the `}` closing the `${` whose `{` is at byte 0 of `rest` (nested
+/// `${...}` counted).
+fn closing_brace(rest: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (k, c) in rest.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(k);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The positional parameter referenced at byte `i` of `t` (which holds `$`), and the byte
-/// after the reference.
+/// after the reference. Operators other than those of [`Op`] (`${1%/}`, `${1:0:2}`) are not
+/// references here: the word stays run-time.
 fn param_at(t: &str, i: usize) -> Option<(Param, usize)> {
     let rest = t.get(i + 1..)?;
     let c = rest.chars().next()?;
     match c {
-        '1'..='9' => Some((Param::N(c.to_digit(10)? as usize), i + 2)),
+        '1'..='9' => Some((Param::N(c.to_digit(10)? as usize, Op::Plain), i + 2)),
         '@' | '*' => Some((Param::All, i + 2)),
         '#' => Some((Param::Count, i + 2)),
         '{' => {
-            let end = rest.find('}')?;
+            let end = closing_brace(rest)?;
             let inner = rest.get(1..end)?;
-            let p = match inner {
-                "@" | "*" => Param::All,
-                "#" => Param::Count,
-                n if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => match n.parse::<usize>().ok()? {
+            let digits = inner.bytes().take_while(u8::is_ascii_digit).count();
+            let (n, op) = inner.split_at(digits);
+            let op = match op {
+                "" => Op::Plain,
+                _ if digits == 0 => Op::Plain,
+                o if o.starts_with(":?") || o.starts_with('?') => Op::Plain,
+                o => match o.strip_prefix(':').map_or((o, false), |r| (r, true)) {
+                    (r, colon) if r.starts_with('-') => Op::Default(r.get(1..)?.to_string(), colon),
+                    (r, colon) if r.starts_with('+') => Op::Alt(r.get(1..)?.to_string(), colon),
+                    _ => return None,
+                },
+            };
+            let p = match n {
+                "" if inner == "@" || inner == "*" => Param::All,
+                "" if inner == "#" => Param::Count,
+                n if !n.is_empty() => match n.parse::<usize>().ok()? {
                     0 => return None,
-                    k => Param::N(k),
+                    k => Param::N(k, op),
                 },
                 _ => return None,
             };
             Some((p, i + 1 + end + 1))
         }
         _ => None,
+    }
+}
+
+/// What `${N<op>}` gives for the call's `args`: the argument, a literal word (run-time if it
+/// holds an expansion) or nothing (an unset parameter).
+fn resolve(n: usize, op: &Op, args: &[Word], span: crate::fact::Span) -> Option<Word> {
+    let arg = n.checked_sub(1).and_then(|k| args.get(k));
+    let set = |colon: bool| arg.is_some_and(|a| !colon || a.dynamic || !a.text.is_empty());
+    let word = |w: &str| Word { text: w.to_string(), dynamic: w.contains(['$', '`']), quoted: false, span, verbatim_at: None };
+    match op {
+        Op::Plain => arg.cloned(),
+        Op::Default(_, colon) if set(*colon) => arg.cloned(),
+        Op::Default(w, _) => Some(word(w)),
+        Op::Alt(w, colon) if set(*colon) => Some(word(w)),
+        Op::Alt(..) => None,
     }
 }
 
@@ -203,9 +284,9 @@ fn substitute_word(w: &Word, args: &[Word], out: &mut Vec<Word>) {
                 }
                 return;
             }
-            Param::N(n) => {
-                match n.checked_sub(1).and_then(|k| args.get(k)) {
-                    Some(a) => push_arg(a, w.quoted, out),
+            Param::N(n, op) => {
+                match resolve(n, &op, args, w.span) {
+                    Some(a) => push_arg(&a, w.quoted, out),
                     None if w.quoted => out.push(Word { text: String::new(), dynamic: false, verbatim_at: None, ..w.clone() }),
                     None => {}
                 }
@@ -224,8 +305,8 @@ fn substitute_word(w: &Word, args: &[Word], out: &mut Vec<Word>) {
             && let Some((p, next)) = param_at(t, i)
         {
             match p {
-                Param::N(n) => {
-                    if let Some(a) = n.checked_sub(1).and_then(|k| args.get(k)) {
+                Param::N(n, op) => {
+                    if let Some(a) = resolve(n, &op, args, w.span) {
                         text.push_str(&a.text);
                         dynamic |= a.dynamic;
                     }
@@ -326,8 +407,54 @@ pub(super) fn expand(
     let defs: Vec<usize> = (0..sc.functions.len())
         .filter(|&k| sc.functions.get(k).is_some_and(|f| f.name == name && (f.body.end <= i || f.body.end <= call_point)))
         .collect();
+    if defs.is_empty() {
+        let forks = sc.commands.get(i).is_some_and(|c| c.background) || sc.piped(i);
+        let span = sc.commands.get(i).map_or(word_map(words).whole, |c| c.span);
+        expand_defined_elsewhere(a, name, words, depth, forks.then_some(span));
+    }
     for k in defs {
         expand_function(a, sc, k, i, words, vars, depth, call_point);
+    }
+}
+
+/// A call of `name`, which this script does not define but another analysed script did
+/// ([`Calls::defined`]): each such definition is analysed with the call, parsed together as
+/// one script (`p() BODY` then `p ARGS`), as [`expand_alias`] does for an alias.
+///
+/// `forks`: the call's span when it runs in the background or in a pipeline; such a call of a
+/// function being expanded is a fork bomb (`f() { eval 'f | f &'; }`), as in [`expand_function`].
+fn expand_defined_elsewhere(a: &mut Analyzer, name: &str, words: &[Word], depth: usize, forks: Option<crate::fact::Span>) {
+    if a.calls.functions.iter().chain(&a.calls.expanding_defined).any(|n| n == name) {
+        if let Some(span) = forks
+            && !a.calls.fork_bombs.iter().any(|n| n == name)
+        {
+            a.calls.fork_bombs.push(name.to_string());
+            a.push(
+                Fact::new("exec.fork_bomb", format!("{name}() calls itself in the background or in a pipeline: a fork bomb"), span)
+                    .with("function", name.to_string()),
+            );
+        }
+        return;
+    }
+    let bodies: Vec<String> = a.calls.defined.iter().filter(|(n, _)| n == name).map(|(_, t)| t.clone()).collect();
+    for body in bodies {
+        if depth + 1 > MAX_NESTING {
+            return too_deep(a, words, depth + 1, false);
+        }
+        if !a.calls.spend(1 + words.len()) {
+            return too_deep(a, words, depth, true);
+        }
+        let mut text = format!("{name}() {body}\n{name}");
+        for w in words.get(1..).unwrap_or(&[]) {
+            text.push(' ');
+            text.push_str(&requote(w));
+        }
+        let start = a.facts.len();
+        let map = crate::shell::SpanMap::nested(None, word_map(words).whole);
+        a.calls.expanding_defined.push(name.to_string());
+        a.shell_text(&text, map, depth + 1);
+        a.calls.expanding_defined.pop();
+        dedupe(a, start);
     }
 }
 
@@ -538,10 +665,22 @@ mod tests {
         assert_eq!(s(var("$9", true)), own(&[""]));
         assert_eq!(s(var("n=$#", true)), own(&["n=3"]));
         assert_eq!(s(var("x$1y", true)), own(&["x-cy"]));
-        // Other expansions stay run-time; `$0`, `${10:-x}` are not positional arguments here.
+        // Other expansions stay run-time; `$0` is not a positional argument.
         assert_eq!(s(var("$1$HOME", true)), vec![("-c$HOME".to_string(), true)]);
         assert_eq!(s(var("$0", true)), vec![("$0".to_string(), true)]);
-        assert_eq!(s(var("${1:-x}", true)), vec![("${1:-x}".to_string(), true)]);
+        assert_eq!(s(var("${10:-x}", true)), own(&["x"]));
+        // `${N:?}`, `${N-w}`, `${N:-w}`, `${N+w}`, `${N:+w}` (bash manual §3.5.3).
+        assert_eq!(s(var("${2:?}", true)), own(&["DROP TABLE t"]));
+        assert_eq!(s(var("${2?no}", true)), own(&["DROP TABLE t"]));
+        assert_eq!(s(var("${1:-x}", true)), own(&["-c"]));
+        assert_eq!(s(var("${3:-/}", true)), own(&["/"]));
+        assert_eq!(s(var("${3-/}", true)), own(&[""]));
+        assert_eq!(s(var("${4-/}", true)), own(&["/"]));
+        assert_eq!(s(var("${1:+/}", true)), own(&["/"]));
+        assert_eq!(s(var("${3:+/}", true)), own(&[""]));
+        assert_eq!(s(var("x${2:?}y", true)), own(&["xDROP TABLE ty"]));
+        assert_eq!(s(var("${4:-$HOME}", true)), vec![("$HOME".to_string(), true)]);
+        assert_eq!(s(var("${1%/}", true)), vec![("${1%/}".to_string(), true)]);
         // A run-time argument stays run-time.
         let g = Frame { args: Some(vec![var("$X", false)]), call_point: 0 };
         assert_eq!(texts(&g.substitute(&[var("$1", true)])), vec![("$X".to_string(), true)]);

@@ -117,6 +117,7 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
         a.shell_text(&s.value, s.map, depth + 1);
     }
     let Some((sub, rest)) = global.operands.split_first() else { return };
+    autocorrect(a, inv, &settings, sub, depth);
     let alias = format!("alias.{}", sub.text);
     let Some(def) = settings.iter().rev().find(|s| s.is(&alias)) else { return };
     if depth > MAX_NESTING {
@@ -141,6 +142,55 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
     let env = inv.env.iter().filter(|(n, _)| !CONFIG_ENV.contains(&n.as_str()) && !n.starts_with("GIT_CONFIG_")).cloned().collect();
     let inner = Invocation { name: inv.name.clone(), words, cmd: inv.cmd, script: inv.script, env };
     a.family(&inner, depth + 1);
+}
+
+/// `help.autocorrect` set on the line to run a corrected command (a number of deciseconds,
+/// `immediate`, or `true`; not `0`, `false`, `never`, `prompt`, `show`; git-config(1)
+/// "help.autocorrect"): a mistyped command (`psuh`) runs as the catalog command it is close to.
+/// The line is analysed again with each such command (an edit distance of at most 2, where git
+/// picks the closest); git's own commands that the catalog does not name make no fact either way.
+fn autocorrect(a: &mut Analyzer, inv: &Invocation, settings: &[Setting], sub: &Word, depth: usize) {
+    let Some(s) = settings.iter().rev().find(|s| s.is("help.autocorrect")) else { return };
+    if matches!(s.value.to_ascii_lowercase().as_str(), "0" | "false" | "no" | "off" | "never" | "prompt" | "show" | "") {
+        return;
+    }
+    let Some(git) = crate::catalog::program(&inv.name) else { return };
+    let mut commands: Vec<&str> = git.commands.iter().filter_map(|c| c.path.first()).flat_map(|w| w.split('|')).collect();
+    commands.sort_unstable();
+    commands.dedup();
+    if sub.dynamic || commands.contains(&sub.text.as_str()) || depth > MAX_NESTING {
+        return;
+    }
+    for c in commands.into_iter().filter(|c| edit_distance(c, &sub.text) <= 2) {
+        let words: Vec<Word> = inv
+            .words
+            .iter()
+            .map(|w| if w.span == sub.span && w.text == sub.text { Word { text: c.to_string(), verbatim_at: None, ..w.clone() } } else { w.clone() })
+            .collect();
+        let inner = Invocation { name: inv.name.clone(), words, cmd: inv.cmd, script: inv.script, env: inv.env.clone() };
+        a.family(&inner, depth + 1);
+    }
+}
+
+/// The optimal string alignment distance of `a` and `b` (insertions, deletions,
+/// substitutions and transpositions of adjacent characters, as git's `levenshtein.c` counts).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut rows: Vec<Vec<usize>> = (0..=a.len()).map(|i| (0..=b.len()).map(|j| if i == 0 { j } else if j == 0 { i } else { 0 }).collect()).collect();
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let at = |r: usize, c: usize| rows.get(r).and_then(|row| row.get(c)).copied().unwrap_or(usize::MAX / 2);
+            let cost = usize::from(a.get(i - 1) != b.get(j - 1));
+            let mut d = (at(i - 1, j) + 1).min(at(i, j - 1) + 1).min(at(i - 1, j - 1) + cost);
+            if i > 1 && j > 1 && a.get(i - 1) == b.get(j - 2) && a.get(i - 2) == b.get(j - 1) {
+                d = d.min(at(i - 2, j - 2) + 1);
+            }
+            if let Some(cell) = rows.get_mut(i).and_then(|row| row.get_mut(j)) {
+                *cell = d;
+            }
+        }
+    }
+    rows.get(a.len()).and_then(|r| r.get(b.len())).copied().unwrap_or(usize::MAX)
 }
 
 /// True if the last of `on` and `off` given is one of `on` (`-n ... --no-dry-run` is false).

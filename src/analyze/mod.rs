@@ -147,6 +147,14 @@ impl Analyzer {
             self.push(Fact::new("exec.too_deep", "nesting too deep to analyse", map.whole).with("depth", depth));
             return;
         }
+        // bash drops NUL bytes from the script it reads (`shell_getc`), while tree-sitter
+        // would stop at one: analyse the text bash runs.
+        if text.contains('\0') {
+            let text = text.replace('\0', "");
+            let sc = shell::parse(&text, SpanMap::nested(None, map.whole));
+            self.script(&sc, depth);
+            return;
+        }
         let sc = shell::parse(text, map);
         self.script(&sc, depth);
     }
@@ -168,6 +176,7 @@ impl Analyzer {
 
     /// Analyses every command of a parsed script.
     pub fn script(&mut self, sc: &Script, depth: usize) {
+        self.calls.define(sc);
         let first = self.facts.len();
         for &e in sc.errors.iter().take(1) {
             self.push(Fact::new("shell.parse_error", "the shell text does not parse", e));

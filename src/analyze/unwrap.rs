@@ -115,7 +115,8 @@ pub fn inner_argv(words: &[Word]) -> Option<Vec<Word>> {
         return None;
     }
     let mut inner: Vec<Word> = p.values(&["-S", "--split-string"]).into_iter().filter(|_| env).flat_map(split_string).collect();
-    inner.extend(inner_words(args, &p, prog, w).iter().cloned());
+    let rest = inner_words(args, &p, prog, w);
+    inner.extend(if env { env_operands(rest) } else { rest }.iter().cloned());
     let skip = if w.assignments { inner.iter().take_while(|w| assignment(&w.text).is_some()).count() } else { 0 };
     let inner = inner.get(skip..)?;
     (!inner.is_empty()).then(|| inner.to_vec())
@@ -191,10 +192,19 @@ fn shell_string(a: &mut Analyzer, inv: &Invocation, s: &Word, depth: usize) {
 fn env(inv: &Invocation, prog: &Program) -> Unwrapped {
     let p = argv::parse(inv.args(), prog.spec());
     let mut words: Vec<Word> = p.values(&["-S", "--split-string"]).into_iter().flat_map(split_string).collect();
-    words.extend(p.operands.iter().cloned());
+    words.extend(env_operands(&p.operands).iter().cloned());
     match env_then_argv(&words) {
         Unwrapped::Done => Unwrapped::NotAWrapper,
         r => r,
+    }
+}
+
+/// `env`'s operands without the lone `-` that may come first: it means `-i` (env(1); GNU
+/// env.c checks for it after the options, also after `--`), it is not the command.
+fn env_operands(operands: &[Word]) -> &[Word] {
+    match operands.split_first() {
+        Some((dash, rest)) if dash.text == "-" => rest,
+        _ => operands,
     }
 }
 

@@ -143,6 +143,21 @@ fn run_child(agent: Agent, event: Vec<u8>, budget: Duration) -> std::io::Result<
     Ok(ChildEnd { status, stdout: out.join().unwrap_or_default(), stderr: err.join().unwrap_or_default() })
 }
 
+/// The shell command of a shell tool call: a string as is, or an argv array (`["bash", "-lc",
+/// "..."]`, as some agents' `shell` tools pass it) quoted into one command line; `None` for
+/// anything else (missing, null, a number, an array holding a non-string), which the caller
+/// refuses.
+fn shell_command(command: Option<&Value>) -> Option<String> {
+    match command? {
+        Value::String(s) => Some(s.clone()),
+        Value::Array(words) if !words.is_empty() => {
+            let words: Option<Vec<&str>> = words.iter().map(Value::as_str).collect();
+            shlex::try_join(words?).ok()
+        }
+        _ => None,
+    }
+}
+
 /// The child: reads the event from stdin, evaluates the shell command in it, appends the audit
 /// record (mode `hook`) and prints the agent's decision JSON (nothing for allow and warn).
 pub fn child(agent: Agent) -> exit::Result {
@@ -151,11 +166,13 @@ pub fn child(agent: Agent) -> exit::Result {
     std::io::stdin().read_to_string(&mut input).map_err(|e| fail(format!("cannot read stdin: {e}")))?;
     let event: Value = serde_json::from_str(&input).map_err(|e| fail(format!("stdin is not JSON: {e}")))?;
     let tool = event.get("tool_name").and_then(Value::as_str).unwrap_or_default();
-    let command = event.get("tool_input").and_then(|t| t.get("command")).and_then(Value::as_str);
-    let Some(command) = command.filter(|_| SHELL_TOOLS.contains(&tool)) else {
+    if !SHELL_TOOLS.contains(&tool) {
         // Not a shell command: nothing for guard to decide.
         return Ok(ExitCode::SUCCESS);
-    };
+    }
+    let command = shell_command(event.get("tool_input").and_then(|t| t.get("command")))
+        .ok_or_else(|| fail("tool_input.command of a shell tool is neither a string nor an argv of strings".into()))?;
+    let command = command.as_str();
     let cwd = event.get("cwd").and_then(Value::as_str).map(PathBuf::from).unwrap_or_else(crate::engine::current_dir);
     let mut session = Session::load_at(cwd)?;
     if session.context.agent.is_none() {
