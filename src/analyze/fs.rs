@@ -133,6 +133,18 @@ pub fn classify(w: &Word) -> PathClass {
     if t.starts_with("$(") || t.starts_with('`') || (w.dynamic && t.starts_with('<')) {
         return PathClass::Dynamic;
     }
+    // `"/$X"`, `"$HOME/$X"`, `/%` filled by xargs: a literal root, home or system directory
+    // with an expansion after it that may be empty (bash manual §3.5.3) is that directory when
+    // it is: the same hazard as an expansion first.
+    if w.dynamic && !t.starts_with('$') {
+        let emptied = without_expansions(&t);
+        if emptied != t {
+            let literal = Word { text: emptied, dynamic: false, ..w.clone() };
+            if matches!(classify(&literal), PathClass::Root | PathClass::Home | PathClass::System | PathClass::Critical) {
+                return PathClass::Dynamic;
+            }
+        }
+    }
     let home_rel = t == "~" || t.starts_with("~/");
     let mut path = if home_rel { t.replacen('~', "/__HOME__", 1) } else { t.clone() };
     // `~user` is that user's home directory, `~+`/`~-` the current/previous directory
@@ -181,6 +193,42 @@ pub fn classify(w: &Word) -> PathClass {
             return PathClass::SystemSubdir;
         }
     PathClass::Other
+}
+
+/// `t` with every expansion that may be empty removed: `$NAME`, `${...}` (but not a guarded
+/// `${NAME:?...}`, which aborts instead), `$(...)` and backquotes (nested parentheses counted).
+fn without_expansions(t: &str) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut rest = t;
+    while let Some(c) = rest.chars().next() {
+        if let Some(after) = rest.strip_prefix("${") {
+            let (inner, tail) = after.split_once('}').unwrap_or((after, ""));
+            if inner.contains(":?") {
+                // Set and not empty, or the command does not run: some name.
+                out.push_str("set");
+            }
+            rest = tail;
+        } else if let Some(after) = rest.strip_prefix("$(") {
+            let mut depth = 1usize;
+            let end = after.char_indices().find_map(|(i, c)| {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                (depth == 0).then_some(i + 1)
+            });
+            rest = end.and_then(|e| after.get(e..)).unwrap_or("");
+        } else if let Some(after) = rest.strip_prefix('`') {
+            rest = after.split_once('`').map_or("", |(_, tail)| tail);
+        } else if let Some(after) = rest.strip_prefix('$').filter(|a| a.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')) {
+            rest = after.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
+        } else {
+            out.push(c);
+            rest = rest.get(c.len_utf8()..).unwrap_or("");
+        }
+    }
+    out
 }
 
 fn sorted_classes(classes: &mut Vec<PathClass>) -> Vec<&'static str> {
@@ -471,6 +519,11 @@ mod tests {
         assert_eq!(c("/usr/*", false), "system");
         assert_eq!(c("/var/", false), "system");
         assert_eq!(c("$DIR/*", true), "dynamic");
+        assert_eq!(c("/$X", true), "dynamic");
+        assert_eq!(c("~/$X", true), "dynamic");
+        assert_eq!(c("/etc/$(echo x)", true), "dynamic");
+        assert_eq!(c("/tmp/$X", true), "other");
+        assert_eq!(c("/$X/build", true), "other");
         assert_eq!(c("${DIR:?}/*", true), "other");
         assert_eq!(c("$TMPDIR/x", true), "other");
         assert_eq!(c("./build", false), "other");

@@ -239,7 +239,7 @@ fn xargs(a: &mut Analyzer, inv: &Invocation, prog: &Program) -> Unwrapped {
         Ok(Some((text, _))) => Some(text.split_whitespace().map(str::to_string).take(64).collect()),
         _ => None,
     };
-    Unwrapped::Argv { words: fill(&words, replace.as_deref(), items.as_deref(), inv.span()), env: vec![] }
+    Unwrapped::Argv { words: fill(&words, replace.as_deref(), items.as_deref(), inv.span(), false), env: vec![] }
 }
 
 /// `parallel [options] [command [arguments]] ::: ARGS...`: the command, with `{}` replaced by
@@ -251,7 +251,7 @@ fn parallel(a: &mut Analyzer, inv: &Invocation, prog: &Program, depth: usize) ->
     let p = argv::parse(head, prog.spec());
     let items: Option<Vec<String>> = (!sources.is_empty())
         .then(|| sources.iter().filter(|w| !w.text.starts_with(":::")).map(|w| w.text.clone()).take(64).collect());
-    let words = fill(&p.operands, Some("{}"), items.as_deref(), inv.span());
+    let words = fill(&p.operands, Some("{}"), items.as_deref(), inv.span(), true);
     nested_text(a, &words, depth)
 }
 
@@ -295,12 +295,18 @@ fn alias(a: &mut Analyzer, args: &[Word], depth: usize) -> Unwrapped {
 /// The argv of `xargs`/`parallel` with its input `items` (`None`: known only at run time):
 /// with a replacement string (`-I {}`), each word holding it gets the items in its place; without
 /// one, the items are appended. Unknown input reads as `$(stdin)`, a run-time value.
-fn fill(words: &[Word], replace: Option<&str>, items: Option<&[String]>, span: Span) -> Vec<Word> {
+fn fill(words: &[Word], replace: Option<&str>, items: Option<&[String]>, span: Span, as_text: bool) -> Vec<Word> {
     let unknown = || Word { text: "$(stdin)".into(), dynamic: true, quoted: false, span: Span::new(span.end, span.end), verbatim_at: None };
     let joined = items.map(|v| v.iter().map(|i| shlex::try_quote(i).map(|c| c.into_owned()).unwrap_or_default()).collect::<Vec<_>>().join(" "));
+    // The script of `sh -c SCRIPT` is text the shell parses: an unknown item in it stays
+    // `$(stdin)`, a substitution the nested parse sees as such.
+    let shell = words.first().is_some_and(|w| SHELLS.contains(&super::program_name(&w.text)));
     let mut out = vec![];
     let mut replaced = false;
+    let mut after_c = false;
     for w in words {
+        let script = as_text || (shell && after_c);
+        after_c = w.text.starts_with('-') && !w.text.starts_with("--") && w.text.ends_with('c');
         match replace.filter(|r| !r.is_empty() && w.text.contains(*r)) {
             Some(r) if w.text == r => {
                 replaced = true;
@@ -310,10 +316,11 @@ fn fill(words: &[Word], replace: Option<&str>, items: Option<&[String]>, span: S
                 }
             }
             Some(r) => {
-                // Inside a word, e.g. a `sh -c 'rm -rf {}'` script: the text the shell will parse.
+                // Inside a word: `rm -rf /{}`, or a `sh -c 'rm -rf {}'` script the shell parses.
                 replaced = true;
                 let with = joined.clone().unwrap_or_else(|| "$(stdin)".into());
-                out.push(Word { text: w.text.replace(r, &with), verbatim_at: None, ..w.clone() });
+                let dynamic = w.dynamic || (items.is_none() && !script);
+                out.push(Word { text: w.text.replace(r, &with), verbatim_at: None, dynamic, ..w.clone() });
             }
             None => out.push(w.clone()),
         }
