@@ -294,7 +294,9 @@ fn alias(a: &mut Analyzer, args: &[Word], depth: usize) -> Unwrapped {
 
 /// The argv of `xargs`/`parallel` with its input `items` (`None`: known only at run time):
 /// with a replacement string (`-I {}`), each word holding it gets the items in its place; without
-/// one, the items are appended. Unknown input reads as `$(stdin)`, a run-time value.
+/// one, the items are appended. Unknown input reads as `$(stdin)`, a run-time value. With
+/// `as_text` the words are shell text (`parallel` runs them through a shell), so a placeholder
+/// inside a word stays text for the nested parse.
 fn fill(words: &[Word], replace: Option<&str>, items: Option<&[String]>, span: Span, as_text: bool) -> Vec<Word> {
     let unknown = || Word { text: "$(stdin)".into(), dynamic: true, quoted: false, span: Span::new(span.end, span.end), verbatim_at: None };
     let joined = items.map(|v| v.iter().map(|i| shlex::try_quote(i).map(|c| c.into_owned()).unwrap_or_default()).collect::<Vec<_>>().join(" "));
