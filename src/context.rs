@@ -46,7 +46,7 @@ pub struct Context {
     pub uid: u32,
     /// Working directory.
     pub cwd: String,
-    /// Detected AI agent (see [`AGENTS`]); `GUARD_AGENT=name` declares one explicitly.
+    /// Detected AI agent (see `AGENTS`); `GUARD_AGENT=name` declares one explicitly.
     pub agent: Option<String>,
     /// Detected CI system.
     pub ci: Option<String>,

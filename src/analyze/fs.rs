@@ -3,7 +3,7 @@
 //!
 //! Which programs these are and how their options read (`-r` recursive, `wipefs -a` writes,
 //! `wipefs -n` does not) is catalog data (`catalog/fs.toml`); the path handlers here
-//! ([`delete`], [`disk_write`], [`format`], [`dd`], [`permissions`], [`find_delete`], called by
+//! ([`delete`], [`disk_write`], [`format()`], [`dd`], [`permissions`], [`find_delete`], called by
 //! `analyze::handlers`) add the semantics: the class of each target path, brace expansion and an
 //! earlier `cd`, block devices, chmod modes, dd's `of=` operand and find's expression.
 //!
@@ -275,7 +275,7 @@ const MAX_BRACE_WORDS: usize = 64;
 /// Brace expansion of an unquoted word (bash manual §3.5.1), comma form only:
 /// `/{etc,usr}` -> `/etc`, `/usr`; nested groups expand innermost first, which yields at
 /// least every word bash would (possibly repeated). Quoted words and words without a `{a,b}` group stay as
-/// they are; expansion stops at [`MAX_BRACE_WORDS`] words.
+/// they are; expansion stops at `MAX_BRACE_WORDS` words.
 pub fn expand_braces(w: &Word) -> Vec<Word> {
     let mut done = vec![];
     let mut todo = vec![w.text.clone()];
@@ -351,8 +351,8 @@ const NOT_DISK_DIRS: &[&str] = &["fd/", "pts/", "shm/", "mqueue/", "hugepages/",
 
 /// True for a path naming a block device or disk (`/dev/sda`, `/dev/nvme0n1p1`,
 /// `/dev/mapper/vg-root`, `/dev/disk/by-id/...`): anything under `/dev` (after lexical
-/// normalisation) except the character devices and directories of [`NOT_DISKS`] and
-/// [`NOT_DISK_DIRS`] and terminals (`tty*`). Fails closed: an unknown `/dev` name counts as a disk.
+/// normalisation) except the character devices and directories of `NOT_DISKS` and
+/// `NOT_DISK_DIRS` and terminals (`tty*`). Fails closed: an unknown `/dev` name counts as a disk.
 pub fn is_device(t: &str) -> bool {
     let n = normalize(t);
     let Some(d) = n.strip_prefix("/dev/") else { return false };

@@ -3,9 +3,10 @@
 //! [`Analyzer`] walks a [`Script`], resolves simple literal variables assigned earlier in the
 //! same script, expands calls of functions and aliases defined in the script with their
 //! arguments ([`call`]), strips wrappers ([`unwrap`]), recurses into nested shells and scripts
-//! (depth-bounded by [`MAX_NESTING`]) and hands each resulting program invocation to the
-//! analyzer of its tool family (one module per family).
-
+//! (depth-bounded by [`MAX_NESTING`]) and reads each resulting program invocation against its
+//! command catalog entry ([`crate::catalog`]): the entry's subcommand paths make facts (or hand
+//! them to a [`handlers`] function), and its `sql`, `send`/`prints` and `code` blocks go to the
+//! semantics that need code ([`db`], [`net`], [`code`]). One module per tool family.
 
 pub mod call;
 pub mod cloud;
@@ -353,6 +354,8 @@ impl Analyzer {
         }
     }
 
+    /// The facts of one invocation of a program (no longer wrapped): its catalog entry's paths
+    /// and blocks, then the family analyzers not yet fully described by the catalog.
     fn family(&mut self, inv: &Invocation, depth: usize) {
         if let Some(p) = crate::catalog::program(&inv.name) {
             for m in p.matches(inv.args()) {

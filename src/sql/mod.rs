@@ -79,7 +79,7 @@ impl Dialect {
 ///   are recognised from their tokens and carry `from_tokens = true`.
 /// - `sql.truncate`: `tables` (array), `cascade`.
 /// - `sql.delete` / `sql.update`: `table`, `tables` (array), `filter` (`"none"`,
-///   `"always_true"` or `"some"`, see [`expr::filter_kind`]), `limit` (bool).
+///   `"always_true"` or `"some"`, see `expr::filter_kind`), `limit` (bool).
 /// - `sql.alter_table`: `table`, `operation` (`"drop_column"` with `columns`,
 ///   `"drop_constraint"` with `constraint`, `"rename"` with `new_name`, `"rename_column"`,
 ///   `"add_column"`, `"add_constraint"`, `"alter_column"`, `"owner_to"`,
@@ -103,7 +103,7 @@ impl Dialect {
 ///
 /// DML nested in CTEs, `EXPLAIN ANALYZE` and `PREPARE` is reported; plain `EXPLAIN` (which
 /// does not run its statement) and bodies of `CREATE FUNCTION/PROCEDURE/TRIGGER` are not.
-/// Never panics; recursion is bounded ([`RECURSION_LIMIT`], [`MAX_OPERATORS_PER_STATEMENT`]).
+/// Never panics; recursion is bounded (`RECURSION_LIMIT`, `MAX_OPERATORS_PER_STATEMENT`).
 pub fn analyze(text: &str, dialect: Dialect) -> Vec<Fact> {
     let d = dialect.parser_dialect();
     let lines = LineIndex::new(text);
@@ -289,7 +289,7 @@ fn last_end(tokens: &[TokenWithSpan], lines: &LineIndex) -> Option<usize> {
 /// so its recursion limit does not bound their depth. The depth of the tree is at most the
 /// number of operators and keywords along the chain of open parentheses, where a comma ends
 /// a chain element (`VALUES (-1, -2, ...)` stays shallow). Over
-/// [`MAX_OPERATORS_PER_STATEMENT`] the statement is not parsed.
+/// `MAX_OPERATORS_PER_STATEMENT` the statement is not parsed.
 fn too_complex(tokens: &[TokenWithSpan]) -> bool {
     let mut levels: Vec<usize> = vec![0];
     let mut path = 0usize;
