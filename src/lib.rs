@@ -1,9 +1,12 @@
 //! `guard`: an execution guardrail for shell commands, SQL clients and infrastructure tools.
 //!
-//! Pipeline (one direction): input -> [`engine`] (load rules, [`shell`] parse, [`analyze`]
-//! into [`fact::Fact`]s, [`policy`] decision) -> [`record`] (audit) -> exec or refuse.
+//! Pipeline (one direction): input -> [`engine`] (load the [`catalog`] and the rules, [`shell`]
+//! parse, [`analyze`] each command read by [`argv`] against its catalog entry into
+//! [`fact::Fact`]s declared in the [`registry`], [`policy`] decision) -> [`record`] (audit) ->
+//! exec or refuse.
 //! Layers, each importing only those below it: [`cli`] (clap, dispatch) -> [`cmd`] (one module
-//! per command) -> [`engine`] -> [`analyze`], [`policy`] -> [`fact`], [`trust`].
+//! per command) -> [`engine`] -> [`analyze`], [`policy`] -> [`catalog`], [`registry`], [`argv`],
+//! [`shell`] -> [`fact`], [`data_file`], [`trust`].
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
