@@ -4,7 +4,7 @@
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
 use crate::fact::{Fact, Span};
-use crate::policy::{position, Action, Decision, RuleSet};
+use crate::policy::{Action, Decision, RuleSet};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde_json::{json, Value};
 
@@ -32,6 +32,39 @@ fn clamp(text: &str, s: Span) -> std::ops::Range<usize> {
     a..b
 }
 
+/// The start offset of every line of a text, so a position is found in time proportional to
+/// its line's length, not to the text before it (a report of many findings over a large script
+/// stays linear).
+struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        Lines { starts: std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect() }
+    }
+
+    /// 0-based index of the line holding byte `offset`.
+    fn index(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+    }
+
+    /// The byte range of lines `first..=last` of `text`, without the final newline.
+    fn range(&self, text: &str, first: usize, last: usize) -> std::ops::Range<usize> {
+        let start = self.starts.get(first).copied().unwrap_or(0);
+        let end = self.starts.get(last + 1).map_or(text.len(), |s| s.saturating_sub(1)).max(start);
+        start..end
+    }
+
+    /// 1-based line and column (in characters) of byte `offset` of `text`.
+    fn position(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = text.floor_char_boundary(offset);
+        let i = self.index(offset);
+        let start = self.starts.get(i).copied().unwrap_or(0);
+        (i + 1, text.get(start..offset).map_or(0, |l| l.chars().count()) + 1)
+    }
+}
+
 /// Renders every finding of `o` as a diagnostic (rule id, summary, the source line with a caret
 /// under the span, why, hint), with secrets in the source masked. `color` enables ANSI styling.
 pub fn human(o: &Outcome, rules: &RuleSet, color: bool) -> String {
@@ -44,6 +77,7 @@ pub fn human(o: &Outcome, rules: &RuleSet, color: bool) -> String {
     let secrets = crate::redact::secrets(&[o.text]);
     let mask = |t: &str| secrets.iter().fold(t.to_string(), |t, s| t.replace(s.as_str(), &"*".repeat(s.len())));
     let text = mask(o.text);
+    let lines = Lines::new(&text);
     for f in &o.decision.findings {
         // A finding always points into its own rule set and fact list; one that does not is
         // left out of the report (the verdict was already decided).
@@ -56,10 +90,17 @@ pub fn human(o: &Outcome, rules: &RuleSet, color: bool) -> String {
         };
         let title = format!("{} ({})", rule.summary, rule.action);
         let label = mask(&fact.summary);
+        // Only the lines the span covers go to the renderer.
+        let span = clamp(&text, fact.span);
+        let (first, last) = (lines.index(span.start), lines.index(span.end.saturating_sub(1).max(span.start)));
+        let shown = lines.range(&text, first, last);
+        let source = text.get(shown.clone()).unwrap_or_default();
+        let local = span.start.saturating_sub(shown.start)..span.end.saturating_sub(shown.start).min(source.len());
         let mut group = level.primary_title(title.as_str()).id(rule.id.as_str()).element(
-            Snippet::source(text.as_str())
+            Snippet::source(source)
+                .line_start(first + 1)
                 .path(o.name)
-                .annotation(AnnotationKind::Primary.span(clamp(&text, fact.span)).label(label.as_str())),
+                .annotation(AnnotationKind::Primary.span(local).label(label.as_str())),
         );
         group = group.element(Level::NOTE.message(rule.why.as_str()));
         if let Some(h) = &rule.hint {
@@ -75,14 +116,15 @@ pub fn human(o: &Outcome, rules: &RuleSet, color: bool) -> String {
 /// The JSON findings of one outcome: rule, action, message, why, hint, fact, summary, file,
 /// line, column, end_line, end_column (1-based; columns in characters).
 pub fn json_findings(o: &Outcome, rules: &RuleSet) -> Vec<Value> {
+    let lines = Lines::new(o.text);
     o.decision
         .findings
         .iter()
         .filter_map(|f| {
             let rule = rules.rules().get(f.rule)?;
             let fact = o.facts.get(f.fact)?;
-            let (line, column) = position(o.text, fact.span);
-            let (end_line, end_column) = position(o.text, Span::new(fact.span.end, fact.span.end));
+            let (line, column) = lines.position(o.text, fact.span.start);
+            let (end_line, end_column) = lines.position(o.text, fact.span.end);
             Some(json!({
                 "rule": rule.id,
                 "action": rule.action,

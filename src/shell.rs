@@ -125,6 +125,11 @@ pub struct Command {
     /// True if the command runs asynchronously: it, or the pipeline, list or compound command
     /// it belongs to, is terminated by `&` (bash manual §3.2.4).
     pub background: bool,
+    /// True if the command's standard output goes into a pipe (bash manual §3.2.3).
+    pub pipes_out: bool,
+    /// True if the command is in the body of a function definition (it runs only when the
+    /// function is called).
+    pub in_function: bool,
 }
 
 impl Command {
@@ -139,6 +144,8 @@ impl Command {
             span,
             persistent_assignments: false,
             background: false,
+            pipes_out: false,
+            in_function: false,
         }
     }
 
@@ -202,19 +209,31 @@ pub struct Script {
     pub functions: Vec<Function>,
     /// `alias` and `unalias` commands, in order.
     pub aliases: Vec<Alias>,
+    /// Indices into [`Script::functions`] by name.
+    by_name: std::collections::HashMap<String, Vec<usize>>,
 }
 
 impl Script {
+    /// A script of `commands` alone (no syntax errors, functions or aliases), e.g. the one
+    /// simple command of wrap mode.
+    pub fn from_commands(commands: Vec<Command>) -> Script {
+        Script { commands, ..Script::default() }
+    }
+
     /// True if command `i` is inside the body of a function definition (it runs only when the
     /// function is called).
     pub fn in_function_body(&self, i: usize) -> bool {
-        self.functions.iter().any(|f| f.body.contains(&i))
+        self.commands.get(i).is_some_and(|c| c.in_function)
+    }
+
+    /// Indices into [`Script::functions`] of the definitions of `name`, in order.
+    pub fn functions_named(&self, name: &str) -> &[usize] {
+        self.by_name.get(name).map(Vec::as_slice).unwrap_or_default()
     }
 
     /// True if command `i` reads from or writes to a pipe (bash manual §3.2.3).
     pub fn piped(&self, i: usize) -> bool {
-        let reads = self.commands.get(i).is_some_and(|c| c.inputs.iter().any(|x| x.flow == Flow::Pipe));
-        reads || self.commands.iter().any(|c| c.inputs.iter().any(|x| x.flow == Flow::Pipe && x.from == i))
+        self.commands.get(i).is_some_and(|c| c.pipes_out || c.inputs.iter().any(|x| x.flow == Flow::Pipe))
     }
 }
 
@@ -365,7 +384,12 @@ impl<'a> Builder<'a> {
         }
         if let Some(name) = name.filter(|w| !w.dynamic && !w.text.is_empty()) {
             let span = self.span(n);
-            self.script.functions.push(Function { name: name.text, body: first..self.script.commands.len(), text, span });
+            let body = first..self.script.commands.len();
+            for c in self.script.commands.get_mut(body.clone()).unwrap_or_default() {
+                c.in_function = true;
+            }
+            self.script.by_name.entry(name.text.clone()).or_default().push(self.script.functions.len());
+            self.script.functions.push(Function { name: name.text, body, text, span });
         }
         vec![]
     }
@@ -444,6 +468,11 @@ impl<'a> Builder<'a> {
         for w in stages.windows(2) {
             let [before, after] = w else { continue };
             let Some(&first) = after.first() else { continue };
+            for &from in before.iter().filter(|&&from| from != first) {
+                if let Some(c) = self.script.commands.get_mut(from) {
+                    c.pipes_out = true;
+                }
+            }
             let Some(cmd) = self.script.commands.get_mut(first) else { continue };
             cmd.inputs.extend(before.iter().filter(|&&from| from != first).map(|&from| Input { from, flow: Flow::Pipe }));
         }
@@ -702,13 +731,10 @@ impl<'a> Builder<'a> {
         let span = self.span(n);
         let i = self.push(Command {
             assignments,
-            words,
             redirects,
             heredoc,
             inputs: subs.iter().map(|&from| Input { from, flow: Flow::Substitution }).collect(),
-            span,
-            persistent_assignments: false,
-            background: false,
+            ..Command::simple(words, span)
         });
         self.alias_changes(i);
         vec![i]

@@ -404,8 +404,11 @@ pub(super) fn expand(
         return;
     }
     let call_point = frame.map_or(i, |f| f.call_point);
-    let defs: Vec<usize> = (0..sc.functions.len())
-        .filter(|&k| sc.functions.get(k).is_some_and(|f| f.name == name && (f.body.end <= i || f.body.end <= call_point)))
+    let defs: Vec<usize> = sc
+        .functions_named(name)
+        .iter()
+        .copied()
+        .filter(|&k| sc.functions.get(k).is_some_and(|f| f.body.end <= i || f.body.end <= call_point))
         .collect();
     if defs.is_empty() {
         let forks = sc.commands.get(i).is_some_and(|c| c.background) || sc.piped(i);

@@ -756,10 +756,7 @@ pub fn analyze_argv(argv: &[String], base_dir: &Path) -> (String, Analysis) {
         text.push_str(&quoted);
         words.push(Word { verbatim_at, ..Word::plain(a, Span::new(pos, text.len())) });
     }
-    let sc = Script {
-        commands: vec![Command::simple(words.clone(), Span::new(0, text.len()))],
-        ..Script::default()
-    };
+    let sc = Script::from_commands(vec![Command::simple(words.clone(), Span::new(0, text.len()))]);
     let mut a = Analyzer::new(base_dir);
     a.invocation(&sc, 0, words, vec![], 0);
     let all = 0..a.facts.len();
