@@ -58,3 +58,24 @@ fn append_audit_record(bencher: divan::Bencher) {
     guard::audit::append(&cfg, record()).unwrap();
     bencher.bench(|| guard::audit::append(&cfg, record()).unwrap());
 }
+
+/// A script of N lines of wrapped pipelines and N/3 function calls: the time per line must stay
+/// flat as N grows (linear analysis), e.g. 1,000 vs 8,000 lines.
+#[divan::bench(args = [1_000, 8_000])]
+fn decide_large_script(bencher: divan::Bencher, n: usize) {
+    let rules = RuleSet::builtin().unwrap();
+    let mut text = String::new();
+    for i in 0..n / 3 {
+        text.push_str(&format!("f{i}() {{ g \"$@\"; }}\n"));
+    }
+    for i in 0..n {
+        text.push_str(&format!("sudo -u root nice -n 5 timeout 5 ls -la /tmp/x{i} | grep foo\n"));
+    }
+    for i in 0..n / 3 {
+        text.push_str(&format!("f{i} -la /tmp/y{i}\n"));
+    }
+    bencher.counter(divan::counter::ItemsCount::new(n)).bench(|| {
+        let a = analyze_script(divan::black_box(&text), Path::new("/"));
+        rules.decide(&a.facts)
+    });
+}
