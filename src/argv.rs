@@ -237,6 +237,12 @@ pub fn parse(args: &[Word], spec: &Spec) -> Parsed {
             out.options.push(Opt { name, value, takes_value: takes_value || optional, word: w.clone() });
             continue;
         }
+        // A single-dash name the spec lists whole (node's `-pe`, an alias of `--print --eval`)
+        // is that option, not a cluster.
+        if t.chars().count() > 2 && spec.takes_value(t) {
+            out.options.push(Opt { name: t.to_string(), value: it.next().cloned(), takes_value: true, word: w.clone() });
+            continue;
+        }
         // A short cluster: `-rf`, `-uroot`, `-u root`, `-n=ns` (pflag).
         let body = t.get(1..).unwrap_or_default();
         for (k, c) in body.char_indices() {
@@ -401,6 +407,15 @@ mod tests {
         let (opts, ops) = run(Style::Pflag, &["--cache-dir"], &["delete", "--cache_dir", "--dry-run", "ns", "--dry_run"]);
         assert_eq!(opts, vec![o("--cache-dir", Some("--dry-run")), o("--dry-run", None)]);
         assert_eq!(ops, vec!["delete", "ns"]);
+    }
+
+    #[test]
+    fn whole_single_dash_names_are_not_clusters() {
+        let (opts, ops) = run(Style::Posix, &["-p", "-pe"], &["-pe", "CODE", "x"]);
+        assert_eq!(opts, vec![o("-pe", Some("CODE"))]);
+        assert_eq!(ops, vec!["x"]);
+        let (opts, _) = run(Style::Posix, &["-p"], &["-pe", "CODE"]);
+        assert_eq!(opts, vec![o("-p", Some("e"))]);
     }
 
     #[test]

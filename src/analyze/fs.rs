@@ -303,15 +303,20 @@ pub fn expand_braces(w: &Word) -> Vec<Word> {
 }
 
 /// find(1)'s starting points: the words after its leading options (`-H`, `-L`, `-P`,
-/// `-D DEBUGOPTS`, `-OLEVEL`) up to the first word of the expression (one starting with `-`,
-/// `(` or `!`). find's expression is not getopt options, so this is find's own grammar.
-fn find_roots(args: &[Word]) -> &[Word] {
+/// `-D DEBUGOPTS`, `-OLEVEL`, and a `--` that ends them: findutils `process_leading_options`)
+/// up to the first word of the expression (one starting with `-`, `(` or `!`). find's
+/// expression is not getopt options, so this is find's own grammar.
+pub fn find_roots(args: &[Word]) -> &[Word] {
     let mut rest = args;
     loop {
         rest = match rest {
             [w, tail @ ..] if matches!(w.text.as_str(), "-H" | "-L" | "-P") => tail,
             [w, tail @ ..] if w.text.strip_prefix("-O").is_some_and(|l| l.chars().all(|c| c.is_ascii_digit())) => tail,
             [w, _, tail @ ..] if w.text == "-D" => tail,
+            [w, tail @ ..] if w.text == "--" => {
+                rest = tail;
+                break;
+            }
             _ => break,
         };
     }
@@ -324,7 +329,7 @@ fn find_roots(args: &[Word]) -> &[Word] {
 /// (`-name`, `-type`, ...) narrows what is deleted.
 pub fn find_delete(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
     let args = inv.args();
-    if !args.iter().any(|w| w.text == "-delete") {
+    if !args.iter().any(|w| w.text == "-delete") && !execs_delete(args) {
         return;
     }
     let roots = find_roots(args);
@@ -340,6 +345,19 @@ pub fn find_delete(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
         .with("targets", roots.iter().map(|w| w.text.clone()).collect::<Vec<_>>())
         .with("classes", sorted_classes(&mut classes));
     a.push(fact);
+}
+
+/// True if an `-exec`, `-execdir`, `-ok` or `-okdir` clause runs a program whose catalog entry
+/// deletes its operands (a path with the `delete` handler: `rm`, `unlink`, `shred -u`): run on
+/// every file find visits, it deletes the tree as `-delete` does (`find /etc -exec rm -f {} +`).
+fn execs_delete(args: &[Word]) -> bool {
+    args.windows(2).any(|pair| match pair {
+        [exec, program] if matches!(exec.text.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir") => {
+            crate::catalog::program(super::program_name(&program.text))
+                .is_some_and(|p| p.commands.iter().any(|c| c.handler.as_deref() == Some("delete")))
+        }
+        _ => false,
+    })
 }
 
 /// Names under `/dev` that are not disks: character devices, terminals and pseudo-file

@@ -476,12 +476,7 @@ fn find_exec(inv: &Invocation) -> Unwrapped {
     if !args.iter().any(is_exec) {
         return Unwrapped::NotAWrapper;
     }
-    let root = args
-        .iter()
-        .find(|w| !w.text.starts_with('-') && w.text != "(" && w.text != "!")
-        .filter(|_| args.first().is_some_and(|w| !w.text.starts_with('-')))
-        .cloned()
-        .unwrap_or_else(|| Word::plain(".", inv.span()));
+    let root = super::fs::find_roots(args).first().cloned().unwrap_or_else(|| Word::plain(".", inv.span()));
     // Every `-exec CMD ... ;` (or `+`) clause runs its command: `find . -exec echo {} ; -exec rm {} ;`.
     let mut commands = vec![];
     let mut rest = args;
