@@ -365,7 +365,7 @@ fn execs_delete(args: &[Word]) -> bool {
 const NOT_DISKS: &[&str] = &["null", "zero", "stdout", "stderr", "stdin", "tty", "random", "urandom", "full", "console", "ptmx", "kmsg", "log"];
 
 /// Directories under `/dev` that hold no disks.
-const NOT_DISK_DIRS: &[&str] = &["fd/", "pts/", "shm/", "mqueue/", "hugepages/", "snd/", "input/", "net/"];
+const NOT_DISK_DIRS: &[&str] = &["fd/", "pts/", "shm/", "mqueue/", "hugepages/", "snd/", "input/", "net/", "tcp/", "udp/"];
 
 /// True for a path naming a block device or disk (`/dev/sda`, `/dev/nvme0n1p1`,
 /// `/dev/mapper/vg-root`, `/dev/disk/by-id/...`): anything under `/dev` (after lexical
@@ -413,6 +413,28 @@ fn wipe_fact(inv: &Invocation, m: &PathMatch, target: &str, dynamic: bool) -> Fa
         .with("device", target.to_string())
         .with("is_device", device)
         .with("dynamic", dynamic && !device)
+}
+
+/// `fs.wipe` for a redirection that writes over a block device (`cat disk.img > /dev/sdb`,
+/// `echo x >> /dev/sda`, `: > /dev/nvme0n1`): the shell opens the device for writing before
+/// the command runs (bash manual §3.6.2), whatever the command is. A descriptor duplication
+/// (`2>&1`) writes no file.
+pub fn redirect_writes(a: &mut Analyzer, cmd: &crate::shell::Command) {
+    for r in cmd.redirects.iter().filter(|r| r.op.contains('>') && !r.op.contains('<')) {
+        let t = &r.target;
+        let duplicates = r.op.ends_with('&') || (r.op == ">&" && t.text.chars().all(|c| c.is_ascii_digit() || c == '-'));
+        if duplicates || t.dynamic || !is_device(&t.text) {
+            continue;
+        }
+        let program = cmd.words.first().map_or("", |w| super::program_name(&w.text)).to_string();
+        a.push(
+            Fact::new("fs.wipe", format!("writes over {} by redirection", t.text), cmd.span)
+                .with("program", program)
+                .with("device", t.text.clone())
+                .with("is_device", true)
+                .with("dynamic", false),
+        );
+    }
 }
 
 /// `fs.wipe` for `dd ... of=TARGET` (dd(1): operands, not options; the `dd` path handler):

@@ -256,6 +256,9 @@ impl Analyzer {
         for (name, w) in &cmd.assignments {
             self.code_variable(name, &positional(w), depth);
         }
+        if frame.is_none() {
+            fs::redirect_writes(self, cmd);
+        }
         let words = match frame {
             Some(f) => f.substitute(&cmd.words),
             None => cmd.words.clone(),
