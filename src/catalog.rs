@@ -836,6 +836,7 @@ pub const PATH_HANDLERS: &[&str] = &[
     // files and disks (analyze/fs.rs)
     "dd",
     "delete",
+    "device_write",
     "disk_write",
     "find_delete",
     "format",

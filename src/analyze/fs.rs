@@ -404,6 +404,15 @@ fn wipe(a: &mut Analyzer, inv: &Invocation, m: &PathMatch, formats: bool) {
     a.push(wipe_fact(inv, m, &w.text, w.dynamic));
 }
 
+/// `fs.wipe` for a program that writes to the files it names, where only a literal device is a
+/// wipe (`tee /dev/sdb`; the `device_write` path handler): its operands are usually log files,
+/// `tee "$LOG"` and `tee >(wc -l)` included, so one known only at run time is not counted.
+pub fn device_write(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
+    for w in m.parsed.operands.iter().filter(|w| !w.dynamic && is_device(&w.text)) {
+        a.push(wipe_fact(inv, m, &w.text, false));
+    }
+}
+
 /// The `fs.wipe` fact for `target`, as written; a dynamic target under `/dev` counts as a
 /// device (fail closed: [`is_device`]).
 fn wipe_fact(inv: &Invocation, m: &PathMatch, target: &str, dynamic: bool) -> Fact {

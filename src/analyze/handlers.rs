@@ -31,6 +31,7 @@ pub fn run(name: &str, a: &mut Analyzer, inv: &Invocation, m: &PathMatch, depth:
         "delete" => fs::delete(a, inv, m),
         "find_delete" => fs::find_delete(a, inv, m),
         "disk_write" => fs::disk_write(a, inv, m),
+        "device_write" => fs::device_write(a, inv, m),
         "format" => fs::format(a, inv, m),
         "dd" => fs::dd(a, inv, m),
         "permissions" => fs::permissions(a, inv, m),
