@@ -218,8 +218,6 @@ pub struct Sql {
     pub dialect: SqlDialect,
 }
 
-/// How a network client sends data (`[program.send]` in `docs/catalog.md`). The data flow
-/// from sensitive sources to these sends is followed by `analyze::net`.
 /// Option names as `&str`, for [`crate::argv::Parsed::has`] and friends.
 pub fn option_names(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
@@ -327,7 +325,8 @@ impl Decodes {
     }
 }
 
-/// Command lines an entry must make guard refuse or ask (`block`) and let run (`allow`).
+/// How a network client sends data (`[program.send]` in `docs/catalog.md`). The data flow
+/// from sensitive sources to these sends is followed by `analyze::net`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Send {
@@ -783,9 +782,7 @@ impl PathMatch<'_> {
 }
 
 fn attr_value(a: &FromArgs, p: &crate::argv::Parsed, after: &[&str], words: &[String]) -> Option<Value> {
-    fn names(v: &[String]) -> Vec<&str> {
-        v.iter().map(String::as_str).collect()
-    }
+    let names = option_names;
     if let Some(o) = &a.option {
         return Some(Value::Bool(p.has(&names(o))));
     }

@@ -26,6 +26,7 @@
 
 use super::{program_name, Analyzer, Invocation};
 use crate::argv;
+use crate::catalog::option_names as names;
 use crate::catalog::{BodyMethod, FileForm, Prints, Program, Send, SendMatch, SendMode, StdinUse, STDOUT_FILES};
 use crate::fact::{Fact, Span};
 use crate::shell::{Flow, Script, Word};
@@ -226,10 +227,6 @@ pub fn catalog(a: &mut Analyzer, inv: &Invocation, p: &Program) {
     }
 }
 
-/// The names as `&str`, for [`crate::argv::Parsed`] lookups.
-fn names(v: &[String]) -> Vec<&str> {
-    v.iter().map(String::as_str).collect()
-}
 
 /// A `data.source` if the command line prints what `pr` says (see [`Prints`]).
 fn prints(a: &mut Analyzer, inv: &Invocation, p: &Program, pr: &Prints) {

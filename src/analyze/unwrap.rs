@@ -10,6 +10,7 @@
 
 use super::{word_map, Analyzer, Invocation};
 use crate::argv;
+use crate::catalog::option_names as names;
 use crate::catalog::{self, Program, Rest, Wrapper};
 use crate::fact::{Fact, Span};
 use crate::shell::{SpanMap, Word};
@@ -41,9 +42,6 @@ fn argv(words: &[Word]) -> Unwrapped {
     if words.is_empty() { Unwrapped::Done } else { Unwrapped::Argv { words: words.to_vec(), env: vec![] } }
 }
 
-fn names(list: &[String]) -> Vec<&str> {
-    list.iter().map(String::as_str).collect()
-}
 
 /// True if `operands` start with the subcommand `path` (`a|b` accepts either word).
 fn on_path(path: &[String], operands: &[Word]) -> bool {
