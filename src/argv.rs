@@ -107,6 +107,14 @@ pub struct Opt {
     pub word: Word,
 }
 
+impl Opt {
+    /// True if the option counts as given: a value-taking option always, a flag unless its
+    /// attached value says false (`--force=false`, as pflag and Go flag read it).
+    pub fn is_set(&self) -> bool {
+        self.takes_value || !is_false(self.value.as_ref().map(|w| w.text.as_str()))
+    }
+}
+
 /// A command line split into options and operands (both in order).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Parsed {
@@ -122,9 +130,7 @@ impl Parsed {
     /// True if any of `names` was given (a flag value of `false`/`0` counts as not given, as
     /// pflag and Go flag read `--force=false`).
     pub fn has(&self, names: &[&str]) -> bool {
-        self.options.iter().any(|o| {
-            names.contains(&o.name.as_str()) && (o.takes_value || !is_false(o.value.as_ref().map(|w| w.text.as_str())))
-        })
+        self.options.iter().any(|o| names.contains(&o.name.as_str()) && o.is_set())
     }
 
     /// The value of the last of `names` given (`-n a -n b` gives `b`), if any.
@@ -225,8 +231,7 @@ pub fn parse(args: &[Word], spec: &Spec) -> Parsed {
                     (written, false)
                 }
             } else {
-                let (full, v) = spec.long(&written);
-                (full, v)
+                spec.long(&written)
             };
             let optional = spec.optional_value(&name);
             let value = match attached {

@@ -583,6 +583,17 @@ impl Program {
         &self.spec
     }
 
+    /// The entry's spec with a subcommand's extra value-taking options and flags.
+    fn spec_with(&self, values: &[String], flags: &[String]) -> std::borrow::Cow<'_, Spec> {
+        if values.is_empty() && flags.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.spec);
+        }
+        let mut s = self.spec.clone();
+        s.values.extend(values.iter().cloned());
+        s.flags.extend(flags.iter().cloned());
+        std::borrow::Cow::Owned(s)
+    }
+
     /// Every subcommand path of this entry that `args` (the words after the program name)
     /// take, parsed with the path's option spec, in catalog order.
     ///
@@ -592,18 +603,11 @@ impl Program {
     pub fn matches(&self, args: &[crate::shell::Word]) -> Vec<PathMatch<'_>> {
         let mut out = vec![];
         for c in &self.commands {
-            let spec = if c.values.is_empty() && c.flags.is_empty() {
-                std::borrow::Cow::Borrowed(&self.spec)
-            } else {
-                let mut s = self.spec.clone();
-                s.values.extend(c.values.iter().cloned());
-                s.flags.extend(c.flags.iter().cloned());
-                std::borrow::Cow::Owned(s)
-            };
+            let spec = self.spec_with(&c.values, &c.flags);
             let parsed = self.parse_path(args, &spec, &c.path);
             let Some((words, end)) = self.find_path(&parsed.operands, &c.path) else { continue };
-            let unless: Vec<&str> = c.unless.iter().map(String::as_str).collect();
-            let require: Vec<&str> = c.require.iter().map(String::as_str).collect();
+            let unless = option_names(&c.unless);
+            let require = option_names(&c.require);
             // Where options end at the first operand, a required option written after an
             // operand still counts (an option whose value the entry does not know must not
             // hide `-destroy`); `unless` options there do not.
@@ -622,8 +626,7 @@ impl Program {
     /// take its subcommand path, parsed with the entry's spec plus the send's `values`.
     pub fn send_match(&self, args: &[crate::shell::Word]) -> Option<SendMatch<'_>> {
         let send = self.send.as_ref()?;
-        let mut spec = self.spec.clone();
-        spec.values.extend(send.values.iter().cloned());
+        let spec = self.spec_with(&send.values, &[]);
         let parsed = self.parse_path(args, &spec, &send.path);
         let (_, end) = self.find_path(&parsed.operands, &send.path)?;
         Some(SendMatch { send, parsed, end })
@@ -704,16 +707,13 @@ fn unless_given(p: &crate::argv::Parsed, unless: &[&str], style: Style) -> bool 
             o == negation || (matches!(style, Style::Gnu | Style::Posix) && o.len() > "--no-".len() && negation.starts_with(o))
         };
         let last = p.options.iter().rev().find(|o| o.name == *name || negates(&o.name));
-        last.is_some_and(|o| {
-            let only = crate::argv::Parsed { options: vec![o.clone()], ..Default::default() };
-            !negates(&o.name) && only.has(&[name])
-        })
+        last.is_some_and(|o| !negates(&o.name) && o.is_set())
     })
 }
 
 /// True if `word` is one of the `|`-separated alternatives of a path word; an alternative with
 /// `*`, `?` or `[` is a glob pattern (an invalid pattern matches nothing).
-fn word_matches(alternatives: &str, word: &str) -> bool {
+pub fn word_matches(alternatives: &str, word: &str) -> bool {
     alternatives.split('|').any(|alt| {
         if alt.contains(['*', '?', '[']) {
             glob::Pattern::new(alt).is_ok_and(|p| p.matches(word))

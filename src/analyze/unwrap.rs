@@ -34,18 +34,13 @@ pub enum Unwrapped {
     NotAWrapper,
 }
 
-/// Shells whose `-c STRING`, script file or stdin is analysed as bash (the catalog's `shell`
-/// handler entries, plus `busybox sh`).
-pub const SHELLS: &[&str] = &["bash", "sh", "dash", "zsh", "ksh", "mksh", "ash", "rbash", "busybox"];
-
 fn argv(words: &[Word]) -> Unwrapped {
     if words.is_empty() { Unwrapped::Done } else { Unwrapped::Argv { words: words.to_vec(), env: vec![] } }
 }
 
-
-/// True if `operands` start with the subcommand `path` (`a|b` accepts either word).
+/// True if `operands` start with the subcommand `path`, matched as catalog paths are.
 fn on_path(path: &[String], operands: &[Word]) -> bool {
-    path.len() <= operands.len() && path.iter().zip(operands).all(|(want, got)| want.split('|').any(|w| w == got.text))
+    path.len() <= operands.len() && path.iter().zip(operands).all(|(want, got)| catalog::word_matches(want, &got.text))
 }
 
 /// Removes one layer of wrapping from `inv`, analysing nested scripts through `a`. What a
@@ -112,9 +107,7 @@ pub fn inner_argv(words: &[Word]) -> Option<Vec<Word>> {
     if !on_path(&w.path, &p.operands) {
         return None;
     }
-    let mut inner: Vec<Word> = p.values(&["-S", "--split-string"]).into_iter().filter(|_| env).flat_map(split_string).collect();
-    let rest = inner_words(args, &p, prog, w);
-    inner.extend(if env { env_operands(rest) } else { rest }.iter().cloned());
+    let inner = if env { env_words(&p) } else { inner_words(args, &p, prog, w).to_vec() };
     let skip = if w.assignments { inner.iter().take_while(|w| assignment(&w.text).is_some()).count() } else { 0 };
     let inner = inner.get(skip..)?;
     (!inner.is_empty()).then(|| inner.to_vec())
@@ -188,22 +181,22 @@ fn shell_string(a: &mut Analyzer, inv: &Invocation, s: &Word, depth: usize) {
 /// `env [OPTION]... [-] [NAME=VALUE]... [COMMAND [ARG]...]`; `-S STRING` splits STRING into
 /// words that come before the operands (env(1)). `env` alone prints the environment.
 fn env(inv: &Invocation, prog: &Program) -> Unwrapped {
-    let p = argv::parse(inv.args(), prog.spec());
-    let mut words: Vec<Word> = p.values(&["-S", "--split-string"]).into_iter().flat_map(split_string).collect();
-    words.extend(env_operands(&p.operands).iter().cloned());
-    match env_then_argv(&words) {
+    match env_then_argv(&env_words(&argv::parse(inv.args(), prog.spec()))) {
         Unwrapped::Done => Unwrapped::NotAWrapper,
         r => r,
     }
 }
 
-/// `env`'s operands without the lone `-` that may come first: it means `-i` (env(1); GNU
-/// env.c checks for it after the options, also after `--`), it is not the command.
-fn env_operands(operands: &[Word]) -> &[Word] {
-    match operands.split_first() {
+/// The words `env` runs (its `NAME=VALUE` assignments still first): the `-S` strings split
+/// into words, then the operands without the lone `-` that may come first, which means `-i`
+/// (env(1); GNU env.c checks for it after the options, also after `--`).
+fn env_words(p: &argv::Parsed) -> Vec<Word> {
+    let operands = match p.operands.split_first() {
         Some((dash, rest)) if dash.text == "-" => rest,
-        _ => operands,
-    }
+        _ => p.operands.as_slice(),
+    };
+    let split = p.values(&["-S", "--split-string"]).into_iter().flat_map(split_string);
+    split.chain(operands.iter().cloned()).collect()
 }
 
 /// `xargs [options] [command [initial-arguments]]`: the command gets words read from stdin,
@@ -300,7 +293,10 @@ fn fill(words: &[Word], replace: Option<&str>, items: Option<&[String]>, span: S
     let joined = items.map(|v| v.iter().map(|i| shlex::try_quote(i).map(|c| c.into_owned()).unwrap_or_default()).collect::<Vec<_>>().join(" "));
     // The script of `sh -c SCRIPT` is text the shell parses: an unknown item in it stays
     // `$(stdin)`, a substitution the nested parse sees as such.
-    let shell = words.first().is_some_and(|w| SHELLS.contains(&super::program_name(&w.text)));
+    let shell = words
+        .first()
+        .and_then(|w| catalog::wrapper(super::program_name(&w.text)))
+        .is_some_and(|(_, w)| matches!(w.handler.as_deref(), Some("shell" | "busybox")));
     let mut out = vec![];
     let mut replaced = false;
     let mut after_c = false;
