@@ -187,7 +187,7 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, p: &Program, depth: usize) {
     let operands = parsed.operands.get(end..).unwrap_or_default();
     // A program file naming standard input (`awk -f -`, `php -f /dev/stdin`) is code on stdin.
     let files = parsed.values(&option_names(&c.file));
-    let file_is_stdin = files.last().is_some_and(|w| names_stdin(&w.text));
+    let file_is_stdin = files.last().is_some_and(|w| super::is_stdin_operand(&w.text));
     let from_file = parsed.has(&option_names(&c.file)) && !file_is_stdin;
     let mut code: Vec<&Word> = parsed.values(&text);
     if code.is_empty() && c.operand == CodeOperand::Code && !from_file && !file_is_stdin {
@@ -213,7 +213,7 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, p: &Program, depth: usize) {
     }
     let script = operands.first().filter(|_| !file_is_stdin);
     match script {
-        Some(w) if !names_stdin(&w.text) => {
+        Some(w) if !super::is_stdin_operand(&w.text) => {
             if !w.dynamic && (w.text.starts_with("http://") || w.text.starts_with("https://")) {
                 a.push(
                     Fact::new("exec.remote_code", format!("{name} runs code from {}", w.text), w.span)
@@ -240,12 +240,6 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, p: &Program, depth: usize) {
             ),
         },
     }
-}
-
-/// True for a file name that is standard input: `-` (the interpreters' and awk's convention),
-/// `/dev/stdin`, `/dev/fd/0` and `/proc/self/fd/0` (proc(5)).
-fn names_stdin(t: &str) -> bool {
-    matches!(t, "-" | "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0")
 }
 
 /// Byte ranges in a code text.

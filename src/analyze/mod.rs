@@ -149,13 +149,14 @@ impl Analyzer {
             return;
         }
         // bash drops NUL bytes from the script it reads (`shell_getc`), while tree-sitter
-        // would stop at one: analyse the text bash runs.
-        if text.contains('\0') {
-            let text = text.replace('\0', "");
-            let sc = shell::parse(&text, SpanMap::nested(None, map.whole));
-            self.script(&sc, depth);
-            return;
-        }
+        // would stop at one: analyse the text bash runs (its spans no longer map exactly).
+        let cleaned;
+        let (text, map) = if text.contains('\0') {
+            cleaned = text.replace('\0', "");
+            (cleaned.as_str(), SpanMap::nested(None, map.whole))
+        } else {
+            (text, map)
+        };
         let sc = shell::parse(text, map);
         self.script(&sc, depth);
     }
@@ -576,6 +577,12 @@ pub fn stdin_dynamic(inv: &Invocation) -> bool {
 /// True for a name that reads standard input (`/dev/stdin`, `/dev/fd/0`, `/proc/self/fd/0`).
 pub fn is_stdin_file(name: &str) -> bool {
     matches!(name, "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0")
+}
+
+/// True for a file operand that names standard input: `-` (the convention of curl, wget,
+/// awk, the interpreters and most tools) or an [`is_stdin_file`] name.
+pub fn is_stdin_operand(name: &str) -> bool {
+    name == "-" || is_stdin_file(name)
 }
 
 /// True for a name that opens a file descriptor of the process that opens it (`/dev/stdin`,

@@ -176,11 +176,6 @@ pub fn host_of(url: &str) -> String {
     host.to_string()
 }
 
-/// True for a word that names standard input as a file.
-fn is_stdin(t: &str) -> bool {
-    matches!(t, "-" | "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0")
-}
-
 /// Analyses one invocation of a program the catalog does not describe as a source or sink:
 /// readers of files (`cat`, `base64`, `tar`, ...).
 pub fn analyze(a: &mut Analyzer, inv: &Invocation, _depth: usize) {
@@ -226,7 +221,6 @@ pub fn catalog(a: &mut Analyzer, inv: &Invocation, p: &Program) {
         send(a, inv, &m);
     }
 }
-
 
 /// A `data.source` if the command line prints what `pr` says (see [`Prints`]).
 fn prints(a: &mut Analyzer, inv: &Invocation, p: &Program, pr: &Prints) {
@@ -299,7 +293,7 @@ fn send(a: &mut Analyzer, inv: &Invocation, m: &SendMatch) {
 /// True if `t` names standard input for `s`: one of its `stdin_files` (default `-`), or a
 /// descriptor file of it.
 fn stdin_file(s: &Send, t: &str) -> bool {
-    is_stdin(t) || if s.stdin_files.is_empty() { t == "-" } else { s.stdin_files.iter().any(|f| f == t) }
+    super::is_stdin_operand(t) || if s.stdin_files.is_empty() { t == "-" } else { s.stdin_files.iter().any(|f| f == t) }
 }
 
 /// The file a body option's value names, per its [`FileForm`].
