@@ -19,6 +19,24 @@ pub struct Examples {
     pub allow: Vec<String>,
 }
 
+impl Examples {
+    /// Every line with whether it must be blocked: the `block` lines, then the `allow` lines.
+    pub fn lines(&self) -> impl Iterator<Item = (&str, bool)> {
+        let block = self.block.iter().map(|l| (l.as_str(), true));
+        block.chain(self.allow.iter().map(|l| (l.as_str(), false)))
+    }
+
+    /// How many lines there are.
+    pub fn len(&self) -> usize {
+        self.block.len() + self.allow.len()
+    }
+
+    /// True if there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// A data file (rule file, catalog file) that could not be loaded, with the place to fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DataError {

@@ -1,32 +1,38 @@
-//! The command catalog's examples, run through the whole pipeline (analysis and the rules):
-//! each `block` line must be refused or asked about, each `allow` line must run. Used by the
-//! test suite and `guard rules test`.
+//! Rule and catalog examples, run through the one engine ([`engine::evaluate`]) as any
+//! command line is: a rule's `block` lines must make it fire and its `allow` lines must not; a
+//! catalog entry's `block` lines must be refused or asked about and its `allow` lines must run.
+//! Used by the test suite and `guard rules test`.
 
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
-use crate::analyze::Analyzer;
 use crate::catalog::Catalog;
+use crate::context::Context;
+use crate::engine::{self, Evaluation, Input};
 use crate::policy::{Action, RuleSet};
-use crate::shell::SpanMap;
 use std::path::Path;
 
-/// Runs every catalog example against `rules`; returns one line per example that misbehaves.
-pub fn catalog_failures(catalog: &Catalog, rules: &RuleSet, cwd: &Path) -> Vec<String> {
+fn evaluate(line: &str, rules: &RuleSet, cwd: &Path, context: &Context) -> Evaluation {
+    engine::evaluate(&Input::bash(line, cwd), rules, context)
+}
+
+fn fact_kinds(e: &Evaluation) -> Vec<&str> {
+    e.analysis.facts.iter().map(|f| f.kind.as_str()).collect()
+}
+
+/// Checks every example of every rule of `rules`; returns one line per failure.
+pub fn rule_failures(rules: &RuleSet, cwd: &Path) -> Vec<String> {
+    let context = Context::detect();
     let mut failures = vec![];
-    for p in catalog.programs() {
-        let name = p.names.first().map(String::as_str).unwrap_or_default();
-        let lines = p.examples.block.iter().map(|e| (e, true)).chain(p.examples.allow.iter().map(|e| (e, false)));
-        for (line, must_block) in lines {
-            let mut a = Analyzer::new(cwd);
-            a.shell_text(line, SpanMap::top(line.len()), 0);
-            let analysis = a.finish();
-            let verdict = rules.decide(&analysis.facts).verdict;
-            if (verdict >= Action::Ask) != must_block {
-                let facts: Vec<&str> = analysis.facts.iter().map(|f| f.kind.as_str()).collect();
+    for (ri, r) in rules.rules().iter().enumerate() {
+        for (line, must_fire) in r.examples.lines() {
+            let eval = evaluate(line, rules, cwd, &context);
+            if eval.decision.findings.iter().any(|f| f.rule == ri) != must_fire {
                 failures.push(format!(
-                    "{} ({name}): {} example {line:?} got {verdict} (facts: {facts:?})",
-                    p.origin,
-                    if must_block { "block" } else { "allow" },
+                    "{}: {} example {line:?} {} (facts: {:?})",
+                    r.id,
+                    if must_fire { "block" } else { "allow" },
+                    if must_fire { "did not fire" } else { "fired" },
+                    fact_kinds(&eval)
                 ));
             }
         }
@@ -34,7 +40,35 @@ pub fn catalog_failures(catalog: &Catalog, rules: &RuleSet, cwd: &Path) -> Vec<S
     failures
 }
 
+/// Checks every example of every entry of `catalog` against `rules`; returns one line per
+/// example that misbehaves.
+pub fn catalog_failures(catalog: &Catalog, rules: &RuleSet, cwd: &Path) -> Vec<String> {
+    let context = Context::detect();
+    let mut failures = vec![];
+    for p in catalog.programs() {
+        let name = p.names.first().map(String::as_str).unwrap_or_default();
+        for (line, must_block) in p.examples.lines() {
+            let eval = evaluate(line, rules, cwd, &context);
+            let verdict = eval.decision.verdict;
+            if (verdict >= Action::Ask) != must_block {
+                failures.push(format!(
+                    "{} ({name}): {} example {line:?} got {verdict} (facts: {:?})",
+                    p.origin,
+                    if must_block { "block" } else { "allow" },
+                    fact_kinds(&eval)
+                ));
+            }
+        }
+    }
+    failures
+}
+
+/// How many examples the rules hold.
+pub fn rule_count(rules: &RuleSet) -> usize {
+    rules.rules().iter().map(|r| r.examples.len()).sum()
+}
+
 /// How many examples the catalog holds.
 pub fn catalog_count(catalog: &Catalog) -> usize {
-    catalog.programs().iter().map(|p| p.examples.block.len() + p.examples.allow.len()).sum()
+    catalog.programs().iter().map(|p| p.examples.len()).sum()
 }

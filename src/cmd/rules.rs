@@ -2,8 +2,8 @@
 
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
-use crate::context::Context;
-use crate::engine::{self, Input, Session};
+use crate::engine::{self, Session};
+use crate::examples;
 use crate::exit;
 use crate::policy::RuleSet;
 use std::process::ExitCode;
@@ -21,43 +21,23 @@ pub fn list() -> exit::Result {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Checks every example of every rule through [`engine::evaluate`]: each `block` example must
-/// make the rule fire and each `allow` example must not. Returns one line per failure.
+/// Checks every example of every rule (see [`crate::examples::rule_failures`]), from the
+/// working directory.
 pub fn example_failures(rules: &RuleSet) -> Vec<String> {
-    let cwd = engine::current_dir();
-    let context = Context::detect();
-    let mut failures = vec![];
-    for (ri, r) in rules.rules().iter().enumerate() {
-        for (line, must_fire) in r.examples.block.iter().map(|e| (e, true)).chain(r.examples.allow.iter().map(|e| (e, false))) {
-            let eval = engine::evaluate(&Input::bash(line, &cwd), rules, &context);
-            let fired = eval.decision.findings.iter().any(|f| f.rule == ri);
-            if fired != must_fire {
-                let facts: Vec<&str> = eval.analysis.facts.iter().map(|f| f.kind.as_str()).collect();
-                failures.push(format!(
-                    "{}: {} example {:?} {} (facts: {:?})",
-                    r.id,
-                    if must_fire { "block" } else { "allow" },
-                    line,
-                    if must_fire { "did not fire" } else { "fired" },
-                    facts
-                ));
-            }
-        }
-    }
-    failures
+    examples::rule_failures(rules, &engine::current_dir())
 }
 
 /// `guard rules test`: exit 0 if every example behaves, 1 otherwise.
 pub fn test() -> exit::Result {
     let session = Session::load()?;
     let rules = &session.rules;
-    let mut failures = example_failures(rules);
-    let mut total: usize = rules.rules().iter().map(|r| r.examples.block.len() + r.examples.allow.len()).sum();
-    let cwd = crate::engine::current_dir();
+    let cwd = engine::current_dir();
+    let mut failures = examples::rule_failures(rules, &cwd);
+    let mut total = examples::rule_count(rules);
     match crate::catalog::Catalog::with_builtin(&cwd) {
         Ok(c) => {
-            total += crate::examples::catalog_count(&c);
-            failures.extend(crate::examples::catalog_failures(&c, rules, &cwd));
+            total += examples::catalog_count(&c);
+            failures.extend(examples::catalog_failures(&c, rules, &cwd));
         }
         Err(e) => failures.push(e.to_string()),
     }
