@@ -31,9 +31,10 @@
 //!
 //! Each pattern is compiled on its first use, and only tried when a cheap literal trigger
 //! (`://`, `authorization`, `pass`, `token`, ...) occurs in the text. The catalog's secret
-//! options are read from the effective catalog (every entry of every layer, so a replaced
-//! built-in entry still counts) the first time a text has an option word (` -`), and each
-//! entry's pattern is compiled when its program name and option occur in the text.
+//! options are the built-in entries' (a table `build.rs` makes, so no catalog is parsed) and
+//! those of the installed layers (a layer adds secrets but never removes a built-in one), read
+//! the first time a text has an option word (` -`); each entry's pattern is compiled when its
+//! program name and option occur in the text.
 
 use std::borrow::Cow;
 use std::sync::{LazyLock, OnceLock};
@@ -261,7 +262,7 @@ pub fn redact_argv(argv: &[String]) -> Vec<String> {
             continue;
         }
         for (c, k) in &mut seen {
-            if c.path.get(*k).is_some_and(|w| w.split('|').any(|w| w == arg)) {
+            if c.path.get(*k).is_some_and(|w| crate::catalog::word_matches(w, arg)) {
                 *k += 1;
             }
         }
