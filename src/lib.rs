@@ -30,6 +30,7 @@ pub mod fact;
 pub mod fault;
 pub mod format;
 pub mod hook;
+pub mod input;
 pub mod policy;
 pub mod record;
 pub mod redact;
