@@ -110,6 +110,12 @@ pub struct FromArgs {
     /// an alternative `a|b` or a pattern `delete-*` matched).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub word: Option<usize>,
+    /// String: the value of the last of these environment variables set for the command
+    /// (`RAILS_ENV=production rails ...`, through `env` or `sudo`), or given as a `NAME=VALUE`
+    /// operand after the path, as rake and `rails` read them (`rake db:drop RAILS_ENV=production`).
+    /// May be combined with `value`: an option given wins over the environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<Vec<String>>,
 }
 
 /// One subcommand path of a tool and the fact it produces.
@@ -191,6 +197,16 @@ pub enum SqlDialect {
     Sqlite,
     /// DuckDB SQL with the same dot-commands as sqlite3.
     Duckdb,
+    /// ClickHouse SQL (`clickhouse-client`).
+    Clickhouse,
+    /// Microsoft SQL Server T-SQL (`sqlcmd`), with sqlcmd's `GO` batch separator.
+    Mssql,
+    /// Google BigQuery GoogleSQL (`bq query`).
+    Bigquery,
+    /// Snowflake SQL (`snowsql`).
+    Snowflake,
+    /// HiveQL and Spark SQL (`hive`, `beeline`, `spark-sql`).
+    Hive,
     /// SQL of no particular dialect (a permissive parser), no client commands.
     #[default]
     Generic,
@@ -210,9 +226,14 @@ pub struct Sql {
     /// input); each must take a value.
     #[serde(default)]
     pub file: Vec<String>,
-    /// Operands from this index on are SQL text (`sqlite3 DB SQL...`: 1); absent: none are.
+    /// Operands from this index on (counted after [`Sql::path`]) are SQL text
+    /// (`sqlite3 DB SQL...`: 1; `bq query SQL`: 0); absent: none are.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operands: Option<usize>,
+    /// Subcommand words that must come first for the program to run SQL (`bq query`,
+    /// `cockroach sql`, `snow sql`; `a|b` accepts either); empty: every command line does.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<String>,
     /// The client language.
     #[serde(default)]
     pub dialect: SqlDialect,
@@ -643,6 +664,16 @@ impl Program {
         })
     }
 
+    /// The command line parsed by the entry's spec and the index in its operands just after
+    /// the [`Sql::path`], if the entry runs SQL and `args` (the words after the program name)
+    /// take that path.
+    pub fn sql_at(&self, args: &[crate::shell::Word]) -> Option<(crate::argv::Parsed, usize)> {
+        let sql = self.sql.as_ref()?;
+        let parsed = self.parse_path(args, &self.spec, &sql.path);
+        let (_, end) = self.find_path(&parsed.operands, &sql.path)?;
+        Some((parsed, end))
+    }
+
     /// Parses `args`; for a style that stops at the first operand, parses again after each
     /// leading operand that is a prefix or the next word of `path`, so a subcommand's own
     /// options are options.
@@ -763,15 +794,24 @@ impl PathMatch<'_> {
     }
 
     /// The fact the path declares, with its attributes read from the command line, a
-    /// `program` attribute (the entry's first name), and `summary` and `span`.
+    /// `program` attribute (the entry's first name), and `summary` and `span`. Attributes
+    /// read from the environment (`env`) see only `NAME=VALUE` operands; see [`PathMatch::fact_env`].
     pub fn fact(&self, summary: &str, span: crate::fact::Span) -> Fact {
+        self.fact_env(summary, span, &[])
+    }
+
+    /// [`PathMatch::fact`] for a command run with the environment assignments `env`
+    /// (`NAME`, `VALUE`), which `env` attribute sources read.
+    pub fn fact_env(&self, summary: &str, span: crate::fact::Span, env: &[(String, String)]) -> Fact {
         let after: Vec<&str> = self.operands().iter().map(|w| w.text.as_str()).collect();
+        let all: Vec<&str> = self.parsed.operands.iter().map(|w| w.text.as_str()).collect();
         let mut f = Fact::new(&self.path.fact, summary.to_string(), span)
             .with("program", self.program.names.first().cloned().unwrap_or_default());
         for (k, src) in &self.path.attrs {
             let v = match src {
                 AttrSource::Constant(v) => Some(v.clone()),
-                AttrSource::From(a) => attr_value(a, &self.parsed, &after, &self.words),
+                AttrSource::From(a) => attr_value(a, &self.parsed, &after, &self.words)
+                    .or_else(|| a.env.as_ref().and_then(|names| env_value(names, env, &all))),
             };
             if let Some(v) = v {
                 f.attrs.insert(k.clone(), v);
@@ -779,6 +819,13 @@ impl PathMatch<'_> {
         }
         f
     }
+}
+
+/// The value of the last of the environment variables `names` set by `env` or by a
+/// `NAME=VALUE` word among the command's `operands` (rake reads those as its environment).
+fn env_value(names: &[String], env: &[(String, String)], operands: &[&str]) -> Option<Value> {
+    let given = env.iter().map(|(n, v)| (n.as_str(), v.as_str())).chain(operands.iter().filter_map(|o| o.split_once('=')));
+    given.filter(|(n, _)| names.iter().any(|x| x == n)).last().map(|(_, v)| Value::String(v.to_string()))
 }
 
 fn attr_value(a: &FromArgs, p: &crate::argv::Parsed, after: &[&str], words: &[String]) -> Option<Value> {
@@ -820,6 +867,8 @@ pub const PATH_HANDLERS: &[&str] = &[
     "mysqladmin",
     "redis",
     "restore_to_database",
+    // HTTP requests as commands (analyze/http.rs)
+    "http_request",
     // git (analyze/git.rs)
     "git_branch_delete",
     "git_checkout",
@@ -933,9 +982,12 @@ fn check(name: &str, text: &str, mut programs: Vec<Program>) -> Result<Vec<Progr
                 }
                 if let AttrSource::From(a) = src {
                     let set = [a.option.is_some(), a.value.is_some(), a.values.is_some(), a.operand.is_some(), a.operands.is_some(), a.word.is_some()];
-                    if set.iter().filter(|s| **s).count() != 1 {
+                    let count = set.iter().filter(|s| **s).count();
+                    // `env` stands alone or beside `value` (an option wins over the environment).
+                    let env_ok = a.env.is_none() || count == 0 || (count == 1 && a.value.is_some());
+                    if (count != 1 && !(count == 0 && a.env.is_some())) || !env_ok {
                         return Err(err(format!(
-                            "{first} {}: attribute {attr} needs exactly one of option, value, values, operand, operands, word",
+                            "{first} {}: attribute {attr} needs exactly one of option, value, values, operand, operands, word, env (env may go with value)",
                             c.path.join(" ")
                         )));
                     }
@@ -1018,7 +1070,7 @@ fn check_path_facts(c: &CommandPath) -> Result<(), String> {
             Some(AttrSource::Constant(v)) if decl.ty.holds(v) => decl.ty,
             Some(AttrSource::Constant(v)) => return Err(format!("attribute {name}: {v} is not a {}", decl.ty.name())),
             Some(AttrSource::From(a)) if a.option.is_some() => AttrType::Bool,
-            Some(AttrSource::From(a)) if a.value.is_some() || a.operand.is_some() || a.word.is_some() => AttrType::String,
+            Some(AttrSource::From(a)) if a.value.is_some() || a.operand.is_some() || a.word.is_some() || a.env.is_some() => AttrType::String,
             Some(AttrSource::From(_)) => AttrType::Strings,
         };
         if given != decl.ty {

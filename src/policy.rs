@@ -393,6 +393,11 @@ pub const BUILTIN: &[Pack] = &[
     pack!("datastore"),
     pack!("net"),
     pack!("code"),
+    // Issue 8 breadth: migration tools, HTTP admin APIs, code hosting, more data stores.
+    pack!("migrate"),
+    pack!("http"),
+    pack!("hosting"),
+    pack!("stores"),
 ];
 
 /// Whether a layer may loosen rules.

@@ -179,7 +179,13 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, p: &Program, depth: usize) {
     // `python -m MODULE` runs no code guard reads, unless a `-c CODE` came first (each ends
     // python's options, so the later one is the program's argument).
     let first = |set: &[&str]| parsed.options.iter().position(|o| set.contains(&o.name.as_str()));
-    if first(&stop).is_some_and(|s| first(&text).is_none_or(|t| s < t)) {
+    if let Some(s) = first(&stop).filter(|&s| first(&text).is_none_or(|t| s < t)) {
+        // `python -m django flush`: the module runs as the program of that name would.
+        if let Some(module) = parsed.options.get(s).and_then(|o| o.value.clone()) {
+            let mut words = vec![module];
+            words.extend(parsed.operands.iter().cloned());
+            a.as_program(inv, words, depth);
+        }
         return;
     }
     let name = inv.name.as_str();
@@ -228,6 +234,10 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, p: &Program, depth: usize) {
                         .with("reason", "source_file")
                         .with("text", w.text.clone()),
                 );
+            } else if !w.dynamic {
+                // `python manage.py flush`, `php artisan migrate:fresh`, `ruby bin/rails db:drop`:
+                // the script is a program with a catalog entry of its own.
+                a.as_program(inv, operands.to_vec(), depth);
             }
         }
         _ => match a.stdin_text(inv) {
@@ -345,6 +355,11 @@ fn calls(lang: Lang) -> &'static [Call] {
             (r"\bos\s*\.\s*(?:system|popen)\s*\(", "shell"),
             (r"\bsubprocess\s*\.\s*(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)\s*\(", "shell"),
             (r"\bos\s*\.\s*(?:exec|spawn)\w*\s*\(", "shell"),
+            // ORMs: Django `Model.objects.all().delete()`, SQLAlchemy `session.query(M).delete()`,
+            // `metadata.drop_all()` / Flask-SQLAlchemy `db.drop_all()`.
+            (r"\.\s*objects\s*\.\s*(?:all|filter)\s*\(\s*\)\s*\.\s*delete\s*\(", "bulk_delete"),
+            (r"\.\s*query\s*\(\s*[\w.]+\s*\)\s*\.\s*delete\s*\(", "bulk_delete"),
+            (r"\b(?:metadata|db)\s*\.\s*drop_all\s*\(", "bulk_delete"),
         ])
     });
     static JS: LazyLock<Vec<Call>> = LazyLock::new(|| {
@@ -352,6 +367,11 @@ fn calls(lang: Lang) -> &'static [Call] {
             (r"\.\s*(?:rmSync|rm|rmdirSync|rmdir)\s*\(", "tree_delete"),
             (r"\.\s*(?:unlinkSync|unlink)\s*\(", "file_delete"),
             (r"\b(?:execSync|exec|execFileSync|execFile|spawnSync|spawn)\s*\(", "shell"),
+            // ORMs: Prisma `deleteMany()` / `deleteMany({})`, Sequelize `destroy({truncate: true})`
+            // and `truncate()`.
+            (r"\.\s*deleteMany\s*\(\s*(?:\{\s*\}\s*)?\)", "bulk_delete"),
+            (r"\.\s*destroy\s*\(\s*\{\s*(?:truncate\s*:\s*true|where\s*:\s*\{\s*\})", "bulk_delete"),
+            (r"\.\s*truncate\s*\(\s*\)", "bulk_delete"),
         ])
     });
     static PERL: LazyLock<Vec<Call>> = LazyLock::new(|| {
@@ -366,12 +386,22 @@ fn calls(lang: Lang) -> &'static [Call] {
             (r"\bFileUtils\s*\.\s*(?:rm_rf|rm_r|remove_dir|remove_entry|remove_entry_secure|rmtree)\b\s*\(?", "tree_delete"),
             (r"\b(?:FileUtils\s*\.\s*(?:rm|rm_f|remove)|File\s*\.\s*(?:delete|unlink))\b\s*\(?", "file_delete"),
             (r"\b(?:system|exec|spawn|Open3\s*\.\s*\w+|%x)\b\s*\(?", "shell"),
+            // ActiveRecord: `User.delete_all`, `User.all.destroy_all`, `connection.truncate(t)`,
+            // `DatabaseTasks.drop_current` / `purge` / `truncate_all`.
+            (r"\b[A-Z]\w*(?:::[A-Z]\w*)*\s*\.\s*(?:(?:all|unscoped)\s*\.\s*)?(?:delete_all|destroy_all)\b", "bulk_delete"),
+            (r"\bconnection\s*\.\s*(?:truncate|truncate_tables|drop_table|drop_database)\b", "bulk_delete"),
+            (r"\bDatabaseTasks\s*\.\s*(?:drop|drop_all|drop_current|purge|purge_all|purge_current|truncate_all)\b", "bulk_delete"),
         ])
     });
     static PHP: LazyLock<Vec<Call>> = LazyLock::new(|| {
         mk(&[
             (r"\b(?:rmdir|unlink)\s*\(", "file_delete"),
             (r"\b(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec)\s*\(", "shell"),
+            // Eloquent (`artisan tinker`): `User::truncate()`, `User::query()->delete()`,
+            // `DB::table('t')->delete()` / `->truncate()`.
+            (r"(?:::|->)\s*truncate\s*\(\s*\)", "bulk_delete"),
+            (r"::\s*query\s*\(\s*\)\s*->\s*delete\s*\(\s*\)", "bulk_delete"),
+            (r"\bDB\s*::\s*table\s*\([^)]*\)\s*->\s*delete\s*\(\s*\)", "bulk_delete"),
         ])
     });
     static AWK: LazyLock<Vec<Call>> = LazyLock::new(|| mk(&[(r"\bsystem\s*\(", "shell")]));

@@ -22,13 +22,13 @@ use crate::sql::{self, Dialect};
 /// the entry's `sql` field. Makes the facts of [`crate::sql`] for every SQL text found.
 pub fn analyze(a: &mut Analyzer, inv: &Invocation, program: &Program, spec: &Sql, depth: usize) {
     let client = spec.dialect;
-    let parsed = crate::argv::parse(inv.args(), program.spec());
+    let Some((parsed, end)) = program.sql_at(inv.args()) else { return };
     let values_of = |opts: &[String]| -> Vec<&Word> {
         parsed.options.iter().filter(|o| opts.contains(&o.name)).filter_map(|o| o.value.as_ref()).collect()
     };
     let mut texts = values_of(&spec.text);
     if let Some(from) = spec.operands {
-        texts.extend(parsed.operands.iter().skip(from));
+        texts.extend(parsed.operands.iter().skip(end.saturating_add(from)));
     }
     let files = values_of(&spec.file);
     let explicit = !texts.is_empty() || !files.is_empty();
@@ -208,14 +208,46 @@ fn sql_text(a: &mut Analyzer, client: SqlDialect, text: &str, map: SpanMap, dept
                 a.push(f);
             }
         }
-        SqlDialect::Mysql | SqlDialect::Generic => {
-            let d = if client == SqlDialect::Mysql { Dialect::MySql } else { Dialect::Generic };
+        _ => {
+            let d = match client {
+                SqlDialect::Mysql => Dialect::MySql,
+                SqlDialect::Clickhouse => Dialect::ClickHouse,
+                SqlDialect::Mssql => Dialect::MsSql,
+                SqlDialect::Bigquery => Dialect::BigQuery,
+                SqlDialect::Snowflake => Dialect::Snowflake,
+                SqlDialect::Hive => Dialect::Hive,
+                _ => Dialect::Generic,
+            };
+            // sqlcmd's batch separator `GO [count]` is a client command, not T-SQL
+            // (sqlcmd(1), "Commands"): blanked out like the dot-commands, so offsets stay.
+            let owned;
+            let text = if client == SqlDialect::Mssql {
+                owned = blank_go_lines(text);
+                owned.as_str()
+            } else {
+                text
+            };
             for mut f in sql::analyze(text, d) {
                 remap(&mut f);
                 a.push(f);
             }
         }
     }
+}
+
+/// `text` with every line that is sqlcmd's `GO [count]` batch separator replaced by blanks.
+fn blank_go_lines(text: &str) -> String {
+    text.split_inclusive('\n')
+        .map(|line| {
+            let mut w = line.split_whitespace();
+            let go = w.next().is_some_and(|g| g.eq_ignore_ascii_case("go")) && w.all(|c| c.bytes().all(|b| b.is_ascii_digit()));
+            if go {
+                line.chars().map(|c| if c == '\n' { '\n' } else { ' ' }).collect()
+            } else {
+                line.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Analyses a `.sql` file's text (PostgreSQL dialect, psql meta-commands allowed).

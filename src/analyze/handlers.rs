@@ -20,6 +20,7 @@ pub fn run(name: &str, a: &mut Analyzer, inv: &Invocation, m: &PathMatch, depth:
         "aws_delete" => super::cloud::aws_delete(a, inv, m),
         "storage_rm" => super::cloud::storage_rm(a, inv, m),
         "storage_sync" => super::cloud::storage_sync(a, inv, m),
+        "http_request" => super::http::request(a, inv, m),
         "k8s" => k8s::k8s(a, inv, m),
         "k8s_secret" => k8s::secret_read(a, inv, m),
         "git_push" => git::push(a, inv, m),

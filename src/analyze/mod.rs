@@ -16,6 +16,7 @@ pub mod db;
 pub mod fs;
 pub mod git;
 pub mod handlers;
+pub mod http;
 pub mod k8s;
 pub mod net;
 pub mod unwrap;
@@ -365,7 +366,7 @@ impl Analyzer {
             for m in p.matches(inv.args()) {
                 match m.path.handler.as_deref() {
                     Some(h) => handlers::run(h, self, inv, &m, depth),
-                    None => self.push(m.fact(&inv.display(), inv.span())),
+                    None => self.push(m.fact_env(&inv.display(), inv.span(), &inv.env)),
                 }
             }
             if let Some(sql) = &p.sql {
@@ -383,6 +384,20 @@ impl Analyzer {
                 analyze(self, inv, depth);
             }
         }
+    }
+
+    /// Analyses `words` as the program its first word names, run by the interpreter of `inv`
+    /// (`python manage.py flush`, `php artisan migrate:fresh`, `python -m django flush`): when
+    /// the script's or module's base name has a catalog entry of its own (other than the
+    /// interpreter's), its paths and blocks apply as if it were run directly.
+    pub fn as_program(&mut self, inv: &Invocation, words: Vec<Word>, depth: usize) {
+        let Some(first) = words.first() else { return };
+        let name = program_name(&first.text).to_string();
+        if first.dynamic || name == inv.name || depth >= MAX_NESTING || crate::catalog::program(&name).is_none() {
+            return;
+        }
+        let inner = Invocation { name, words, cmd: inv.cmd, script: inv.script, env: inv.env.clone() };
+        self.family(&inner, depth + 1);
     }
 
     /// Reads a file named in the analysed text (relative to the base directory), bounded by

@@ -107,7 +107,7 @@ pub fn inner_argv(words: &[Word]) -> Option<Vec<Word>> {
     if !on_path(&w.path, &p.operands) {
         return None;
     }
-    let inner = if env { env_words(&p) } else { inner_words(args, &p, prog, w).to_vec() };
+    let inner = if env { env_words(&p) } else { inner_words(args, &p, prog, w) };
     let skip = if w.assignments { inner.iter().take_while(|w| assignment(&w.text).is_some()).count() } else { 0 };
     let inner = inner.get(skip..)?;
     (!inner.is_empty()).then(|| inner.to_vec())
@@ -131,6 +131,7 @@ fn generic(a: &mut Analyzer, inv: &Invocation, prog: &Program, w: &Wrapper, dept
         return Unwrapped::NotAWrapper;
     }
     let inner = inner_words(inv.args(), &p, prog, w);
+    let inner = inner.as_slice();
     // `flock FILE -c CMD`: the shell-code option may follow the wrapper's own operands.
     if let [first, rest @ ..] = inner
         && w.script_options.contains(&first.text)
@@ -152,14 +153,23 @@ fn generic(a: &mut Analyzer, inv: &Invocation, prog: &Program, w: &Wrapper, dept
 /// the operands after its subcommand path and own operands, or, for an entry with
 /// `after_double_dash`, every word after the `--` that ended its options
 /// (`kubectl exec -f pod.yaml -- rm -rf /`: `rm -rf /`, not `-rf /`).
-fn inner_words<'a>(args: &'a [Word], p: &'a argv::Parsed, prog: &Program, w: &Wrapper) -> &'a [Word] {
+///
+/// For a style whose options end at the first operand (`posix`, `goflag`), the words after the
+/// subcommand path are read for options again, as the subcommand reads its own
+/// (`uv run --with django python ...`, `bundle exec --keep-file-descriptors CMD`).
+fn inner_words(args: &[Word], p: &argv::Parsed, prog: &Program, w: &Wrapper) -> Vec<Word> {
     if w.after_double_dash
         && p.double_dash
         && let Some(rest) = after_options_end(args, prog)
     {
-        return rest;
+        return rest.to_vec();
     }
-    p.operands.get(w.path.len() + w.operands..).unwrap_or_default()
+    let rest = p.operands.get(w.path.len()..).unwrap_or_default();
+    if !w.path.is_empty() && matches!(prog.spec().style, argv::Style::Posix | argv::Style::GoFlag) {
+        let again = argv::parse(rest, prog.spec());
+        return again.operands.get(w.operands..).unwrap_or_default().to_vec();
+    }
+    rest.get(w.operands..).unwrap_or_default().to_vec()
 }
 
 /// The words after the `--` that ends the options of `args` per the entry's spec; a `--`

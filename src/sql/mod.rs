@@ -50,6 +50,16 @@ pub enum Dialect {
     Sqlite,
     /// DuckDB (`duckdb`): `DuckDbDialect`.
     DuckDb,
+    /// ClickHouse (`clickhouse-client`): `ClickHouseDialect`.
+    ClickHouse,
+    /// SQL Server T-SQL (`sqlcmd`): `MsSqlDialect`.
+    MsSql,
+    /// BigQuery GoogleSQL (`bq query`): `BigQueryDialect`.
+    BigQuery,
+    /// Snowflake (`snowsql`): `SnowflakeDialect`.
+    Snowflake,
+    /// HiveQL, also Spark SQL (`hive`, `beeline`, `spark-sql`): `HiveDialect`.
+    Hive,
     /// Anything else: `GenericDialect` (permissive).
     Generic,
 }
@@ -62,6 +72,11 @@ impl Dialect {
             Dialect::MySql => Box::new(sqld::MySqlDialect {}),
             Dialect::Sqlite => Box::new(sqld::SQLiteDialect {}),
             Dialect::DuckDb => Box::new(sqld::DuckDbDialect {}),
+            Dialect::ClickHouse => Box::new(sqld::ClickHouseDialect {}),
+            Dialect::MsSql => Box::new(sqld::MsSqlDialect {}),
+            Dialect::BigQuery => Box::new(sqld::BigQueryDialect {}),
+            Dialect::Snowflake => Box::new(sqld::SnowflakeDialect {}),
+            Dialect::Hive => Box::new(sqld::HiveDialect {}),
             Dialect::Generic => Box::new(sqld::GenericDialect {}),
         }
     }
