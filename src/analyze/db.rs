@@ -219,7 +219,7 @@ fn sql_text(a: &mut Analyzer, client: SqlDialect, text: &str, map: SpanMap, dept
                 _ => Dialect::Generic,
             };
             // sqlcmd's batch separator `GO [count]` is a client command, not T-SQL
-            // (sqlcmd(1), "Commands"): blanked out like the dot-commands, so offsets stay.
+            // (sqlcmd(1), "Commands"): it ends the statements before it, so it becomes `;`.
             let owned;
             let text = if client == SqlDialect::Mssql {
                 owned = blank_go_lines(text);
@@ -235,14 +235,16 @@ fn sql_text(a: &mut Analyzer, client: SqlDialect, text: &str, map: SpanMap, dept
     }
 }
 
-/// `text` with every line that is sqlcmd's `GO [count]` batch separator replaced by blanks.
+/// `text` with every line that is sqlcmd's `GO [count]` batch separator replaced by a `;`
+/// and blanks (same length, so spans stay).
 fn blank_go_lines(text: &str) -> String {
     text.split_inclusive('\n')
         .map(|line| {
             let mut w = line.split_whitespace();
             let go = w.next().is_some_and(|g| g.eq_ignore_ascii_case("go")) && w.all(|c| c.bytes().all(|b| b.is_ascii_digit()));
             if go {
-                line.chars().map(|c| if c == '\n' { '\n' } else { ' ' }).collect()
+                // The batch ends there: a `;` in place of `G` (same length), the rest blank.
+                line.chars().enumerate().map(|(k, c)| if c == '\n' { '\n' } else if k == line.len() - line.trim_start().len() { ';' } else { ' ' }).collect()
             } else {
                 line.to_string()
             }
