@@ -825,7 +825,8 @@ impl PathMatch<'_> {
 /// `NAME=VALUE` word among the command's `operands` (rake reads those as its environment).
 fn env_value(names: &[String], env: &[(String, String)], operands: &[&str]) -> Option<Value> {
     let given = env.iter().map(|(n, v)| (n.as_str(), v.as_str())).chain(operands.iter().filter_map(|o| o.split_once('=')));
-    given.filter(|(n, _)| names.iter().any(|x| x == n)).last().map(|(_, v)| Value::String(v.to_string()))
+    let given: Vec<(&str, &str)> = given.collect();
+    given.into_iter().rev().find(|(n, _)| names.iter().any(|x| x == n)).map(|(_, v)| Value::String(v.to_string()))
 }
 
 fn attr_value(a: &FromArgs, p: &crate::argv::Parsed, after: &[&str], words: &[String]) -> Option<Value> {
@@ -1469,6 +1470,36 @@ decodes = { options = ["-d"], unless = ["-n"] }
         assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("must start with '-'"));
         let bad = toml.replace("decodes = { options", "decodes = { option");
         assert!(parse_file("t.toml", &bad).is_err(), "a misspelt field is an error");
+    }
+
+    #[test]
+    fn env_attributes_read_assignments_and_operands() {
+        let toml = r#"
+[[program]]
+names = ["rake"]
+summary = "s"
+source = "s"
+values = ["--env"]
+[[program.command]]
+path = ["db:drop"]
+fact = "migrate.reset"
+[program.command.attrs]
+environment = { value = ["--env"], env = ["RAILS_ENV"] }
+checks_disabled = { env = ["DISABLE_DATABASE_ENVIRONMENT_CHECK"] }
+"#;
+        let p = parse_file("t.toml", toml).expect("parses");
+        let span = crate::fact::Span::default();
+        let m = p[0].matches(&words(&["db:drop", "RAILS_ENV=production"]));
+        assert_eq!(m[0].fact("x", span).attrs["environment"], "production", "a NAME=VALUE operand");
+        let env = vec![("RAILS_ENV".to_string(), "staging".to_string()), ("DISABLE_DATABASE_ENVIRONMENT_CHECK".to_string(), "1".to_string())];
+        let m = p[0].matches(&words(&["db:drop"]));
+        let f = m[0].fact_env("x", span, &env);
+        assert_eq!((f.attrs["environment"].as_str(), f.attrs["checks_disabled"].as_str()), (Some("staging"), Some("1")));
+        let m = p[0].matches(&words(&["db:drop", "--env", "test"]));
+        assert_eq!(m[0].fact_env("x", span, &env).attrs["environment"], "test", "the option wins");
+        assert!(m[0].fact("x", span).attrs.get("checks_disabled").is_none());
+        let bad = toml.replace("environment = { value = [\"--env\"], env", "environment = { operand = 0, env");
+        assert!(parse_file("t.toml", &bad).unwrap_err().message.contains("env may go with value"));
     }
 
     #[test]

@@ -66,11 +66,12 @@ pub fn request(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
     let items = m.program.send.as_ref().is_some_and(|s| s.items);
     let mut operands: Vec<&crate::shell::Word> = m.operands().iter().collect();
     let mut method = text("method").map(|x| x.to_ascii_uppercase());
-    if items && operands.len() > 1 {
-        if let Some(first) = operands.first().filter(|w| METHODS.contains(&w.text.to_ascii_uppercase().as_str())) {
-            method.get_or_insert(first.text.to_ascii_uppercase());
-            operands.remove(0);
-        }
+    if items
+        && operands.len() > 1
+        && let Some(first) = operands.first().filter(|w| METHODS.contains(&w.text.to_ascii_uppercase().as_str()))
+    {
+        method.get_or_insert(first.text.to_ascii_uppercase());
+        operands.remove(0);
     }
     let send_body = m.program.send.iter().flat_map(|s| s.body.iter()).any(|b| m.parsed.has(&option_names(&b.options)));
     let item_body = items && operands.iter().skip(1).any(|w| is_data_item(&w.text));
