@@ -39,6 +39,7 @@ pub mod report;
 pub mod shell;
 pub mod sql;
 pub mod trust;
+pub mod verbs;
 
 /// `guard explain` and the rule-example check, where other code has always found them.
 pub use cmd::explain;
