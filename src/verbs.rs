@@ -100,6 +100,13 @@ pub fn split(name: &str) -> Vec<String> {
     out
 }
 
+/// True for a word that can be a subcommand: letters, digits, `:`, `-` and `_`, starting with a
+/// letter (`db:drop`, `delete-branch`, `apps`); not a path, file name, URL, assignment or text
+/// with blanks (`./x`, `dump.sql`, `k=v`, `'DROP TABLE users'`).
+pub fn is_subcommand_word(w: &str) -> bool {
+    w.starts_with(|c: char| c.is_ascii_alphabetic()) && w.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '-' | '_'))
+}
+
 /// Classifies an operation named by `words` (subcommand words, a script's name, an MCP tool
 /// name), given with the options `options` (names as written: `--all`, `-y`).
 ///
@@ -228,6 +235,8 @@ mod tests {
         assert!(classify(&["deleted"], &[]).is_none());
         assert!(classify(&["list", "dropTable"], &[]).is_some());
         assert!(classify(&[], &["--all"]).is_none());
+        assert!(is_subcommand_word("db:drop") && is_subcommand_word("delete-branch"));
+        assert!(!is_subcommand_word("DROP TABLE users") && !is_subcommand_word("./reset") && !is_subcommand_word("drop.sql"));
     }
 
     #[test]

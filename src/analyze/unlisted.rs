@@ -2,7 +2,8 @@
 //! subcommand words hold a destructive verb (`acme db:drop`, `hostctl apps destroy web`,
 //! `tool delete-branch main`) yields `exec.destructive_verb`, decided by `rules/verbs.toml`.
 //!
-//! The words are the first two operands of the line, read without an option spec
+//! The words are the first two operands of the line that look like subcommands
+//! ([`crate::verbs::is_subcommand_word`]: not paths, files, URLs or text), read without an option spec
 //! ([`crate::verbs::scan_argv`]: the word after an unknown option is its value), classified by
 //! [`crate::verbs::classify`] against `verbs.toml`. A program run by a path (`./bin/reset-db`,
 //! `scripts/drop_tables.py`) is a project script guard does not read, so its base name, less
@@ -36,7 +37,8 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation) {
         found = verbs::classify(&[stem], &options).map(|h| (h, "program_name", first.span));
     }
     if found.is_none() {
-        let words: Vec<&str> = scan.words.iter().filter(|w| !w.dynamic).map(|w| w.text.as_str()).collect();
+        let words: Vec<&str> =
+            scan.words.iter().filter(|w| !w.dynamic && verbs::is_subcommand_word(&w.text)).map(|w| w.text.as_str()).collect();
         let span = match (scan.words.first(), scan.words.last()) {
             (Some(x), Some(y)) => Span::new(x.span.start, y.span.end),
             _ => inv.span(),

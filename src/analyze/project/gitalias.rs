@@ -84,6 +84,7 @@ pub fn lookup(a: &Analyzer, name: &str, dir: &Path) -> Option<Alias> {
 /// git's configuration files for `dir`, most specific first.
 fn config_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = vec![];
+    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     if let Some(git) = dir.ancestors().map(|d| d.join(".git")).find(|p| p.exists()) {
         let gitdir = if git.is_file() {
             std::fs::read_to_string(&git)

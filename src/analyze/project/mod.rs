@@ -72,6 +72,8 @@ pub fn work_dir(a: &Analyzer, dir: Option<&Word>) -> Option<PathBuf> {
 
 /// The first of `names` found in `dir`, or (when `upward`) in its nearest ancestor that has one.
 pub fn find_file(dir: &Path, names: &[&str], upward: bool) -> Option<PathBuf> {
+    // Resolved first: the lexical parent of `app/..` would be `app`.
+    let dir = std::fs::canonicalize(dir).ok()?;
     let mut dirs = dir.ancestors();
     let mut next = dirs.next();
     while let Some(d) = next {
