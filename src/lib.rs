@@ -22,6 +22,7 @@ pub mod catalog;
 pub mod cli;
 pub mod cmd;
 pub mod context;
+pub mod coverage;
 pub mod data_file;
 pub mod engine;
 pub mod examples;
