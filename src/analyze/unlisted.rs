@@ -26,7 +26,7 @@ use crate::verbs;
 pub fn analyze(a: &mut Analyzer, inv: &Invocation) {
     let Some(first) = inv.words.first() else { return };
     let v = verbs::get();
-    if v.operand_programs.iter().any(|p| *p == inv.name) || a.calls.is_defined(inv.script, &first.text) {
+    if v.operand_programs.contains(&inv.name) || a.calls.is_defined(inv.script, &first.text) {
         return;
     }
     let scan = verbs::scan_argv(inv.args());

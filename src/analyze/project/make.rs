@@ -101,7 +101,7 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
     let mut done: Vec<String> = vec![];
     let mut lines = vec![];
     for g in goals {
-        recipes(&mk, &g, &vars, &mut done, &mut lines, 0);
+        recipes(&mk, &g, &mut done, &mut lines, 0);
     }
     for line in lines {
         let (prefix, body) = split_prefix(&line);
@@ -115,7 +115,7 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
 
 /// Appends the recipe lines of `target`'s prerequisites, then its own, to `out` (with `$@`,
 /// `$<`, `$^` substituted), each target once, at most [`MAX_STEPS`] targets.
-fn recipes(mk: &Makefile, target: &str, vars: &Vars, done: &mut Vec<String>, out: &mut Vec<String>, level: usize) {
+fn recipes(mk: &Makefile, target: &str, done: &mut Vec<String>, out: &mut Vec<String>, level: usize) {
     if done.iter().any(|d| d == target) || done.len() >= MAX_STEPS || level > MAX_STEPS {
         return;
     }
@@ -123,7 +123,7 @@ fn recipes(mk: &Makefile, target: &str, vars: &Vars, done: &mut Vec<String>, out
     for rule in mk.rules_by_target(target) {
         let prereqs: Vec<String> = rule.prerequisites().collect();
         for p in &prereqs {
-            recipes(mk, p, vars, done, out, level + 1);
+            recipes(mk, p, done, out, level + 1);
         }
         for r in rule.recipes() {
             let auto = r

@@ -154,10 +154,8 @@ fn expand(tasks: &yaml_rust2::yaml::Hash, name: &str, vars: &HashMap<String, Str
             out.push(template(s, &scope));
         } else if let Some(n) = get(c, "task").and_then(Yaml::as_str) {
             expand(tasks, n, vars, done, out);
-        } else if let Some(d) = get(c, "defer") {
-            if let Some(s) = d.as_str() {
-                deferred.push(template(s, &scope));
-            }
+        } else if let Some(s) = get(c, "defer").and_then(Yaml::as_str) {
+            deferred.push(template(s, &scope));
         }
     }
     out.extend(deferred);
