@@ -49,6 +49,8 @@ fn main() {
     to_json("rules", "", out);
     println!("cargo::rerun-if-changed=facts.toml");
     convert(Path::new("facts.toml"), &out.join("facts.json"));
+    println!("cargo::rerun-if-changed=verbs.toml");
+    convert(Path::new("verbs.toml"), &out.join("verb_lists.json"));
     let files = to_json("catalog", "catalog_", out);
     // Every program name of the built-in catalog with the index of its file, sorted by name, so
     // a lookup parses only the file that defines the name (most commands are in none).

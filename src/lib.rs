@@ -22,6 +22,7 @@ pub mod catalog;
 pub mod cli;
 pub mod cmd;
 pub mod context;
+pub mod coverage;
 pub mod data_file;
 pub mod engine;
 pub mod examples;
@@ -39,6 +40,7 @@ pub mod report;
 pub mod shell;
 pub mod sql;
 pub mod trust;
+pub mod verbs;
 
 /// `guard explain` and the rule-example check, where other code has always found them.
 pub use cmd::explain;

@@ -398,6 +398,7 @@ pub const BUILTIN: &[Pack] = &[
     pack!("http"),
     pack!("hosting"),
     pack!("stores"),
+    pack!("verbs"),
 ];
 
 /// Whether a layer may loosen rules.

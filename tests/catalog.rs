@@ -103,11 +103,13 @@ fn catalog_layers() {
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
         v["verdict"].as_str().unwrap_or("none").to_string()
     };
-    assert_eq!(verdict("mywrap -t 5 rm -rf /"), "allow", "an unknown program is not looked into");
+    // An unknown program is read only for a destructive verb in its first operands (issue 8:
+    // `rm` with `-rf` is one), which asks; as a wrapper its inner `rm -rf /` is a deny.
+    assert_eq!(verdict("mywrap -t 5 rm -rf /"), "ask", "an unknown program is not looked into");
     let project = env.path().join(".guard/catalog");
     std::fs::create_dir_all(&project).expect("mkdir");
     std::fs::write(project.join("site.toml"), MYWRAP).expect("write");
-    assert_eq!(verdict("mywrap -t 5 rm -rf /"), "allow", "an untrusted project catalog is ignored");
+    assert_eq!(verdict("mywrap -t 5 rm -rf /"), "ask", "an untrusted project catalog is ignored");
     // What `guard trust` records once a person approved it (tests/cli.rs tests the command).
     let site = project.join("site.toml").canonicalize().expect("path");
     let line = format!("{}  {}\n", guard::audit::sha256_hex(MYWRAP.as_bytes()), site.display());
@@ -115,7 +117,7 @@ fn catalog_layers() {
     std::fs::write(env.path().join("config/guard/trusted"), line).expect("write");
     assert_eq!(verdict("mywrap -t 5 rm -rf /"), "deny", "a trusted project catalog counts");
     std::fs::write(project.join("site.toml"), MYWRAP.replace("[program.wrapper]", "[program.wrapper]\nrest = \"none\"")).expect("write");
-    assert_eq!(verdict("mywrap -t 5 rm -rf /"), "allow", "an edit revokes the approval");
+    assert_eq!(verdict("mywrap -t 5 rm -rf /"), "ask", "an edit revokes the approval");
     std::fs::remove_file(env.path().join("config/guard/trusted")).expect("rm");
     let user = env.path().join("config/guard/catalog");
     std::fs::create_dir_all(&user).expect("mkdir");

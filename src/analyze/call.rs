@@ -105,6 +105,14 @@ impl Calls {
         self.done.retain(|k| k.0 != id);
     }
 
+    /// True if `name` is a function defined in `sc` or an analysed script, or an alias in
+    /// effect: a call of it runs that definition, whose body is analysed at the call.
+    pub fn is_defined(&self, sc: &Script, name: &str) -> bool {
+        !sc.functions_named(name).is_empty()
+            || self.defined.iter().any(|(n, _)| n == name)
+            || self.aliases.iter().any(|(n, _)| n == name)
+    }
+
     /// Takes `cost` from the expansion budget; false when it is spent.
     fn spend(&mut self, cost: usize) -> bool {
         if self.expanded.saturating_add(cost) > MAX_EXPANDED {

@@ -22,6 +22,7 @@
 
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
+use super::project::gitalias;
 use super::{Analyzer, Invocation, MAX_NESTING};
 use crate::argv::{self, Parsed, Spec, Style};
 use crate::catalog::{self, PathMatch};
@@ -117,15 +118,34 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
         a.shell_text(&s.value, s.map, depth + 1);
     }
     let Some((sub, rest)) = global.operands.split_first() else { return };
+    gitalias::record(a, &global.operands);
     autocorrect(a, inv, &settings, sub, depth);
     let alias = format!("alias.{}", sub.text);
-    let Some(def) = settings.iter().rev().find(|s| s.is(&alias)) else { return };
+    // An alias given on the line, else one defined earlier in the script or in git's
+    // configuration files (git ignores aliases that hide its own commands).
+    let (value, map) = match settings.iter().rev().find(|s| s.is(&alias)) {
+        Some(def) => (def.value.clone(), def.map),
+        None if sub.dynamic || gitalias::BUILTINS.contains(&sub.text.as_str()) => return,
+        None => {
+            let Some(dir) = super::project::work_dir(a, global.value(&["-C"])) else { return };
+            let Some(def) = gitalias::lookup(a, &sub.text, &dir) else { return };
+            if def.dynamic {
+                a.push(
+                    Fact::new("exec.dynamic", format!("git alias {} is defined with a value known only at run time", def.name), sub.span)
+                        .with("reason", "shell_string")
+                        .with("text", def.value),
+                );
+                return;
+            }
+            (def.value, SpanMap::nested(None, sub.span))
+        }
+    };
     if depth > MAX_NESTING {
         a.push(Fact::new("exec.too_deep", "nesting too deep to analyse", inv.span()).with("depth", depth));
         return;
     }
-    if let Some(shell) = def.value.strip_prefix('!') {
-        a.shell_text(shell, SpanMap::nested(None, sub.span), depth + 1);
+    if let Some(shell) = value.strip_prefix('!') {
+        a.shell_text(shell, map, depth + 1);
         return;
     }
     // `git [the other settings] EXPANSION REST`: analysed as git would run it. Settings are
@@ -137,7 +157,7 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
         words.push(word("-c"));
         words.push(word(&format!("{}={}", s.key, s.value)));
     }
-    words.extend(shlex::split(&def.value).unwrap_or_default().iter().map(|t| word(t)));
+    words.extend(shlex::split(&value).unwrap_or_default().iter().map(|t| word(t)));
     words.extend(rest.iter().cloned());
     let env = inv.env.iter().filter(|(n, _)| !CONFIG_ENV.contains(&n.as_str()) && !n.starts_with("GIT_CONFIG_")).cloned().collect();
     let inner = Invocation { name: inv.name.clone(), words, cmd: inv.cmd, script: inv.script, env };

@@ -19,6 +19,8 @@ pub mod handlers;
 pub mod http;
 pub mod k8s;
 pub mod net;
+pub mod project;
+pub mod unlisted;
 pub mod unwrap;
 
 use crate::fact::{Fact, Span};
@@ -109,6 +111,8 @@ pub struct Analyzer {
     scripts: Vec<Range<usize>>,
     /// Function and alias expansion state: aliases in effect, calls being expanded, budget.
     calls: call::Calls,
+    /// Git aliases defined by `git config alias.X V` earlier in the analysed scripts.
+    git_aliases: Vec<project::gitalias::Alias>,
 }
 
 impl Analyzer {
@@ -124,6 +128,7 @@ impl Analyzer {
             cd: None,
             scripts: vec![],
             calls: call::Calls::default(),
+            git_aliases: vec![],
         }
     }
 
@@ -362,7 +367,15 @@ impl Analyzer {
     /// The facts of one invocation of a program (no longer wrapped): its catalog entry's paths
     /// and blocks, then the family analyzers not yet fully described by the catalog.
     fn family(&mut self, inv: &Invocation, depth: usize) {
-        if let Some(p) = crate::catalog::program(&inv.name) {
+        let listed = crate::catalog::program(&inv.name);
+        let family = FAMILIES.iter().any(|(programs, _)| programs.contains(&inv.name.as_str()));
+        let runner = project::PROGRAMS.contains(&inv.name.as_str());
+        if runner {
+            project::analyze(self, inv, depth);
+        } else if listed.is_none() && !family {
+            unlisted::analyze(self, inv);
+        }
+        if let Some(p) = listed {
             for m in p.matches(inv.args()) {
                 match m.path.handler.as_deref() {
                     Some(h) => handlers::run(h, self, inv, &m, depth),
