@@ -393,6 +393,7 @@ pub const BUILTIN: &[Pack] = &[
     pack!("datastore"),
     pack!("net"),
     pack!("code"),
+    pack!("paas"),
 ];
 
 /// Whether a layer may loosen rules.
