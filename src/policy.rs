@@ -394,6 +394,7 @@ pub const BUILTIN: &[Pack] = &[
     pack!("net"),
     pack!("code"),
     pack!("paas"),
+    pack!("breadth"),
 ];
 
 /// Whether a layer may loosen rules.
