@@ -38,6 +38,9 @@ pub enum Rest {
     Script,
     /// No inner command from operands (`script FILE` names a typescript file).
     None,
+    /// The wrapper runs the shell script it reads on standard input (`echo CMD | at now`,
+    /// `batch <<EOF`); the operands are its own (a time).
+    Stdin,
 }
 
 /// How a program runs another command. Field names follow the entry format in
@@ -52,6 +55,11 @@ pub struct Wrapper {
     /// Options whose value is shell code that the wrapper runs (`flock -c`, `su -c`).
     #[serde(default)]
     pub script_options: Vec<String>,
+    /// Prefixes of a script option's value: when given, only a value starting with one of them
+    /// is shell code, and the first matching prefix is removed (`vim -c '!CMD'`: `["!", ":!"]`;
+    /// `tar --checkpoint-action=exec=CMD`: `["exec=", ""]`).
+    #[serde(default)]
+    pub script_prefixes: Vec<String>,
     /// Options after which no inner command runs (`sudo -e` edits files, `command -v` only
     /// looks a name up, `taskset -p` changes a running process).
     #[serde(default)]
