@@ -818,6 +818,8 @@ pub const WRAPPER_HANDLERS: &[&str] =
 
 /// The path handlers `analyze::handlers` has: a `[[program.command]] handler` must name one.
 pub const PATH_HANDLERS: &[&str] = &[
+    // files overwritten (analyze/fs.rs)
+    "overwrite",
     // cloud (analyze/cloud.rs)
     "aws_delete",
     "iac_destroy",

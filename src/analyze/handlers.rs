@@ -34,6 +34,7 @@ pub fn run(name: &str, a: &mut Analyzer, inv: &Invocation, m: &PathMatch, depth:
         "device_write" => fs::device_write(a, inv, m),
         "format" => fs::format(a, inv, m),
         "dd" => fs::dd(a, inv, m),
+        "overwrite" => fs::overwrite(a, inv, m),
         "permissions" => fs::permissions(a, inv, m),
         // Unreachable for loaded catalogs: names are checked against
         // [`crate::catalog::PATH_HANDLERS`] at load.

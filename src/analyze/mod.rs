@@ -259,6 +259,7 @@ impl Analyzer {
         }
         if frame.is_none() {
             fs::redirect_writes(self, cmd);
+            fs::redirect_truncates(self, cmd);
         }
         let words = match frame {
             Some(f) => f.substitute(&cmd.words),
@@ -603,6 +604,13 @@ fn cd_target(words: &[Word], vars: &HashMap<String, Option<String>>) -> Option<O
     }
     let arg = words.get(1..).unwrap_or_default().iter().find(|w| !w.text.starts_with('-') || w.text == "-");
     let Some(w) = arg else { return Some(Some("~".into())) };
+    // `cd "$HOME"`, `cd ${HOME}/x`: the home directory, as `cd ~` (bash manual §3.5.2).
+    for v in ["$HOME", "${HOME}"] {
+        if let Some(rest) = w.text.strip_prefix(v).filter(|r| (r.is_empty() || r.starts_with('/')) && !r.contains(['$', '`']))
+        {
+            return Some(Some(format!("~{rest}")));
+        }
+    }
     let w = resolve(w, vars)?;
     Some((!w.dynamic && (w.text.starts_with('/') || w.text == "~" || w.text.starts_with("~/"))).then(|| w.text.clone()))
 }
