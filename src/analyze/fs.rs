@@ -701,7 +701,14 @@ mod tests {
         assert_eq!(c("/e*", false), "system");
         assert_eq!(c("/???", false), "system");
         assert_eq!(c("/tmp/*", false), "other");
-        assert_eq!(c("/var/lib/postgresql/", false), "system_subdir");
+        assert_eq!(c("/var/lib/dpkg/", false), "system_subdir");
+        assert_eq!(c("/var/lib/postgresql/", false), "service_data");
+        assert_eq!(c("/var/lib/postgresql/16/main", false), "service_data");
+        assert_eq!(c("/srv/app", false), "service_data");
+        assert_eq!(c("~/.ssh/id_rsa", false), "credentials");
+        assert_eq!(c("/home/bob/.aws", false), "credentials");
+        assert_eq!(c("~/.ssh/known_hosts", false), "other");
+        assert_eq!(c("~/.sshx", false), "other");
         assert_eq!(c("/var/log/app", false), "other");
         assert_eq!(c("/usr/local/lib", false), "other");
         assert_eq!(c("/opt/app", false), "other");
