@@ -238,6 +238,16 @@ pub fn classify(w: &Word) -> PathClass {
     PathClass::Other
 }
 
+/// True if `rel`, a path relative to a home directory (`.aws/credentials`), is in one of its
+/// credential stores ([`CREDENTIAL_PATHS`], not [`CREDENTIAL_EXCEPTIONS`]); a backup copy of a
+/// single-file store counts too (`.kube/config.bak`, `.netrc.old`). The one table serves
+/// deletes and overwrites here and secret sources in `analyze::net`.
+pub fn credential_store(rel: &str) -> bool {
+    let within = |p: &str| rel == p || rel.strip_prefix(p).is_some_and(|r| r.starts_with('/'));
+    let backup = |p: &str| rel.strip_prefix(p).is_some_and(|r| r.starts_with('.')) && !p.ends_with(".ssh");
+    !CREDENTIAL_EXCEPTIONS.iter().any(|p| within(p)) && CREDENTIAL_PATHS.iter().any(|p| within(p) || backup(p))
+}
+
 /// The class of a normalised absolute path (the home directory written `/__HOME__`) inside a
 /// service data directory or a home credential store, from the tables above.
 fn protected_class(base: &str) -> Option<PathClass> {
@@ -250,11 +260,7 @@ fn protected_class(base: &str) -> Option<PathClass> {
         let r = base.strip_prefix("/home/").or_else(|| base.strip_prefix("/Users/"))?;
         r.split_once('/').map(|(_, rest)| rest)
     })?;
-    let within = |p: &str| rel == p || rel.strip_prefix(p).is_some_and(|r| r.starts_with('/'));
-    if CREDENTIAL_EXCEPTIONS.iter().any(|p| within(p)) {
-        return None;
-    }
-    CREDENTIAL_PATHS.iter().any(|p| within(p)).then_some(PathClass::Credentials)
+    credential_store(rel).then_some(PathClass::Credentials)
 }
 
 /// `t` with every expansion that may be empty removed: `$NAME`, `${...}` (but not a guarded
@@ -321,7 +327,7 @@ pub fn delete(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
 
 /// A relative literal path joined to the directory an earlier `cd` in the script moved to
 /// (`cd / && rm -rf *` deletes `/*`).
-fn in_cd(a: &Analyzer, w: Word) -> Word {
+pub fn in_cd(a: &Analyzer, w: Word) -> Word {
     match a.cd() {
         Some(dir) if !w.dynamic && !w.text.starts_with('/') && !w.text.starts_with('~') => {
             Word { text: format!("{dir}/{}", w.text), ..w }
@@ -561,6 +567,28 @@ pub fn overwrite(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
     }
 }
 
+/// Path handler `sync_delete` (`rsync --delete SRC... DEST`): files in the destination that
+/// the sources lack are deleted, so the destination tree is the path's `fs.delete` target
+/// (recursive), classed like any delete target; a remote destination (`host:path`) is another
+/// machine's tree and makes no fact here. rsync(1): `--delete` "delete extraneous files from
+/// dest dirs", and the `--delete-*`, `--del` variants.
+pub fn sync_delete(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
+    let Some(dest) = m.operands().last().filter(|_| m.operands().len() >= 2) else { return };
+    let remote = dest.text.split_once(':').is_some_and(|(h, _)| !h.is_empty() && !h.contains('/')) || dest.text.contains("://");
+    if remote {
+        return;
+    }
+    let (names, classes) = targets(a, std::slice::from_ref(dest));
+    a.push(
+        m.fact(&inv.display(), inv.span())
+            .with("program", inv.name.clone())
+            .with("recursive", true)
+            .with("force", true)
+            .with("targets", names)
+            .with("classes", classes),
+    );
+}
+
 /// `fs.wipe` for `dd ... of=TARGET` (dd(1): operands, not options; the `dd` path handler):
 /// a write over a device, or over a target known only at run time.
 pub fn dd(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
@@ -618,20 +646,59 @@ pub fn permissions(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
     }
     let (names, classes) = targets(a, paths);
     let world = inv.name == "chmod" && world_writable(&mode);
+    let setuid = inv.name == "chmod" && set_id(&mode);
+    // A set-ID program that runs commands (a shell, an interpreter, a wrapper: anything the
+    // catalog knows runs other code) gives every local user its owner's shell (GTFOBins, "SUID").
+    let runs_code = setuid
+        && paths.iter().any(|w| {
+            let base = super::program_name(&w.text);
+            crate::catalog::program(base).is_some_and(|p| p.wrapper.is_some() || !p.code.is_empty()) || SHELLS.contains(&base)
+        });
     a.push(
         m.fact(&inv.display(), inv.span())
             .with("program", inv.name.clone())
             .with("mode", mode)
             .with("world_writable", world)
+            .with("setuid", setuid)
+            .with("setuid_interpreter", runs_code)
             .with("targets", names)
             .with("classes", classes),
     );
+}
+
+/// Shells (bash manual; dash(1), zsh(1), ksh(1), fish(1), busybox(1)): a set-user-ID copy
+/// is a root shell for anyone.
+const SHELLS: &[&str] = &["sh", "bash", "dash", "zsh", "ksh", "mksh", "csh", "tcsh", "fish", "ash", "busybox", "rbash"];
+
+/// True if a chmod mode sets the set-user-ID or set-group-ID bit: `u+s`, `g+s`, `+s`, `a+s`,
+/// `=s`-containing symbolic clauses, or an octal mode with 4 or 2 in its special digit
+/// (`4755`, `2755`, `6755`); chmod(1).
+pub fn set_id(mode: &str) -> bool {
+    if !mode.is_empty() && mode.len() >= 4 && mode.chars().all(|c| c.is_ascii_digit() && c < '8') {
+        let special = mode.len().checked_sub(4).and_then(|i| mode.chars().nth(i)).unwrap_or('0');
+        return matches!(special, '2' | '4' | '6');
+    }
+    mode.split(',').any(|clause| {
+        let who: String = clause.chars().take_while(|c| matches!(c, 'u' | 'g' | 'o' | 'a')).collect();
+        let rest = clause.get(who.len()..).unwrap_or_default();
+        (who.is_empty() || who.contains(['u', 'g', 'a'])) && rest.starts_with(['+', '=']) && rest.contains('s')
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::fact::Span;
+
+    #[test]
+    fn set_id_modes() {
+        for m in ["u+s", "+s", "g+s", "a+s", "4755", "2755", "6755", "04755", "u=rwxs", "u+x,u+s"] {
+            assert!(set_id(m), "{m}");
+        }
+        for m in ["755", "0755", "1777", "o+s", "u-s", "+x", "u+w", "user:group", ""] {
+            assert!(!set_id(m), "{m}");
+        }
+    }
 
     fn c(t: &str, dynamic: bool) -> &'static str {
         classify(&Word { text: t.into(), dynamic, quoted: false, span: Span::default(), verbatim_at: None }).name()

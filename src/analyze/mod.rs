@@ -11,6 +11,8 @@
 pub mod call;
 pub mod cloud;
 pub mod code;
+pub mod code_net;
+pub mod container;
 pub mod datastore;
 pub mod db;
 pub mod fs;
@@ -18,6 +20,7 @@ pub mod git;
 pub mod handlers;
 pub mod k8s;
 pub mod net;
+pub mod sed;
 pub mod unwrap;
 
 use crate::fact::{Fact, Span};
@@ -366,14 +369,16 @@ impl Analyzer {
             for m in p.matches(inv.args()) {
                 match m.path.handler.as_deref() {
                     Some(h) => handlers::run(h, self, inv, &m, depth),
+                    None if m.path.fact.is_empty() => {}
                     None => self.push(m.fact(&inv.display(), inv.span())),
                 }
+                handlers::path_runs(self, inv, &m, depth);
             }
             if let Some(sql) = &p.sql {
                 db::analyze(self, inv, p, sql, depth);
             }
             if p.send.is_some() || !p.prints.is_empty() {
-                net::catalog(self, inv, p);
+                net::catalog(self, inv, p, depth);
             }
             if !p.code.is_empty() {
                 code::analyze(self, inv, p, depth);
