@@ -117,7 +117,9 @@ pub fn secret_var(name: &str) -> bool {
 type CompiledSender = (Option<Regex>, Option<Regex>, bool);
 
 /// Per language: its senders, the environment-dump pattern, the one-variable pattern.
-static COMPILED: LazyLock<Vec<(Lang, Vec<CompiledSender>, Option<Regex>, Option<Regex>)>> = LazyLock::new(|| {
+type CompiledLanguage = (Lang, Vec<CompiledSender>, Option<Regex>, Option<Regex>);
+
+static COMPILED: LazyLock<Vec<CompiledLanguage>> = LazyLock::new(|| {
     [Lang::Python, Lang::Javascript, Lang::Ruby, Lang::Perl, Lang::Php]
         .into_iter()
         .map(|l| {
