@@ -38,6 +38,9 @@ pub enum Rest {
     Script,
     /// No inner command from operands (`script FILE` names a typescript file).
     None,
+    /// The wrapper runs the shell script it reads on standard input (`echo CMD | at now`,
+    /// `batch <<EOF`); the operands are its own (a time).
+    Stdin,
 }
 
 /// How a program runs another command. Field names follow the entry format in
@@ -52,6 +55,11 @@ pub struct Wrapper {
     /// Options whose value is shell code that the wrapper runs (`flock -c`, `su -c`).
     #[serde(default)]
     pub script_options: Vec<String>,
+    /// Prefixes of a script option's value: when given, only a value starting with one of them
+    /// is shell code, and the first matching prefix is removed (`vim -c '!CMD'`: `["!", ":!"]`;
+    /// `tar --checkpoint-action=exec=CMD`: `["exec=", ""]`).
+    #[serde(default)]
+    pub script_prefixes: Vec<String>,
     /// Options after which no inner command runs (`sudo -e` edits files, `command -v` only
     /// looks a name up, `taskset -p` changes a running process).
     #[serde(default)]
@@ -126,8 +134,14 @@ pub struct CommandPath {
     /// (`["repo", "delete"]`, `["uninstall|delete|del|un"]`), and an alternative with `*`, `?`
     /// or `[...]` is a glob pattern over the whole word (`["*", "delete-*"]`).
     pub path: Vec<String>,
-    /// The fact kind produced (declared in the fact registry).
+    /// The fact kind produced (declared in the fact registry); may be empty for a path that
+    /// only runs commands (`run`) or whose handler makes facts of several kinds (`sed_execute`).
+    #[serde(default)]
     pub fact: String,
+    /// Commands the subcommand runs itself, through an option or its operands (`git rebase
+    /// -x CMD`, `git submodule foreach CMD`, `git bisect run CMD ARGS`): analysed as what they run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<PathRun>,
     /// Options that make the command change nothing (`--dry-run`): no fact.
     #[serde(default)]
     pub unless: Vec<String>,
@@ -150,6 +164,21 @@ pub struct CommandPath {
     /// needed to resolve GNU long-option abbreviations: `git push --mir` is `--mirror`).
     #[serde(default)]
     pub flags: Vec<String>,
+}
+
+/// How a subcommand runs other commands (`[[program.command]] run`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PathRun {
+    /// Options whose value is shell code it runs (`git rebase -x`, `--exec`); each must take a
+    /// value (in the path's or the program's `values`).
+    #[serde(default)]
+    pub options: Vec<String>,
+    /// What the operands after the path are: `script` (joined and run by a shell: `git
+    /// submodule foreach CMD`), `argv` (a command and its arguments: `git bisect run CMD ARGS`);
+    /// absent: data.
+    #[serde(default)]
+    pub rest: Option<Rest>,
 }
 
 /// How a secret option's value is written (see [`Secret`]).
@@ -858,6 +887,13 @@ pub const WRAPPER_HANDLERS: &[&str] =
 
 /// The path handlers `analyze::handlers` has: a `[[program.command]] handler` must name one.
 pub const PATH_HANDLERS: &[&str] = &[
+    // files overwritten (analyze/fs.rs)
+    "overwrite",
+    // issue 8 breadth: rsync --delete (analyze/fs.rs), containers mounting the host
+    // (analyze/container.rs), sed scripts that execute (analyze/sed.rs)
+    "sync_delete",
+    "host_mount",
+    "sed_execute",
     // cloud (analyze/cloud.rs)
     "aws_delete",
     "iac_destroy",
@@ -1058,6 +1094,9 @@ fn check_send_prints(p: &Program) -> Result<(), String> {
 fn check_path_facts(c: &CommandPath) -> Result<(), String> {
     use crate::registry::AttrType;
     let reg = crate::registry::get().map_err(|e| format!("the fact registry does not load: {e}"))?;
+    if c.fact.is_empty() && (c.run.is_some() || c.handler.is_some()) && c.attrs.is_empty() {
+        return Ok(());
+    }
     if reg.kind(&c.fact).is_none() {
         return Err(format!("unknown fact kind {:?} (docs/facts.md lists them)", c.fact));
     }

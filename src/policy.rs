@@ -399,6 +399,8 @@ pub const BUILTIN: &[Pack] = &[
     pack!("hosting"),
     pack!("stores"),
     pack!("verbs"),
+    pack!("paas"),
+    pack!("breadth"),
 ];
 
 /// Whether a layer may loosen rules.

@@ -210,7 +210,7 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, p: &Program, depth: usize) {
                 );
                 continue;
             }
-            scan(a, lang, &w.text, SpanMap::nested(w.verbatim_at, w.span), depth);
+            scan(a, &inv.name, lang, &w.text, SpanMap::nested(w.verbatim_at, w.span), depth);
         }
         return;
     }
@@ -241,7 +241,7 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, p: &Program, depth: usize) {
             }
         }
         _ => match a.stdin_text(inv) {
-            Ok(Some((text, map))) => scan(a, lang, &text, map, depth),
+            Ok(Some((text, map))) => scan(a, &inv.name, lang, &text, map, depth),
             Ok(None) => {}
             Err(from) => a.push(
                 Fact::new("exec.dynamic", format!("{name} runs code read from {from}"), inv.cmd.span)
@@ -458,7 +458,7 @@ fn literal_args(code: &str, pos: usize, strings: &[Range<usize>]) -> (Vec<String
 
 /// Finds destructive calls in inline `code` (see the module docs) and analyses their literal
 /// arguments.
-fn scan(a: &mut Analyzer, lang: Lang, code: &str, map: SpanMap, depth: usize) {
+fn scan(a: &mut Analyzer, program: &str, lang: Lang, code: &str, map: SpanMap, depth: usize) {
     let (strings, comments, backticks) = literals(code, lang);
     let mut blank: Vec<u8> = code.as_bytes().to_vec();
     for r in strings.iter().chain(&comments).chain(&backticks) {
@@ -471,6 +471,7 @@ fn scan(a: &mut Analyzer, lang: Lang, code: &str, map: SpanMap, depth: usize) {
         }
     }
     let blank = String::from_utf8_lossy(&blank).into_owned();
+    super::code_net::scan(a, program, lang, code, &blank, &strings, &map);
     let language = lang.name();
     for call in calls(lang) {
         let Some(pattern) = &call.pattern else {
@@ -580,7 +581,7 @@ mod tests {
 
     fn facts(lang: Lang, code: &str) -> Vec<Fact> {
         let mut a = Analyzer::new(std::path::Path::new("/"));
-        scan(&mut a, lang, code, SpanMap::top(code.len()), 0);
+        scan(&mut a, "test", lang, code, SpanMap::top(code.len()), 0);
         a.facts
     }
 

@@ -51,6 +51,38 @@ pub const STATE_DIRS: &[&str] = &[
     "/usr/libexec", "/usr/share", "/usr/include", "/var/lib",
 ];
 
+/// Data directories of services (and everything under them): deleting or overwriting them
+/// loses a database, the container store or the cluster state, whatever the file. Sources: the
+/// Debian/Ubuntu packages' default data directories (postgresql-common `/var/lib/postgresql`,
+/// mysql-server and mariadb-server `/var/lib/mysql`, docker.io `/var/lib/docker`, etcd
+/// `/var/lib/etcd`, redis-server `/var/lib/redis`, mongodb `/var/lib/mongodb`, RHEL's
+/// `/var/lib/pgsql`), kubeadm (`/var/lib/kubelet`, `/etc/kubernetes`), FHS 3.0 §3.17 `/srv`
+/// ("data for services provided by this system"). `/srv` itself is a system directory.
+pub const SERVICE_DATA_DIRS: &[&str] = &[
+    "/var/lib/postgresql", "/var/lib/pgsql", "/var/lib/mysql", "/var/lib/mariadb", "/var/lib/docker", "/var/lib/containerd",
+    "/var/lib/containers", "/var/lib/etcd", "/var/lib/kubelet", "/etc/kubernetes", "/var/lib/redis", "/var/lib/valkey",
+    "/var/lib/mongodb", "/var/lib/mongo", "/var/lib/cassandra", "/var/lib/elasticsearch", "/var/lib/opensearch",
+    "/var/lib/clickhouse", "/var/lib/influxdb", "/var/lib/rabbitmq", "/var/lib/kafka", "/var/lib/zookeeper",
+    "/var/lib/prometheus", "/var/lib/grafana", "/var/lib/minio", "/var/lib/couchdb", "/var/lib/neo4j", "/var/lib/mssql",
+    "/var/opt/mssql", "/var/lib/rancher", "/var/lib/longhorn", "/var/lib/libvirt", "/var/lib/lxd", "/var/lib/ceph",
+    "/var/vmail", "/var/mail", "/data/db", "/srv",
+];
+
+/// Home-relative files and directories (and everything under them) that hold keys,
+/// credentials or password stores: ssh(1) `~/.ssh`, gpg(1) `~/.gnupg`, the AWS, Kubernetes,
+/// gcloud, Azure, Docker, GitHub CLI and Terraform CLI configuration, pass(1)
+/// `~/.password-store`, netrc(5), PostgreSQL's `~/.pgpass`, git-credential-store(1).
+pub const CREDENTIAL_PATHS: &[&str] = &[
+    ".ssh", ".gnupg", ".aws", ".kube", ".config/gcloud", ".azure", ".docker", ".password-store", ".netrc", ".pgpass",
+    ".git-credentials", ".config/gh", ".terraform.d", ".vault-token", ".npmrc", ".pypirc", ".config/rclone",
+    ".local/share/keyrings", ".mozilla", ".config/google-chrome", ".oci", ".config/doctl", ".fly", ".config/op",
+    ".kube/config", ".my.cnf", ".s3cfg", ".boto", ".config/hub", ".cargo/credentials.toml", ".cargo/credentials",
+];
+
+/// Paths under [`CREDENTIAL_PATHS`] that hold no secret and are routinely reset
+/// (`rm ~/.ssh/known_hosts` after a host key change, kubectl's discovery caches).
+const CREDENTIAL_EXCEPTIONS: &[&str] = &[".ssh/known_hosts", ".ssh/known_hosts.old", ".kube/cache", ".kube/http-cache", ".docker/buildx"];
+
 /// Variables that hold a directory guaranteed non-empty in practice, so `$HOME/x` or
 /// `"$TMPDIR/x"` is a normal path rather than a possibly-empty one.
 const KNOWN_DIR_VARS: &[&str] = &["HOME", "TMPDIR", "PWD", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR", "CARGO_TARGET_DIR", "RUNNER_TEMP", "GITHUB_WORKSPACE"];
@@ -69,6 +101,12 @@ pub enum PathClass {
     /// A directory directly inside a system directory that holds configuration, programs or
     /// state (`/etc/nginx`, `/var/lib/postgresql`, `/usr/lib/x86_64-linux-gnu`).
     SystemSubdir,
+    /// A service's data directory or anything in it (`/var/lib/postgresql/16/main`,
+    /// `/var/lib/docker`, `/srv/app`): [`SERVICE_DATA_DIRS`].
+    ServiceData,
+    /// Keys and credentials in a home directory (`~/.ssh`, `~/.aws/credentials`):
+    /// [`CREDENTIAL_PATHS`].
+    Credentials,
     /// The path starts with an expansion that may be empty or unknown (`"$DIR"/*`).
     Dynamic,
     /// Anything else (`./build`, `/tmp/x`, `~/project/target`).
@@ -84,6 +122,8 @@ impl PathClass {
             PathClass::System => "system",
             PathClass::Critical => "critical",
             PathClass::SystemSubdir => "system_subdir",
+            PathClass::ServiceData => "service_data",
+            PathClass::Credentials => "credentials",
             PathClass::Dynamic => "dynamic",
             PathClass::Other => "other",
         }
@@ -185,6 +225,9 @@ pub fn classify(w: &Word) -> PathClass {
     if SYSTEM_DIRS.contains(&base) {
         return PathClass::System;
     }
+    if let Some(c) = protected_class(base) {
+        return c;
+    }
     if CRITICAL_FILES.contains(&base) {
         return PathClass::Critical;
     }
@@ -193,6 +236,31 @@ pub fn classify(w: &Word) -> PathClass {
             return PathClass::SystemSubdir;
         }
     PathClass::Other
+}
+
+/// True if `rel`, a path relative to a home directory (`.aws/credentials`), is in one of its
+/// credential stores ([`CREDENTIAL_PATHS`], not [`CREDENTIAL_EXCEPTIONS`]); a backup copy of a
+/// single-file store counts too (`.kube/config.bak`, `.netrc.old`). The one table serves
+/// deletes and overwrites here and secret sources in `analyze::net`.
+pub fn credential_store(rel: &str) -> bool {
+    let within = |p: &str| rel == p || rel.strip_prefix(p).is_some_and(|r| r.starts_with('/'));
+    let backup = |p: &str| rel.strip_prefix(p).is_some_and(|r| r.starts_with('.')) && !p.ends_with(".ssh");
+    !CREDENTIAL_EXCEPTIONS.iter().any(|p| within(p)) && CREDENTIAL_PATHS.iter().any(|p| within(p) || backup(p))
+}
+
+/// The class of a normalised absolute path (the home directory written `/__HOME__`) inside a
+/// service data directory or a home credential store, from the tables above.
+fn protected_class(base: &str) -> Option<PathClass> {
+    let under = |dir: &str| base == dir || base.strip_prefix(dir).is_some_and(|r| r.starts_with('/'));
+    if SERVICE_DATA_DIRS.iter().any(|d| under(d)) {
+        return Some(PathClass::ServiceData);
+    }
+    // The path inside a home directory: `~`, `/root`, `/home/USER`, `/Users/USER`.
+    let rel = base.strip_prefix("/__HOME__/").or_else(|| base.strip_prefix("/root/")).or_else(|| {
+        let r = base.strip_prefix("/home/").or_else(|| base.strip_prefix("/Users/"))?;
+        r.split_once('/').map(|(_, rest)| rest)
+    })?;
+    credential_store(rel).then_some(PathClass::Credentials)
 }
 
 /// `t` with every expansion that may be empty removed: `$NAME`, `${...}` (but not a guarded
@@ -259,7 +327,7 @@ pub fn delete(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
 
 /// A relative literal path joined to the directory an earlier `cd` in the script moved to
 /// (`cd / && rm -rf *` deletes `/*`).
-fn in_cd(a: &Analyzer, w: Word) -> Word {
+pub fn in_cd(a: &Analyzer, w: Word) -> Word {
     match a.cd() {
         Some(dir) if !w.dynamic && !w.text.starts_with('/') && !w.text.starts_with('~') => {
             Word { text: format!("{dir}/{}", w.text), ..w }
@@ -446,6 +514,81 @@ pub fn redirect_writes(a: &mut Analyzer, cmd: &crate::shell::Command) {
     }
 }
 
+/// True for the classes whose files must not be overwritten or truncated: system files the
+/// machine needs, service data, credentials.
+fn protected(c: PathClass) -> bool {
+    matches!(c, PathClass::Critical | PathClass::ServiceData | PathClass::Credentials)
+}
+
+/// The `fs.overwrite` fact when `target` is a protected file ([`protected`]), else `None`.
+fn overwrite_fact(a: &Analyzer, program: &str, target: &Word, how: &str, span: crate::fact::Span) -> Option<Fact> {
+    let t = in_cd(a, target.clone());
+    let class = classify(&t);
+    protected(class).then(|| {
+        Fact::new("fs.overwrite", format!("{program} overwrites {} ({how})", t.text), span)
+            .with("program", program.to_string())
+            .with("target", t.text.clone())
+            .with("classes", vec![class.name().to_string()])
+            .with("how", how.to_string())
+    })
+}
+
+/// `fs.overwrite` for a redirection that truncates a protected file (`> /etc/passwd`,
+/// `: > ~/.ssh/authorized_keys`): the shell empties it before the command runs (bash manual
+/// §3.6.2). Appending (`>>`) and descriptor duplication do not truncate.
+pub fn redirect_truncates(a: &mut Analyzer, cmd: &crate::shell::Command) {
+    for r in cmd.redirects.iter().filter(|r| matches!(r.op.as_str(), ">" | ">|" | "&>")) {
+        if r.target.dynamic {
+            continue;
+        }
+        let program = cmd.words.first().map_or("", |w| super::program_name(&w.text)).to_string();
+        if let Some(f) = overwrite_fact(a, &program, &r.target, "redirection", cmd.span) {
+            a.push(f);
+        }
+    }
+}
+
+/// Path handler `overwrite` (`truncate`, `cp`, `install`, `mv` onto a file): the operands it
+/// writes are the `targets` of the path (`truncate`: every operand; copies: the last one, the
+/// destination). A protected destination is `fs.overwrite`; a block device is `fs.wipe`
+/// (`cp x.iso /dev/sdb`).
+pub fn overwrite(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
+    let ops = &m.parsed.operands;
+    let targets: &[Word] = if inv.name == "truncate" { ops } else { ops.len().checked_sub(1).and_then(|i| ops.get(i..)).unwrap_or_default() };
+    let targets = if ops.len() < 2 && inv.name != "truncate" { &[] } else { targets };
+    for w in targets {
+        if !w.dynamic && is_device(&w.text) {
+            let mut f = wipe_fact(inv, m, &w.text, false);
+            f.kind = "fs.wipe".into();
+            a.push(f);
+        } else if let Some(f) = overwrite_fact(a, &inv.name, w, "copy", inv.span()) {
+            a.push(f);
+        }
+    }
+}
+
+/// Path handler `sync_delete` (`rsync --delete SRC... DEST`): files in the destination that
+/// the sources lack are deleted, so the destination tree is the path's `fs.delete` target
+/// (recursive), classed like any delete target; a remote destination (`host:path`) is another
+/// machine's tree and makes no fact here. rsync(1): `--delete` "delete extraneous files from
+/// dest dirs", and the `--delete-*`, `--del` variants.
+pub fn sync_delete(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
+    let Some(dest) = m.operands().last().filter(|_| m.operands().len() >= 2) else { return };
+    let remote = dest.text.split_once(':').is_some_and(|(h, _)| !h.is_empty() && !h.contains('/')) || dest.text.contains("://");
+    if remote {
+        return;
+    }
+    let (names, classes) = targets(a, std::slice::from_ref(dest));
+    a.push(
+        m.fact(&inv.display(), inv.span())
+            .with("program", inv.name.clone())
+            .with("recursive", true)
+            .with("force", true)
+            .with("targets", names)
+            .with("classes", classes),
+    );
+}
+
 /// `fs.wipe` for `dd ... of=TARGET` (dd(1): operands, not options; the `dd` path handler):
 /// a write over a device, or over a target known only at run time.
 pub fn dd(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
@@ -454,6 +597,8 @@ pub fn dd(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
             let dynamic = w.dynamic && of.starts_with('$');
             if is_device(of) || dynamic {
                 a.push(wipe_fact(inv, m, of, dynamic));
+            } else if let Some(f) = overwrite_fact(a, &inv.name, &Word { text: of.to_string(), verbatim_at: None, ..w.clone() }, "dd", inv.span()) {
+                a.push(f);
             }
         }
     }
@@ -501,20 +646,59 @@ pub fn permissions(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
     }
     let (names, classes) = targets(a, paths);
     let world = inv.name == "chmod" && world_writable(&mode);
+    let setuid = inv.name == "chmod" && set_id(&mode);
+    // A set-ID program that runs commands (a shell, an interpreter, a wrapper: anything the
+    // catalog knows runs other code) gives every local user its owner's shell (GTFOBins, "SUID").
+    let runs_code = setuid
+        && paths.iter().any(|w| {
+            let base = super::program_name(&w.text);
+            crate::catalog::program(base).is_some_and(|p| p.wrapper.is_some() || !p.code.is_empty()) || SHELLS.contains(&base)
+        });
     a.push(
         m.fact(&inv.display(), inv.span())
             .with("program", inv.name.clone())
             .with("mode", mode)
             .with("world_writable", world)
+            .with("setuid", setuid)
+            .with("setuid_interpreter", runs_code)
             .with("targets", names)
             .with("classes", classes),
     );
+}
+
+/// Shells (bash manual; dash(1), zsh(1), ksh(1), fish(1), busybox(1)): a set-user-ID copy
+/// is a root shell for anyone.
+const SHELLS: &[&str] = &["sh", "bash", "dash", "zsh", "ksh", "mksh", "csh", "tcsh", "fish", "ash", "busybox", "rbash"];
+
+/// True if a chmod mode sets the set-user-ID or set-group-ID bit: `u+s`, `g+s`, `+s`, `a+s`,
+/// `=s`-containing symbolic clauses, or an octal mode with 4 or 2 in its special digit
+/// (`4755`, `2755`, `6755`); chmod(1).
+pub fn set_id(mode: &str) -> bool {
+    if !mode.is_empty() && mode.len() >= 4 && mode.chars().all(|c| c.is_ascii_digit() && c < '8') {
+        let special = mode.len().checked_sub(4).and_then(|i| mode.chars().nth(i)).unwrap_or('0');
+        return matches!(special, '2' | '4' | '6');
+    }
+    mode.split(',').any(|clause| {
+        let who: String = clause.chars().take_while(|c| matches!(c, 'u' | 'g' | 'o' | 'a')).collect();
+        let rest = clause.get(who.len()..).unwrap_or_default();
+        (who.is_empty() || who.contains(['u', 'g', 'a'])) && rest.starts_with(['+', '=']) && rest.contains('s')
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::fact::Span;
+
+    #[test]
+    fn set_id_modes() {
+        for m in ["u+s", "+s", "g+s", "a+s", "4755", "2755", "6755", "04755", "u=rwxs", "u+x,u+s"] {
+            assert!(set_id(m), "{m}");
+        }
+        for m in ["755", "0755", "1777", "o+s", "u-s", "+x", "u+w", "user:group", ""] {
+            assert!(!set_id(m), "{m}");
+        }
+    }
 
     fn c(t: &str, dynamic: bool) -> &'static str {
         classify(&Word { text: t.into(), dynamic, quoted: false, span: Span::default(), verbatim_at: None }).name()
@@ -584,7 +768,14 @@ mod tests {
         assert_eq!(c("/e*", false), "system");
         assert_eq!(c("/???", false), "system");
         assert_eq!(c("/tmp/*", false), "other");
-        assert_eq!(c("/var/lib/postgresql/", false), "system_subdir");
+        assert_eq!(c("/var/lib/dpkg/", false), "system_subdir");
+        assert_eq!(c("/var/lib/postgresql/", false), "service_data");
+        assert_eq!(c("/var/lib/postgresql/16/main", false), "service_data");
+        assert_eq!(c("/srv/app", false), "service_data");
+        assert_eq!(c("~/.ssh/id_rsa", false), "credentials");
+        assert_eq!(c("/home/bob/.aws", false), "credentials");
+        assert_eq!(c("~/.ssh/known_hosts", false), "other");
+        assert_eq!(c("~/.sshx", false), "other");
         assert_eq!(c("/var/log/app", false), "other");
         assert_eq!(c("/usr/local/lib", false), "other");
         assert_eq!(c("/opt/app", false), "other");

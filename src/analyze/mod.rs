@@ -11,6 +11,8 @@
 pub mod call;
 pub mod cloud;
 pub mod code;
+pub mod code_net;
+pub mod container;
 pub mod datastore;
 pub mod db;
 pub mod fs;
@@ -20,6 +22,7 @@ pub mod http;
 pub mod k8s;
 pub mod net;
 pub mod project;
+pub mod sed;
 pub mod unlisted;
 pub mod unwrap;
 
@@ -265,6 +268,7 @@ impl Analyzer {
         }
         if frame.is_none() {
             fs::redirect_writes(self, cmd);
+            fs::redirect_truncates(self, cmd);
         }
         let words = match frame {
             Some(f) => f.substitute(&cmd.words),
@@ -379,14 +383,16 @@ impl Analyzer {
             for m in p.matches(inv.args()) {
                 match m.path.handler.as_deref() {
                     Some(h) => handlers::run(h, self, inv, &m, depth),
+                    None if m.path.fact.is_empty() => {}
                     None => self.push(m.fact_env(&inv.display(), inv.span(), &inv.env)),
                 }
+                handlers::path_runs(self, inv, &m, depth);
             }
             if let Some(sql) = &p.sql {
                 db::analyze(self, inv, p, sql, depth);
             }
             if p.send.is_some() || !p.prints.is_empty() {
-                net::catalog(self, inv, p);
+                net::catalog(self, inv, p, depth);
             }
             if !p.code.is_empty() {
                 code::analyze(self, inv, p, depth);
@@ -631,6 +637,13 @@ fn cd_target(words: &[Word], vars: &HashMap<String, Option<String>>) -> Option<O
     }
     let arg = words.get(1..).unwrap_or_default().iter().find(|w| !w.text.starts_with('-') || w.text == "-");
     let Some(w) = arg else { return Some(Some("~".into())) };
+    // `cd "$HOME"`, `cd ${HOME}/x`: the home directory, as `cd ~` (bash manual §3.5.2).
+    for v in ["$HOME", "${HOME}"] {
+        if let Some(rest) = w.text.strip_prefix(v).filter(|r| (r.is_empty() || r.starts_with('/')) && !r.contains(['$', '`']))
+        {
+            return Some(Some(format!("~{rest}")));
+        }
+    }
     let w = resolve(w, vars)?;
     Some((!w.dynamic && (w.text.starts_with('/') || w.text == "~" || w.text.starts_with("~/"))).then(|| w.text.clone()))
 }

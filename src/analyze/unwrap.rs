@@ -121,14 +121,18 @@ fn generic(a: &mut Analyzer, inv: &Invocation, prog: &Program, w: &Wrapper, dept
     if p.has(&names(&w.stop_if)) {
         return Unwrapped::Done;
     }
-    if let Some(o) = p.options.iter().find(|o| w.script_options.contains(&o.name)) {
-        if let Some(v) = &o.value {
-            shell_string(a, inv, v, depth);
-        }
-        return Unwrapped::Done;
-    }
     if !w.path.is_empty() && !on_path(&w.path, &p.operands) {
         return Unwrapped::NotAWrapper;
+    }
+    let mut scripted = false;
+    for o in p.options.iter().filter(|o| w.script_options.contains(&o.name)) {
+        scripted = true;
+        if let Some(code) = o.value.as_ref().and_then(|v| script_code(w, v)) {
+            shell_string(a, inv, &code, depth);
+        }
+    }
+    if scripted {
+        return Unwrapped::Done;
     }
     let inner = inner_words(inv.args(), &p, prog, w);
     let inner = inner.as_slice();
@@ -145,8 +149,27 @@ fn generic(a: &mut Analyzer, inv: &Invocation, prog: &Program, w: &Wrapper, dept
         Rest::Argv if w.assignments => env_then_argv(inner),
         Rest::Argv => argv(inner),
         Rest::Script => nested_text(a, inner, depth),
-        Rest::None => Unwrapped::Done,
+        // Nothing runs through it on this line: it is analysed as itself (`tar c ~/.ssh`).
+        Rest::None => Unwrapped::NotAWrapper,
+        Rest::Stdin => {
+            stdin_script(a, inv, depth, "wrapper");
+            Unwrapped::Done
+        }
     }
+}
+
+/// The shell code in the value `v` of a script option: all of it, or, for an entry with
+/// `script_prefixes`, the rest after the first prefix it starts with (`None` when it starts
+/// with none: `vim -c wq` runs no shell).
+fn script_code(w: &Wrapper, v: &Word) -> Option<Word> {
+    if w.script_prefixes.is_empty() {
+        return Some(v.clone());
+    }
+    let rest = w.script_prefixes.iter().find_map(|p| v.text.strip_prefix(p.as_str()))?;
+    if rest.len() == v.text.len() {
+        return Some(v.clone());
+    }
+    Some(Word { text: rest.to_string(), verbatim_at: None, ..v.clone() })
 }
 
 /// The words of a wrapper's inner command in `args` (parsed as `p` with the entry's spec):
@@ -551,6 +574,15 @@ fn eval(a: &mut Analyzer, inv: &Invocation, depth: usize) -> Unwrapped {
 /// also a network program.
 fn ssh(a: &mut Analyzer, inv: &Invocation, prog: &Program, depth: usize) -> Unwrapped {
     let p = argv::parse(inv.args(), prog.spec());
+    // `-o ProxyCommand=CMD` (and the other command-valued keywords of ssh_config(5)) runs CMD
+    // through the local user's shell before connecting.
+    for v in p.options.iter().filter(|o| o.name == "-o").filter_map(|o| o.value.as_ref()) {
+        let (key, value) = v.text.split_once(['=', ' ', '\t']).unwrap_or((v.text.as_str(), ""));
+        if SSH_COMMAND_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key.trim())) {
+            let value = value.trim_start_matches(['=', ' ', '\t']);
+            shell_string(a, inv, &Word { text: value.to_string(), verbatim_at: None, ..v.clone() }, depth);
+        }
+    }
     match p.operands.as_slice() {
         [] => {}
         [_host] => {
@@ -564,6 +596,10 @@ fn ssh(a: &mut Analyzer, inv: &Invocation, prog: &Program, depth: usize) -> Unwr
     }
     Unwrapped::NotAWrapper
 }
+
+/// ssh_config(5) keywords whose value is a command line run by the local shell
+/// (`ssh -o ProxyCommand='nc %h %p' host`).
+const SSH_COMMAND_KEYS: &[&str] = &["ProxyCommand", "LocalCommand", "KnownHostsCommand", "RemoteCommand"];
 
 /// Options of `docker compose` (docker-compose(1)) and of `docker exec` / `docker compose exec`
 /// (docker-exec(1)) that take a value; both stop at their first operand.
