@@ -60,6 +60,13 @@ enum Command {
         /// Files to check (`-` for standard input).
         #[arg(value_name = "FILE", required_unless_present = "command")]
         files: Vec<PathBuf>,
+        /// Decide as for this actor (person, agent, ci, automation) instead of the detected one.
+        #[arg(long, value_name = "ACTOR", value_parser = ["person", "agent", "ci", "automation"])]
+        actor: Option<String>,
+        /// Decide as if every command pointed at this environment (production, staging, ...)
+        /// instead of the one read from its target.
+        #[arg(long, value_name = "NAME")]
+        environment: Option<String>,
     },
     /// Show how a command line is understood (commands, facts, rules), or document a rule.
     Explain {
@@ -171,7 +178,13 @@ fn dispatch() -> exit::Result {
             "guard: nothing to run. Usage: guard -- PROGRAM [ARGS...] | guard -c SCRIPT | guard check ...\n\
              Run 'guard --help' for more.",
         )),
-        Some(Command::Check { format, command, files }) => cmd::check::run(format, command.as_deref(), &files),
+        Some(Command::Check { format, command, files, actor, environment }) => {
+            let pinned = [("actor", actor), ("environment", environment)]
+                .into_iter()
+                .filter_map(|(k, v)| v.map(|v| (k, v)))
+                .fold(crate::policy::ContextValues::new(), |cv, (k, v)| cv.with(k, v));
+            cmd::check::run(format, command.as_deref(), &files, pinned)
+        }
         Some(Command::Explain { format, target }) => cmd::explain::run(format, &target),
         Some(Command::Audit { command: AuditCommand::Verify { log, pubkey } }) => cmd::audit::verify(log, &pubkey),
         Some(Command::Audit { command: AuditCommand::Show { log, last } }) => cmd::audit::show(log, last),

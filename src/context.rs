@@ -50,6 +50,24 @@ pub struct Context {
     pub agent: Option<String>,
     /// Detected CI system.
     pub ci: Option<String>,
+    /// True if standard input and standard error are terminals (see [`Context::actor`]).
+    pub terminal: bool,
+    /// Context values fixed by the caller (`guard check --actor/--environment`, rule
+    /// examples): they replace what would be detected or read from the target.
+    pub pinned: crate::policy::ContextValues,
+}
+
+/// Actors, as the context value `actor` names them.
+pub mod actor {
+    /// A person at a terminal.
+    pub const PERSON: &str = "person";
+    /// An AI coding agent.
+    pub const AGENT: &str = "agent";
+    /// A CI job.
+    pub const CI: &str = "ci";
+    /// No terminal and no agent or CI variables: a script, a cron job, or an agent that
+    /// cleared its variables. Never treated as a person.
+    pub const AUTOMATION: &str = "automation";
 }
 
 impl Context {
@@ -63,7 +81,18 @@ impl Context {
         let agent = AGENTS.iter().find_map(|(k, name)| {
             env(k).map(|v| if *name == "declared" { v } else { name.to_string() })
         });
-        let ci = CIS.iter().find(|(k, _)| env(k).is_some_and(|v| v != "false" && v != "0")).map(|(_, n)| n.to_string());
+        let mut ci = CIS.iter().find(|(k, _)| env(k).is_some_and(|v| v != "false" && v != "0")).map(|(_, n)| n.to_string());
+        let mut agent = agent;
+        // GUARD_ACTOR may only narrow: declare an agent or CI, never a person.
+        match env("GUARD_ACTOR").as_deref().map(|v| v.split_once(':').unwrap_or((v, ""))) {
+            Some(("agent", name)) if agent.is_none() => {
+                agent = Some(if name.is_empty() { "declared".to_string() } else { name.to_string() });
+            }
+            Some(("ci", name)) if ci.is_none() => ci = Some(if name.is_empty() { "declared".to_string() } else { name.to_string() }),
+            _ => {}
+        }
+        use std::io::IsTerminal;
+        let terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
         let uid = std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(u32::MAX);
         Context {
             time: rfc3339(SystemTime::now()),
@@ -73,6 +102,57 @@ impl Context {
             cwd: std::env::current_dir().map(|p| p.display().to_string()).unwrap_or_default(),
             agent,
             ci,
+            terminal,
+            pinned: crate::policy::ContextValues::new(),
+        }
+    }
+
+    /// Who acts ([`actor`]): a pinned `actor` value; else `agent` when an AI agent is
+    /// detected or declared, `ci` for a CI job, `person` only with a terminal on stdin and
+    /// stderr, `automation` otherwise (an agent that clears its variables has no terminal, so it
+    /// is never a person).
+    pub fn actor(&self) -> String {
+        if let Some(a) = self.pinned.get("actor").and_then(|v| v.as_str()) {
+            return a.to_string();
+        }
+        if self.agent.is_some() {
+            actor::AGENT
+        } else if self.ci.is_some() {
+            actor::CI
+        } else if self.terminal {
+            actor::PERSON
+        } else {
+            actor::AUTOMATION
+        }
+        .to_string()
+    }
+
+    /// The context values of the actor (`actor`, `agent`), then the pinned ones.
+    pub fn values(&self) -> crate::policy::ContextValues {
+        let mut cv = crate::policy::ContextValues::new().with("actor", self.actor());
+        if let Some(a) = &self.agent {
+            cv = cv.with("agent", a.clone());
+        }
+        for (k, v) in self.pinned.values() {
+            cv = cv.with(k, v.clone());
+        }
+        cv
+    }
+
+    /// A fixed context for rule and catalog examples: a person at a terminal, nothing
+    /// detected, with `pinned` values.
+    pub fn example(pinned: crate::policy::ContextValues) -> Context {
+        let who = pinned.get("actor").cloned().unwrap_or_else(|| actor::PERSON.into());
+        Context {
+            time: rfc3339(SystemTime::now()),
+            host: String::new(),
+            user: String::new(),
+            uid: 0,
+            cwd: String::new(),
+            agent: None,
+            ci: None,
+            terminal: true,
+            pinned: pinned.with("actor", who),
         }
     }
 }
@@ -90,11 +170,11 @@ fn user_name(uid: u32) -> String {
         .unwrap_or_default()
 }
 
-/// The terminal of a person, when there is one to ask: none when an AI agent or CI is
-/// detected (an agent could answer its own question) or stderr is not a terminal.
+/// The terminal of a person, when there is one to ask: none unless the actor is a person
+/// (an AI agent or CI is detected or declared, or stdin or stderr is not a terminal: an agent
+/// could answer its own question).
 pub fn person_tty(ctx: &Context) -> Option<std::fs::File> {
-    use std::io::IsTerminal;
-    if ctx.agent.is_some() || ctx.ci.is_some() || !std::io::stderr().is_terminal() {
+    if ctx.actor() != actor::PERSON {
         return None;
     }
     std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").ok()
@@ -109,6 +189,17 @@ pub fn ask_yes(tty: &std::fs::File, question: &str) -> bool {
     let mut line = String::new();
     let _ = std::io::BufReader::new(tty).read_line(&mut line);
     matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+}
+
+/// Asks `question` on `tty`; true only if the person types exactly `name`.
+pub fn ask_typed(tty: &std::fs::File, question: &str, name: &str) -> bool {
+    use std::io::{BufRead, Write};
+    let mut w = tty;
+    let _ = write!(w, "{question} ");
+    let _ = w.flush();
+    let mut line = String::new();
+    let _ = std::io::BufReader::new(tty).read_line(&mut line);
+    line.trim() == name
 }
 
 /// Formats a time as RFC 3339 UTC with microseconds (`YYYY-MM-DDTHH:MM:SS.uuuuuuZ`).

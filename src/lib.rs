@@ -21,6 +21,7 @@ pub mod bash_args;
 pub mod catalog;
 pub mod cli;
 pub mod cmd;
+pub mod config;
 pub mod context;
 pub mod data_file;
 pub mod engine;
@@ -38,6 +39,7 @@ pub mod registry;
 pub mod report;
 pub mod shell;
 pub mod sql;
+pub mod target;
 pub mod trust;
 
 /// `guard explain` and the rule-example check, where other code has always found them.

@@ -4,7 +4,7 @@
 
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
-use crate::context::{ask_yes, person_tty, Context};
+use crate::context::{ask_typed, ask_yes, person_tty};
 use crate::engine::{Clearance, Evaluation, Refusal, Session};
 use crate::exit::{self, Error};
 use crate::record;
@@ -23,30 +23,103 @@ pub struct Guarded<'a> {
     pub secrets: &'a [String],
 }
 
-/// Asks a person on the terminal. Never asks when an AI agent or CI is detected, or when
-/// there is no terminal: then `ask` is a refusal.
-fn confirm(ctx: &Context) -> bool {
-    person_tty(ctx).is_some_and(|tty| ask_yes(&tty, "guard: run it anyway?"))
+/// The person's answer to an `ask`, as recorded (`answer`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// Nobody was asked: no person at a terminal (an AI agent, CI, or no terminal).
+    NoPerson,
+    /// The person answered yes.
+    Yes,
+    /// The person answered no (anything but yes).
+    No,
+    /// The person typed the target's name, as a critical rule asks.
+    Typed,
+    /// The person typed something else than the target's name.
+    Mistyped,
+}
+
+impl Answer {
+    /// The record's `answer` value (`None` when nobody was asked).
+    pub fn recorded(self) -> Option<&'static str> {
+        match self {
+            Answer::NoPerson => None,
+            Answer::Yes => Some("yes"),
+            Answer::No => Some("no"),
+            Answer::Typed => Some("typed"),
+            Answer::Mistyped => Some("mistyped"),
+        }
+    }
+
+    fn confirmed(self) -> bool {
+        matches!(self, Answer::Yes | Answer::Typed)
+    }
+}
+
+/// The name a person must type to confirm a critical `ask`: the target of the first fact a
+/// critical rule fired on (database, kube context, namespace, host, cloud account), else the
+/// program; `None` when no critical rule fired.
+fn critical_name(session: &Session, eval: &Evaluation) -> Option<String> {
+    let rules = session.rules.rules();
+    let f = eval.decision.findings.iter().find(|f| rules.get(f.rule).is_some_and(|r| r.critical && r.action == crate::policy::Action::Ask))?;
+    let cv = eval.contexts.get(f.fact);
+    let keys = ["target.database", "target.kube_context", "target.namespace", "target.host", "target.cloud_account", "program"];
+    let name = keys.iter().find_map(|k| cv.and_then(|c| c.get(k)).and_then(|v| v.as_str()).map(str::to_string));
+    Some(name.unwrap_or_else(|| "yes".into()))
+}
+
+/// Asks the person at the terminal (`/dev/tty`, never stdin or stdout, which the command
+/// owns); never asks when the actor is not a person ([`person_tty`]).
+fn confirm(session: &Session, eval: &Evaluation) -> Answer {
+    let Some(tty) = person_tty(&session.context) else { return Answer::NoPerson };
+    match critical_name(session, eval) {
+        Some(name) => {
+            if ask_typed(&tty, &format!("guard: this is critical; type {name:?} to run it anyway:"), &name) {
+                Answer::Typed
+            } else {
+                Answer::Mistyped
+            }
+        }
+        None if ask_yes(&tty, "guard: run it anyway?") => Answer::Yes,
+        None => Answer::No,
+    }
 }
 
 /// Reports the findings of `eval` on stderr, confirms an `ask`, writes the audit record, then
 /// calls `exec` (which replaces the process; it returns only the error of a failed exec).
 /// Returns only when nothing ran: [`exit::REFUSED`] for a refusal, [`exit::ERROR`] when the analysis did not complete
-/// or no record could be written (nothing runs), 127/126 when the exec fails.
+/// or no record could be written (nothing runs), 127/126 when the exec fails. In observe mode
+/// ([`crate::config::Enforcement::Observe`]) a refusal is recorded (outcome `observed`) and
+/// the command runs.
 pub fn guarded(g: Guarded, session: &Session, eval: &Evaluation, exec: impl FnOnce(Clearance) -> std::io::Error) -> Error {
     let rules = &session.rules;
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let (enforcement, mode_note) = rules.config.enforcement(std::env::var("GUARD_MODE").ok().as_deref());
+    for n in rules.config.notes.iter().chain(rules.notes()).chain(&eval.decision.notes).chain(&mode_note) {
+        eprintln!("guard: note: {n}");
+    }
+    for (f, x) in &eval.decision.waived {
+        if let (Some(r), Some(e)) = (rules.rules().get(f.rule), rules.config.exceptions.get(*x)) {
+            let until = e.expiry().map(|d| format!(", until {d}")).unwrap_or_default();
+            eprintln!("guard: {} waived by the exception in {}: {}{until}", r.id, e.source, e.reason);
+        }
+    }
     if !eval.decision.findings.is_empty() {
         let name = if g.mode == "wrap" { "command" } else { "script" };
         eprint!("{}", report::human(&eval.outcome(name), rules, color));
     }
-    let cleared = eval.clear(|| confirm(&session.context));
+    let mut answer = Answer::NoPerson;
+    let cleared = eval.clear_under(enforcement, || {
+        answer = confirm(session, eval);
+        answer.confirmed()
+    });
     let outcome = match &cleared {
+        Ok(c) if c.observed().is_some() => "observed",
         Ok(c) if c.approved() => "approved",
         Ok(_) => "ran",
         Err(_) => "refused",
     };
-    if let Err(e) = record::write(g.mode, g.input, g.secrets, eval, rules, &session.context, outcome) {
+    let recorded = record::write_with(g.mode, g.input, g.secrets, eval, rules, &session.context, outcome, answer.recorded());
+    if let Err(e) = recorded {
         return Error::guard(format_args!("{e}\nguard: no audit record could be written, so nothing was run"));
     }
     let clearance = match cleared {
@@ -55,10 +128,22 @@ pub fn guarded(g: Guarded, session: &Session, eval: &Evaluation, exec: impl FnOn
             return Error::guard(format_args!("the analysis did not complete ({why}), so nothing was run"));
         }
         Err(r) => {
-            let why = if r == Refusal::NotConfirmed { "needs confirmation on a terminal (ask)" } else { "denied" };
+            let why = match (r, answer) {
+                (Refusal::NotConfirmed, Answer::No) => "the person at the terminal declined".to_string(),
+                (Refusal::NotConfirmed, Answer::Mistyped) => "the name typed did not match the target".to_string(),
+                (Refusal::NotConfirmed, _) => format!(
+                    "needs confirmation by a person at a terminal (ask), and the actor is {}; a person can approve this \
+                     command once with `guard approve` (see `guard audit show`)",
+                    session.context.actor()
+                ),
+                _ => "denied".to_string(),
+            };
             return Error::new(exit::REFUSED, format!("guard: refused: {why}; nothing was run"));
         }
     };
+    if clearance.observed().is_some() {
+        eprintln!("guard: observe mode: this would have been refused; running it (recorded as observed)");
+    }
     let err = exec(clearance);
     let code = if err.kind() == std::io::ErrorKind::NotFound { exit::NOT_FOUND } else { exit::REFUSED };
     Error::new(code, format!("guard: cannot run the command: {err}"))
