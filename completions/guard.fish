@@ -37,6 +37,11 @@ complete -c guard -n "__fish_guard_needs_command" -a "help" -d 'Print this messa
 complete -c guard -n "__fish_guard_using_subcommand check" -l format -d 'Output format' -r -f -a "human\t'Diagnostics for people: rule id, message, the source line with a caret'
 json\t'One JSON object (see docs/json.md)'"
 complete -c guard -n "__fish_guard_using_subcommand check" -s c -l command -d 'Check this command line instead of files' -r
+complete -c guard -n "__fish_guard_using_subcommand check" -l actor -d 'Decide as for this actor (person, agent, ci, automation) instead of the detected one' -r -f -a "person\t''
+agent\t''
+ci\t''
+automation\t''"
+complete -c guard -n "__fish_guard_using_subcommand check" -l environment -d 'Decide as if every command pointed at this environment (production, staging, ...) instead of the one read from its target' -r
 complete -c guard -n "__fish_guard_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c guard -n "__fish_guard_using_subcommand explain" -l format -d 'Output format' -r -f -a "human\t'Diagnostics for people: rule id, message, the source line with a caret'
 json\t'One JSON object (see docs/json.md)'"
@@ -54,14 +59,17 @@ complete -c guard -n "__fish_guard_using_subcommand audit; and __fish_seen_subco
 complete -c guard -n "__fish_guard_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Verify every record\'s signature and the hash chain; report the first bad line'
 complete -c guard -n "__fish_guard_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the last records of the log, one JSON object per line'
 complete -c guard -n "__fish_guard_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c guard -n "__fish_guard_using_subcommand rules; and not __fish_seen_subcommand_from list test help" -s h -l help -d 'Print help'
-complete -c guard -n "__fish_guard_using_subcommand rules; and not __fish_seen_subcommand_from list test help" -f -a "list" -d 'List the effective rules: id, action, source, summary'
-complete -c guard -n "__fish_guard_using_subcommand rules; and not __fish_seen_subcommand_from list test help" -f -a "test" -d 'Run every rule\'s examples through the analyzer; exit 1 if any is wrong'
-complete -c guard -n "__fish_guard_using_subcommand rules; and not __fish_seen_subcommand_from list test help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c guard -n "__fish_guard_using_subcommand rules; and not __fish_seen_subcommand_from list test lint help" -s h -l help -d 'Print help'
+complete -c guard -n "__fish_guard_using_subcommand rules; and not __fish_seen_subcommand_from list test lint help" -f -a "list" -d 'List the effective rules: id, action, source, summary'
+complete -c guard -n "__fish_guard_using_subcommand rules; and not __fish_seen_subcommand_from list test lint help" -f -a "test" -d 'Run every rule\'s examples through the analyzer; exit 1 if any is wrong'
+complete -c guard -n "__fish_guard_using_subcommand rules; and not __fish_seen_subcommand_from list test lint help" -f -a "lint" -d 'Report exceptions naming unknown rules, expired exceptions, shadowed rules and ignored loosening attempts of untrusted layers; exit 1 if there is any'
+complete -c guard -n "__fish_guard_using_subcommand rules; and not __fish_seen_subcommand_from list test lint help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c guard -n "__fish_guard_using_subcommand rules; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c guard -n "__fish_guard_using_subcommand rules; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help'
+complete -c guard -n "__fish_guard_using_subcommand rules; and __fish_seen_subcommand_from lint" -s h -l help -d 'Print help'
 complete -c guard -n "__fish_guard_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the effective rules: id, action, source, summary'
 complete -c guard -n "__fish_guard_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "test" -d 'Run every rule\'s examples through the analyzer; exit 1 if any is wrong'
+complete -c guard -n "__fish_guard_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "lint" -d 'Report exceptions naming unknown rules, expired exceptions, shadowed rules and ignored loosening attempts of untrusted layers; exit 1 if there is any'
 complete -c guard -n "__fish_guard_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c guard -n "__fish_guard_using_subcommand hook" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c guard -n "__fish_guard_using_subcommand trust" -l list -d 'List the approvals instead'
@@ -80,3 +88,4 @@ complete -c guard -n "__fish_guard_using_subcommand help; and __fish_seen_subcom
 complete -c guard -n "__fish_guard_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "show" -d 'Print the last records of the log, one JSON object per line'
 complete -c guard -n "__fish_guard_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "list" -d 'List the effective rules: id, action, source, summary'
 complete -c guard -n "__fish_guard_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "test" -d 'Run every rule\'s examples through the analyzer; exit 1 if any is wrong'
+complete -c guard -n "__fish_guard_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "lint" -d 'Report exceptions naming unknown rules, expired exceptions, shadowed rules and ignored loosening attempts of untrusted layers; exit 1 if there is any'

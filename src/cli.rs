@@ -139,6 +139,9 @@ enum RulesCommand {
     List,
     /// Run every rule's examples through the analyzer; exit 1 if any is wrong.
     Test,
+    /// Report exceptions naming unknown rules, expired exceptions, shadowed rules and ignored
+    /// loosening attempts of untrusted layers; exit 1 if there is any.
+    Lint,
 }
 
 /// Runs guard with the process arguments; returns the exit status.
@@ -190,6 +193,7 @@ fn dispatch() -> exit::Result {
         Some(Command::Audit { command: AuditCommand::Show { log, last } }) => cmd::audit::show(log, last),
         Some(Command::Rules { command: RulesCommand::List }) => cmd::rules::list(),
         Some(Command::Rules { command: RulesCommand::Test }) => cmd::rules::test(),
+        Some(Command::Rules { command: RulesCommand::Lint }) => cmd::rules::lint(),
         Some(Command::Hook { agent }) => cmd::hook::run(agent),
         Some(Command::Trust { list, revoke }) => cmd::trust::run(list, revoke),
         Some(Command::Completions { shell }) => {

@@ -28,10 +28,11 @@ pub fn run(list: bool, revoke: bool) -> exit::Result {
     }
     let cwd = engine::current_dir();
     let dirs: Vec<_> = project_rules_dir(&cwd).into_iter().chain(crate::catalog::project_dir(&cwd)).collect();
-    if dirs.is_empty() {
-        return Err(fail("no .guard/rules or .guard/catalog directory here or in a parent"));
+    let config = crate::config::project_file(&cwd);
+    if dirs.is_empty() && config.is_none() {
+        return Err(fail("no .guard/rules or .guard/catalog directory or .guard/config.toml here or in a parent"));
     }
-    let files: Vec<_> = dirs.iter().flat_map(|d| toml_files(d)).collect();
+    let files: Vec<_> = dirs.iter().flat_map(|d| toml_files(d)).chain(config).collect();
     let shown = dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(" and ");
     let mut entries = vec![];
     for f in &files {
