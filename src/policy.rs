@@ -813,12 +813,8 @@ impl RuleSet {
                             d.waived.push((finding, x));
                             continue;
                         }
-                        Some(Err(note)) => {
-                            if !d.notes.contains(&note) {
-                                d.notes.push(note);
-                            }
-                        }
-                        None => {}
+                        Some(Err(note)) if !d.notes.contains(&note) => d.notes.push(note),
+                        _ => {}
                     }
                 }
                 d.verdict = d.verdict.max(action);

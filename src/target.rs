@@ -295,10 +295,11 @@ fn ini_section(text: &str, name: &str) -> Vec<(String, String)> {
     for line in text.lines().map(str::trim) {
         if let Some(s) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
             inside = s.trim() == name;
-        } else if inside && !line.starts_with(['#', ';']) {
-            if let Some((k, v)) = line.split_once('=') {
-                out.push((k.trim().to_string(), v.trim().to_string()));
-            }
+        } else if inside
+            && !line.starts_with(['#', ';'])
+            && let Some((k, v)) = line.split_once('=')
+        {
+            out.push((k.trim().to_string(), v.trim().to_string()));
         }
     }
     out
