@@ -31,8 +31,8 @@ pub fn write(
     write_with(mode, input, secrets, eval, rules, ctx, outcome, None)
 }
 
-/// [`write`], with the person's `answer` to an `ask` (`yes`, `no`, `typed`, `mistyped`, or
-/// `None` when nobody was asked). Besides the fields of [`write`] the record holds `actor`,
+/// [`write()`], with the person's `answer` to an `ask` (`yes`, `no`, `typed`, `mistyped`, or
+/// `None` when nobody was asked). Besides the fields of [`write()`] the record holds `actor`,
 /// `enforcement` (`enforce` or `observe`: what decided, see [`crate::config`]), `waived`
 /// (each finding an exception waived, with the exception's file, reason and expiry) and
 /// `targets` (the environment and target values of the facts rules fired on or were waived for).
