@@ -16,6 +16,9 @@ _guard() {
             ",$1")
                 cmd="guard"
                 ;;
+            guard,approve)
+                cmd="guard__subcmd__approve"
+                ;;
             guard,audit)
                 cmd="guard__subcmd__audit"
                 ;;
@@ -57,6 +60,9 @@ _guard() {
                 ;;
             guard__subcmd__audit__subcmd__help,verify)
                 cmd="guard__subcmd__audit__subcmd__help__subcmd__verify"
+                ;;
+            guard__subcmd__help,approve)
+                cmd="guard__subcmd__help__subcmd__approve"
                 ;;
             guard__subcmd__help,audit)
                 cmd="guard__subcmd__help__subcmd__audit"
@@ -128,12 +134,34 @@ _guard() {
 
     case "${cmd}" in
         guard)
-            opts="-h -V --help --version check explain audit rules hook trust completions help"
+            opts="-h -V --help --version check explain audit rules hook trust approve completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guard__subcmd__approve)
+            opts="-h --log --pubkey --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pubkey)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -326,8 +354,22 @@ _guard() {
             return 0
             ;;
         guard__subcmd__help)
-            opts="check explain audit rules hook trust completions help"
+            opts="check explain audit rules hook trust approve completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guard__subcmd__help__subcmd__approve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -28,7 +28,9 @@ Environment:
   GUARD_SHELL       the real shell for shell mode (default /bin/bash; bash, sh, dash, ksh, mksh, zsh or busybox)
   GUARD_RULES       an extra rule file (may only tighten the rules)
 
-Exit status: the command's own; 126 refused; 2 guard could not decide safely (nothing ran).";
+Exit status: the command's own; 126 refused; 2 guard could not decide safely (nothing ran).
+A refused `ask` prints `guard approve N ...`: a person runs it at their own terminal to let that
+exact command run once within 10 minutes (exit 0 approved, 1 declined, 2 not possible).";
 
 /// guard: an execution guardrail for shell commands, SQL and infrastructure tools.
 ///
@@ -103,6 +105,21 @@ enum Command {
         /// Revoke the approvals of this project's files.
         #[arg(long)]
         revoke: bool,
+    },
+    /// Approve one refused agent command once, from a person's own terminal.
+    ///
+    /// RECORD is the audit record number the refusal printed (`guard approve N`). Shows the
+    /// command and its findings from the verified audit log, asks on the terminal, then lets
+    /// exactly that command (same text, directory and rules) run once within 10 minutes.
+    Approve {
+        /// The audit record number (`seq`) of the refused run.
+        record: String,
+        /// The audit log the record is in (default: $GUARD_AUDIT_LOG or the state directory).
+        #[arg(long)]
+        log: Option<PathBuf>,
+        /// A public key file (hex) to verify the log with, instead of the local key's; repeatable.
+        #[arg(long)]
+        pubkey: Vec<PathBuf>,
     },
     /// Print a shell completion script.
     Completions {
@@ -196,6 +213,7 @@ fn dispatch() -> exit::Result {
         Some(Command::Rules { command: RulesCommand::Lint }) => cmd::rules::lint(),
         Some(Command::Hook { agent }) => cmd::hook::run(agent),
         Some(Command::Trust { list, revoke }) => cmd::trust::run(list, revoke),
+        Some(Command::Approve { record, log, pubkey }) => cmd::approve::run(&record, log, &pubkey),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(shell, &mut Cli::command(), "guard", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)

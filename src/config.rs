@@ -10,6 +10,7 @@
 //! ```toml
 //! mode = "enforce"                 # or "observe": decide and record, then run (for rollout)
 //! allow_observe = false            # system layer only: forbid observe for everyone
+//! approvals = "/var/lib/guard/approvals"  # system layer only: the privileged approval store
 //! [environments]                   # glob patterns on the target's host, database, kube
 //! production = ["db-main.*", "*-prd"]  # context, namespace, cloud account (AWS profile,
 //! staging = ["db-stg.*"]           # gcloud project, Azure subscription)
@@ -114,6 +115,8 @@ struct File {
     #[serde(default)]
     allow_observe: Option<bool>,
     #[serde(default)]
+    approvals: Option<PathBuf>,
+    #[serde(default)]
     environments: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     exception: Vec<Exception>,
@@ -129,6 +132,9 @@ pub struct Config {
     pub mode: Enforcement,
     /// False if the system layer forbids observe mode.
     pub allow_observe: bool,
+    /// The privileged approval store the system layer names (`approvals = "DIR"`), see
+    /// [`crate::approval::Store::locate`].
+    pub approvals: Option<PathBuf>,
     /// Exceptions of trusted layers.
     pub exceptions: Vec<Exception>,
     /// Notes about ignored settings (untrusted layers, a forbidden observe mode, `GUARD_MODE`).
@@ -224,6 +230,13 @@ impl Config {
                 self.allow_observe = allow;
             } else {
                 self.notes.push(format!("{name}: ignored: allow_observe is a system setting (/etc/guard/config.toml)"));
+            }
+        }
+        if let Some(dir) = file.approvals {
+            if layer == Layer::System {
+                self.approvals = Some(dir);
+            } else {
+                self.notes.push(format!("{name}: ignored: approvals is a system setting (/etc/guard/config.toml)"));
             }
         }
         for mut e in file.exception {

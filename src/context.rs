@@ -170,14 +170,98 @@ fn user_name(uid: u32) -> String {
         .unwrap_or_default()
 }
 
-/// The terminal of a person, when there is one to ask: none unless the actor is a person
-/// (an AI agent or CI is detected or declared, or stdin or stderr is not a terminal: an agent
-/// could answer its own question).
-pub fn person_tty(ctx: &Context) -> Option<std::fs::File> {
-    if ctx.actor() != actor::PERSON {
-        return None;
+/// The terminal of a person, when there is one to ask; else why not. None unless the actor is
+/// a person (an AI agent or CI is detected or declared, or stdin or stderr is not a terminal:
+/// an agent could answer its own question), and none when the terminal looks made by
+/// automation ([`automation_pty`]).
+pub fn person_tty(ctx: &Context) -> Result<std::fs::File, String> {
+    let who = ctx.actor();
+    if who != actor::PERSON {
+        return Err(format!("the actor is {who}"));
     }
-    std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").ok()
+    if let Some(why) = automation_pty() {
+        return Err(why);
+    }
+    std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").map_err(|e| format!("no terminal to ask on (/dev/tty: {e})"))
+}
+
+/// Process names of AI agents (the executable name the kernel shows in `/proc/PID/comm`).
+/// Sources: each tool's installed command name.
+const AGENT_PROCESSES: &[&str] = &["claude", "codex", "gemini", "cursor-agent", "aider", "opencode", "goose", "cline", "amp", "crush"];
+
+/// Programs that make a pseudo-terminal for another program (script(1), expect(1),
+/// unbuffer(1) of expect, empty(1)), as `/proc/PID/comm` names them.
+const PTY_MAKERS: &[&str] = &["script", "expect", "unbuffer", "empty", "tclsh", "socat"];
+
+/// Most ancestors looked at (bounded work).
+const MAX_ANCESTORS: usize = 64;
+
+/// One `/proc/PID/stat` line's fields guard uses (proc(5)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stat {
+    comm: String,
+    ppid: u32,
+    session: u32,
+    tty_nr: i64,
+}
+
+fn stat(pid: &str) -> Option<Stat> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    parse_stat(&text)
+}
+
+/// Parses `pid (comm) state ppid pgrp session tty_nr ...`; `comm` may hold spaces and `)`.
+fn parse_stat(text: &str) -> Option<Stat> {
+    let open = text.find('(')?;
+    let close = text.rfind(')')?;
+    let comm = text.get(open + 1..close)?.to_string();
+    let mut f = text.get(close + 1..)?.split_whitespace();
+    let _state = f.next()?;
+    let ppid = f.next()?.parse().ok()?;
+    let _pgrp = f.next()?;
+    let session = f.next()?.parse().ok()?;
+    let tty_nr = f.next()?.parse().ok()?;
+    Some(Stat { comm, ppid, session, tty_nr })
+}
+
+/// The best signal there is, without privilege, that this process's terminal was made by
+/// automation rather than being a person's: the reason, or `None`. Read from `/proc` (Linux;
+/// elsewhere `None`), only when a person-only decision is due (an ask, `guard approve`,
+/// `guard trust`). It says so when
+/// - this process has no controlling terminal (`tty_nr` 0);
+/// - an ancestor (up to 64) is a known AI agent process ([`AGENT_PROCESSES`]);
+/// - the terminal session's leader was started by a pty-making program ([`PTY_MAKERS`]:
+///   `script`, `expect`, `unbuffer`, ...) that itself has no controlling terminal, i.e. a
+///   process without a terminal made this one (a person running `script` in their terminal
+///   is not affected).
+///
+/// What it cannot see (docs/rules.md): a renamed copy of such a program, a pty made by the
+/// agent's own code (Python's `pty`, a terminal library), a terminal multiplexer or `ssh -t`
+/// started by the agent, and an agent process that does not carry its usual name.
+pub fn automation_pty() -> Option<String> {
+    let me = stat("self")?;
+    if me.tty_nr == 0 {
+        return Some("this process has no controlling terminal".into());
+    }
+    let mut pid = me.ppid;
+    for _ in 0..MAX_ANCESTORS {
+        if pid <= 1 {
+            break;
+        }
+        let Some(s) = stat(&pid.to_string()) else { break };
+        if AGENT_PROCESSES.contains(&s.comm.as_str()) {
+            return Some(format!("an AI agent process ({}, pid {pid}) started this one", s.comm));
+        }
+        pid = s.ppid;
+    }
+    let leader = stat(&me.session.to_string())?;
+    let maker = stat(&leader.ppid.to_string())?;
+    (PTY_MAKERS.contains(&maker.comm.as_str()) && maker.tty_nr == 0).then(|| {
+        format!(
+            "the terminal was made by {} (pid {}), which runs without a terminal: a pseudo-terminal made by automation, not a person's",
+            maker.comm, leader.ppid
+        )
+    })
 }
 
 /// Asks `question` on `tty`; true only for an explicit yes (`y`, `yes`, any case).
@@ -230,6 +314,13 @@ pub fn rfc3339(t: SystemTime) -> String {
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn stat_lines() {
+        let s = parse_stat("42 (a (b) c) S 7 42 40 34816 42 4194560 0").unwrap();
+        assert_eq!(s, Stat { comm: "a (b) c".into(), ppid: 7, session: 40, tty_nr: 34816 });
+        assert_eq!(parse_stat("42 (x"), None);
+    }
 
     #[test]
     fn rfc3339_known_dates() {

@@ -15,6 +15,7 @@
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod analyze;
+pub mod approval;
 pub mod argv;
 pub mod audit;
 pub mod bash_args;

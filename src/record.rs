@@ -28,14 +28,17 @@ pub fn write(
     ctx: &Context,
     outcome: &str,
 ) -> Result<(), audit::AuditError> {
-    write_with(mode, input, secrets, eval, rules, ctx, outcome, None)
+    write_with(mode, input, secrets, eval, rules, ctx, outcome, None, Map::new()).map(|_| ())
 }
 
 /// [`write()`], with the person's `answer` to an `ask` (`yes`, `no`, `typed`, `mistyped`, or
 /// `None` when nobody was asked). Besides the fields of [`write()`] the record holds `actor`,
 /// `enforcement` (`enforce` or `observe`: what decided, see [`crate::config`]), `waived`
 /// (each finding an exception waived, with the exception's file, reason and expiry) and
-/// `targets` (the environment and target values of the facts rules fired on or were waived for).
+/// `targets` (the environment and target values of the facts rules fired on or were waived for),
+/// and the `extra` fields (`input_sha256` on a refusal a person may approve, `approved_by` on a
+/// run a one-time approval let through: see [`crate::approval`]). Returns the record's `seq`
+/// and hash.
 #[allow(clippy::too_many_arguments)]
 pub fn write_with(
     mode: &str,
@@ -46,7 +49,8 @@ pub fn write_with(
     ctx: &Context,
     outcome: &str,
     answer: Option<&str>,
-) -> Result<(), audit::AuditError> {
+    extra: Map<String, Value>,
+) -> Result<audit::Appended, audit::AuditError> {
     let cfg = AuditConfig::from_env()?;
     let mut facts = report::json_facts(&eval.analysis.facts);
     redact::redact_json(&mut facts);
@@ -80,11 +84,12 @@ pub fn write_with(
         "rules_hash": rules.hash,
         "guard_version": env!("CARGO_PKG_VERSION"),
     });
-    let fields = match fields {
+    let mut fields = match fields {
         Value::Object(m) => m,
         _ => Map::new(),
     };
-    audit::append(&cfg, fields).map(|_| ())
+    fields.extend(extra);
+    audit::append(&cfg, fields)
 }
 
 /// The enforcement in effect for `rules`' config and `GUARD_MODE` ([`crate::config::Config::enforcement`]).

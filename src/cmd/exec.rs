@@ -4,6 +4,7 @@
 
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
+use crate::approval::{self, Approval};
 use crate::context::{ask_typed, ask_yes, person_tty};
 use crate::engine::{Clearance, Evaluation, Refusal, Session};
 use crate::exit::{self, Error};
@@ -21,6 +22,9 @@ pub struct Guarded<'a> {
     pub input: Value,
     /// Secrets of the raw input, masked wherever they reappear.
     pub secrets: &'a [String],
+    /// The raw input: the argv or shell arguments, then the analysed text (hashed into
+    /// [`approval::input_sha256`], which a one-time approval covers).
+    pub raw: &'a [&'a str],
 }
 
 /// The person's answer to an `ask`, as recorded (`answer`).
@@ -68,20 +72,46 @@ fn critical_name(session: &Session, eval: &Evaluation) -> Option<String> {
 }
 
 /// Asks the person at the terminal (`/dev/tty`, never stdin or stdout, which the command
-/// owns); never asks when the actor is not a person ([`person_tty`]).
-fn confirm(session: &Session, eval: &Evaluation) -> Answer {
-    let Some(tty) = person_tty(&session.context) else { return Answer::NoPerson };
-    match critical_name(session, eval) {
-        Some(name) => {
-            if ask_typed(&tty, &format!("guard: this is critical; type {name:?} to run it anyway:"), &name) {
-                Answer::Typed
-            } else {
-                Answer::Mistyped
-            }
-        }
+/// owns); never asks when the actor is not a person ([`person_tty`]), and then says why.
+fn confirm(session: &Session, eval: &Evaluation) -> (Answer, Option<String>) {
+    let tty = match person_tty(&session.context) {
+        Ok(t) => t,
+        Err(why) => return (Answer::NoPerson, Some(why)),
+    };
+    let answer = match critical_name(session, eval) {
+        Some(name) if ask_typed(&tty, &format!("guard: this is critical; type {name:?} to run it anyway:"), &name) => Answer::Typed,
+        Some(_) => Answer::Mistyped,
         None if ask_yes(&tty, "guard: run it anyway?") => Answer::Yes,
         None => Answer::No,
+    };
+    (answer, None)
+}
+
+/// Consumes a person's one-time approval of exactly this run ([`approval::Store::consume`]),
+/// if there is one; a forged, expired or mismatched one is reported and does nothing.
+fn approved(session: &Session, digest: &str) -> Option<Approval> {
+    let store = approval::Store::locate(&session.rules.config)?;
+    match store.consume(digest, session.context.uid, approval::now()) {
+        Ok(a) => a,
+        Err(why) => {
+            eprintln!("guard: note: approval ignored: {why}");
+            None
+        }
     }
+}
+
+/// The line a person runs to approve the refused run recorded as `seq` in `log`.
+fn approve_line(session: &Session, seq: u64) -> String {
+    let cfg = crate::audit::AuditConfig::from_env().ok();
+    let mut line = format!("guard approve {seq}");
+    if let Some(c) = &cfg {
+        line.push_str(&format!(" --log {}", shlex::try_quote(&c.log.display().to_string()).unwrap_or_default()));
+        if approval::Store::locate(&session.rules.config).is_some_and(|s| s.privileged) {
+            let pubkey = crate::audit::pub_path(&c.key);
+            line.push_str(&format!(" --pubkey {}", shlex::try_quote(&pubkey.display().to_string()).unwrap_or_default()));
+        }
+    }
+    line
 }
 
 /// Reports the findings of `eval` on stderr, confirms an `ask`, writes the audit record, then
@@ -108,8 +138,17 @@ pub fn guarded(g: Guarded, session: &Session, eval: &Evaluation, exec: impl FnOn
         eprint!("{}", report::human(&eval.outcome(name), rules, color));
     }
     let mut answer = Answer::NoPerson;
+    let mut nobody = None;
+    let mut approval = None;
+    let ctx = &session.context;
+    let input_sha256 = approval::input_sha256(g.mode, g.raw);
+    let fired: Vec<String> = eval.decision.findings.iter().filter_map(|f| rules.rules().get(f.rule)).map(|r| r.id.clone()).collect();
     let cleared = eval.clear_under(enforcement, || {
-        answer = confirm(session, eval);
+        (answer, nobody) = confirm(session, eval);
+        if answer == Answer::NoPerson {
+            approval = approved(session, &approval::digest(&input_sha256, &ctx.cwd, &fired));
+            return approval.is_some();
+        }
         answer.confirmed()
     });
     let outcome = match &cleared {
@@ -118,9 +157,25 @@ pub fn guarded(g: Guarded, session: &Session, eval: &Evaluation, exec: impl FnOn
         Ok(_) => "ran",
         Err(_) => "refused",
     };
-    let recorded = record::write_with(g.mode, g.input, g.secrets, eval, rules, &session.context, outcome, answer.recorded());
-    if let Err(e) = recorded {
-        return Error::guard(format_args!("{e}\nguard: no audit record could be written, so nothing was run"));
+    let mut extra = serde_json::Map::new();
+    // A refused ask a person may approve: the hash the approval covers.
+    let approvable = matches!(cleared, Err(Refusal::NotConfirmed)) && answer == Answer::NoPerson;
+    if approvable {
+        extra.insert("input_sha256".into(), Value::String(input_sha256.clone()));
+    }
+    if let Some(a) = &approval {
+        extra.insert(
+            "approved_by".into(),
+            serde_json::json!({ "record": a.record, "log": a.log, "approver": a.approver, "approver_uid": a.approver_uid, "approved_at": a.approved_at }),
+        );
+    }
+    let recorded = record::write_with(g.mode, g.input, g.secrets, eval, rules, ctx, outcome, answer.recorded(), extra);
+    let appended = match recorded {
+        Ok(a) => a,
+        Err(e) => return Error::guard(format_args!("{e}\nguard: no audit record could be written, so nothing was run")),
+    };
+    if let Some(a) = &approval {
+        eprintln!("guard: approved once by {} (approval of audit record {})", a.approver, a.record);
     }
     let clearance = match cleared {
         Ok(c) => c,
@@ -132,13 +187,16 @@ pub fn guarded(g: Guarded, session: &Session, eval: &Evaluation, exec: impl FnOn
                 (Refusal::NotConfirmed, Answer::No) => "the person at the terminal declined".to_string(),
                 (Refusal::NotConfirmed, Answer::Mistyped) => "the name typed did not match the target".to_string(),
                 (Refusal::NotConfirmed, _) => format!(
-                    "needs confirmation by a person at a terminal (ask), and the actor is {}; a person can approve this \
-                     command once with `guard approve` (see `guard audit show`)",
-                    session.context.actor()
+                    "needs confirmation by a person at a terminal (ask), and {}; nothing was run\n\
+                     guard: a person can approve exactly this command once (valid {} minutes) from their own terminal with:\n  {}",
+                    nobody.as_deref().unwrap_or("nobody was asked"),
+                    approval::VALID_FOR / 60,
+                    approve_line(session, appended.seq)
                 ),
                 _ => "denied".to_string(),
             };
-            return Error::new(exit::REFUSED, format!("guard: refused: {why}; nothing was run"));
+            let end = if why.contains("nothing was run") { "" } else { "; nothing was run" };
+            return Error::new(exit::REFUSED, format!("guard: refused: {why}{end}"));
         }
     };
     if clearance.observed().is_some() {

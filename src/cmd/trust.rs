@@ -45,10 +45,8 @@ pub fn run(list: bool, revoke: bool) -> exit::Result {
     let mut kept: Vec<&str> = existing.lines().filter(|l| !paths.iter().any(|p| l.ends_with(&format!("  {p}")))).collect();
     if !revoke {
         // stdin too: the approval must come from the person at this terminal.
-        let tty = person_tty(&Context::detect()).filter(|_| std::io::stdin().is_terminal());
-        let Some(tty) = tty else {
-            return Err(fail("approving rules needs a person at a terminal (and no AI agent or CI session)"));
-        };
+        let tty = person_tty(&Context::detect()).and_then(|t| if std::io::stdin().is_terminal() { Ok(t) } else { Err("standard input is not a terminal".into()) });
+        let tty = tty.map_err(|why| fail(format_args!("approving rules needs a person at a terminal (and no AI agent or CI session): {why}")))?;
         let mut w = &tty;
         for (p, text) in &entries {
             let _ = writeln!(w, "==> {} (sha256 {})\n{text}", p.display(), entry(p, text).get(..64).unwrap_or_default());
