@@ -10,14 +10,6 @@ use common::*;
 use serde_json::Value;
 use std::process::Output;
 
-/// Variables that make guard see an AI agent or CI (src/context.rs); removed so a test
-/// chooses the actor itself.
-const ACTOR_VARS: &[&str] = &[
-    "CLAUDECODE", "CLAUDE_CODE_ENTRYPOINT", "CODEX_SANDBOX", "CODEX_MANAGED_BY_NPM", "GEMINI_CLI", "CURSOR_AGENT",
-    "AIDER_MODEL", "OPENCODE", "GOOSE_TERMINAL", "CLINE_ACTIVE", "GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE",
-    "CIRCLECI", "JENKINS_URL", "TF_BUILD", "TRAVIS", "CI", "KUBECONFIG", "AWS_PROFILE",
-];
-
 /// `guard` in `env` as the AI agent `test-agent`.
 fn agent(env: &TestEnv) -> assert_cmd::Command {
     let mut c = neutral(env);
@@ -286,27 +278,6 @@ fn explain_shows_conditions_and_their_file_and_lint_finds_unknown_ids() {
     user_config(&env, "[[exception]]\nrules = [\"git.discard-local\"]\nreason = \"\"\n");
     let out = neutral(&env).args(["check", "-c", "ls"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "an exception without a reason must not load:\n{}", describe(&out));
-}
-
-/// Runs `guard ARGS` inside a real pseudo-terminal (`script`), typing `input`.
-fn in_pty(env: &TestEnv, args: &str, input: &str) -> Output {
-    require_program("script", "bsdutils");
-    let line = format!("{} {args}", guard_bin().display());
-    // The same hermetic environment guard itself gets in the other tests, minus agent and CI
-    // variables: a person at a terminal.
-    let mut s = std::process::Command::new("script");
-    s.args(["-qec", &line, "/dev/null"]);
-    for (k, v) in env.guard_std().get_envs() {
-        match v {
-            Some(v) => s.env(k, v),
-            None => s.env_remove(k),
-        };
-    }
-    for v in ACTOR_VARS {
-        s.env_remove(v);
-    }
-    s.current_dir(env.path());
-    assert_cmd::Command::from_std(s).write_stdin(input.as_bytes().to_vec()).timeout(GUARD_TIMEOUT).output().unwrap()
 }
 
 #[test]
