@@ -245,5 +245,11 @@ mod tests {
         store.write(&a).unwrap();
         let me = std::fs::metadata(dir.path()).unwrap().uid();
         assert!(p.consume(&a.digest, me, 50).unwrap_err().contains("written by this user"));
+        // A symlink to an approval is not followed.
+        let elsewhere = tempfile::tempdir().unwrap();
+        let real = Store { dir: elsewhere.path().into(), privileged: false }.write(&a).unwrap();
+        std::os::unix::fs::symlink(&real, store.path(&a.digest)).unwrap();
+        assert!(store.consume(&a.digest, 0, 50).unwrap_err().contains("not a plain approval file"));
+        assert!(real.exists());
     }
 }
