@@ -187,11 +187,11 @@ pub fn person_tty(ctx: &Context) -> Result<std::fs::File, String> {
 
 /// Process names of AI agents (the executable name the kernel shows in `/proc/PID/comm`).
 /// Sources: each tool's installed command name.
-const AGENT_PROCESSES: &[&str] = &["claude", "codex", "gemini", "cursor-agent", "aider", "opencode", "goose", "cline", "amp", "crush"];
+pub const AGENT_PROCESSES: &[&str] = &["claude", "codex", "gemini", "cursor-agent", "aider", "opencode", "goose", "cline", "amp", "crush"];
 
 /// Programs that make a pseudo-terminal for another program (script(1), expect(1),
 /// unbuffer(1) of expect, empty(1)), as `/proc/PID/comm` names them.
-const PTY_MAKERS: &[&str] = &["script", "expect", "unbuffer", "empty", "tclsh", "socat"];
+pub const PTY_MAKERS: &[&str] = &["script", "expect", "unbuffer", "empty", "tclsh", "socat"];
 
 /// Most ancestors looked at (bounded work).
 const MAX_ANCESTORS: usize = 64;

@@ -74,7 +74,45 @@ fn a_person_approves_an_agents_refused_command_once() {
     // Once only.
     let again = agent_run(&env, ASKS);
     assert_eq!(again.status.code(), Some(REFUSED), "{}", describe(&again));
+
+    // Shell mode the same way.
+    let script = "git push origin --delete old-feature";
+    let shell = |env: &TestEnv| {
+        let mut c = env.guard();
+        for v in ACTOR_VARS {
+            c.env_remove(v);
+        }
+        c.env("GUARD_AGENT", "test-agent").args(["-c", script]).output().unwrap()
+    };
+    let out = shell(&env);
+    assert_eq!(out.status.code(), Some(REFUSED), "{}", describe(&out));
+    assert_eq!(in_pty(&env, &format!("approve {}", approve_line(&out)), "y\n").status.code(), Some(0));
+    let ran = shell(&env);
+    assert_ne!(ran.status.code(), Some(REFUSED), "{}", describe(&ran));
+    assert_eq!(last(&env)["outcome"], "approved");
     env.assert_log_verifies();
+}
+
+#[test]
+fn a_critical_rule_makes_the_person_type_the_target() {
+    let env = TestEnv::new();
+    let rules = env.path().join("config/guard/rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    std::fs::write(
+        rules.join("site.toml"),
+        "[[rule]]\nid = \"site.orders-delete\"\naction = \"ask\"\ncritical = true\nsummary = \"deleting orders\"\nwhy = \"site policy\"\n\
+         [rule.match]\nfact = \"sql.delete\"\n[rule.match.context]\n\"target.database\" = \"orders_live\"\n",
+    )
+    .unwrap();
+    let cmd = ["psql", "-h", "127.0.0.1", "-p", "1", "-d", "orders_live", "-c", "DELETE FROM t WHERE id = 1"];
+    let line = approve_line(&agent_run(&env, &cmd));
+    let out = in_pty(&env, &format!("approve {line}"), "y\n");
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(stdout(&out).contains("orders_live"), "{}", describe(&out));
+    assert!(approvals(&env).is_empty());
+    let out = in_pty(&env, &format!("approve {line}"), "orders_live\n");
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(approvals(&env).len(), 1);
 }
 
 #[test]

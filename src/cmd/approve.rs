@@ -5,7 +5,7 @@
 
 use crate::approval::{self, Approval, Store};
 use crate::audit::{self, AuditConfig};
-use crate::context::{ask_yes, person_tty, Context};
+use crate::context::{ask_typed, ask_yes, person_tty, Context};
 use crate::exit::{self, Error};
 use serde_json::Value;
 use std::io::{BufRead, IsTerminal, Write};
@@ -69,6 +69,21 @@ fn describe(r: &Value) -> String {
     out
 }
 
+/// The name the person must type when a rule of the record is critical in the rules that
+/// apply here (as the ask flow does): the record's first target database, kube context,
+/// namespace, host or cloud account, else `yes`; `None` when no rule is critical.
+fn critical_name(r: &Value, rules: &[String]) -> Result<Option<String>, Error> {
+    let session = crate::engine::Session::load()?;
+    let critical = session.rules.rules().iter().any(|x| x.critical && rules.contains(&x.id));
+    if !critical {
+        return Ok(None);
+    }
+    let keys = ["target.database", "target.kube_context", "target.namespace", "target.host", "target.cloud_account"];
+    let targets = r.get("targets").and_then(Value::as_array).cloned().unwrap_or_default();
+    let name = keys.iter().find_map(|k| targets.iter().find_map(|t| t.get(*k).and_then(Value::as_str).map(str::to_string)));
+    Ok(Some(name.unwrap_or_else(|| "yes".into())))
+}
+
 /// `guard approve RECORD`: checks that a person is at their own terminal, verifies the audit
 /// log, shows the refused run of record `RECORD`, asks on `/dev/tty`, and writes a one-time
 /// approval valid for [`approval::VALID_FOR`] seconds. Exit 0 when approved, 1 when the
@@ -114,8 +129,12 @@ pub fn run(record: &str, log: Option<PathBuf>, pubkeys: &[PathBuf]) -> exit::Res
     let rules: Vec<String> = r.get("rules").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect()).unwrap_or_default();
     let mut w = &tty;
     let _ = write!(w, "{}", describe(&r));
-    let question = format!("guard: let exactly this command run once, within {} minutes?", approval::VALID_FOR / 60);
-    if !ask_yes(&tty, &question) {
+    let within = approval::VALID_FOR / 60;
+    let confirmed = match critical_name(&r, &rules)? {
+        Some(name) => ask_typed(&tty, &format!("guard: this is critical; type {name:?} to let exactly this command run once, within {within} minutes:"), &name),
+        None => ask_yes(&tty, &format!("guard: let exactly this command run once, within {within} minutes?")),
+    };
+    if !confirmed {
         return Err(Error::new(exit::FINDINGS, "guard approve: not approved"));
     }
     let now = approval::now();
