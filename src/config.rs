@@ -11,6 +11,8 @@
 //! mode = "enforce"                 # or "observe": decide and record, then run (for rollout)
 //! allow_observe = false            # system layer only: forbid observe for everyone
 //! approvals = "/var/lib/guard/approvals"  # system layer only: the privileged approval store
+//! trust_user_layer = false         # system layer only: user rules/config and project files
+//!                                  # (guard trust) may only tighten (the privileged setup)
 //! [environments]                   # glob patterns on the target's host, database, kube
 //! production = ["db-main.*", "*-prd"]  # context, namespace, cloud account (AWS profile,
 //! staging = ["db-stg.*"]           # gcloud project, Azure subscription)
@@ -117,6 +119,8 @@ struct File {
     #[serde(default)]
     approvals: Option<PathBuf>,
     #[serde(default)]
+    trust_user_layer: Option<bool>,
+    #[serde(default)]
     environments: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     exception: Vec<Exception>,
@@ -135,6 +139,10 @@ pub struct Config {
     /// The privileged approval store the system layer names (`approvals = "DIR"`), see
     /// [`crate::approval::Store::locate`].
     pub approvals: Option<PathBuf>,
+    /// False if the system layer says `trust_user_layer = false` (the privileged setup: the
+    /// user layer, its trust store and `guard trust` belong to the guarded user, who may be the
+    /// agent): then user rules and config may only tighten, and no project file is trusted.
+    pub trust_user_layer: bool,
     /// Exceptions of trusted layers.
     pub exceptions: Vec<Exception>,
     /// Notes about ignored settings (untrusted layers, a forbidden observe mode, `GUARD_MODE`).
@@ -154,6 +162,9 @@ pub enum Layer {
     TrustedProject,
     /// A project's `.guard/config.toml` nobody approved: may only add production patterns.
     Untrusted,
+    /// The user's config when the system layer says `trust_user_layer = false`: as
+    /// [`Layer::Untrusted`].
+    UserTightenOnly,
 }
 
 /// The config files that apply to `cwd`, with their layers (the project file is
@@ -182,7 +193,7 @@ impl Config {
     /// Reads every layer's `config.toml` for `cwd`. A file that exists but cannot be read or
     /// parsed is an error naming it (callers fail closed); a missing file is no config.
     pub fn load(cwd: &Path) -> Result<Config, DataError> {
-        let mut c = Config { allow_observe: true, ..Config::default() };
+        let mut c = Config { allow_observe: true, trust_user_layer: true, ..Config::default() };
         for (path, layer) in files(cwd) {
             let name = path.display().to_string();
             let text = match std::fs::read_to_string(&path) {
@@ -195,7 +206,11 @@ impl Config {
                     ));
                 }
             };
-            let layer = if layer == Layer::Untrusted && crate::trust::is_trusted(&path, &text) { Layer::TrustedProject } else { layer };
+            let layer = match layer {
+                Layer::Untrusted if c.trust_user_layer && crate::trust::is_trusted(&path, &text) => Layer::TrustedProject,
+                Layer::User if !c.trust_user_layer => Layer::UserTightenOnly,
+                l => l,
+            };
             c.add(&name, &text, layer)?;
             c.texts.push((name, text));
         }
@@ -206,10 +221,15 @@ impl Config {
     /// exception without a reason.
     pub fn add(&mut self, name: &str, text: &str, layer: Layer) -> Result<(), DataError> {
         let file: File = toml::from_str(text).map_err(|e| DataError::toml(name, text, &e))?;
-        let trusted = layer != Layer::Untrusted;
+        let trusted = !matches!(layer, Layer::Untrusted | Layer::UserTightenOnly);
+        let (from, fix) = if layer == Layer::UserTightenOnly {
+            ("the user layer", "trust_user_layer = false in /etc/guard/config.toml: it may only tighten")
+        } else {
+            ("an untrusted project file", "approve it with `guard trust`")
+        };
         for (env, patterns) in file.environments {
             if !trusted && env != "production" {
-                self.notes.push(format!("{name}: ignored: environment {env:?} from an untrusted project file (only production patterns may be added; approve the file with `guard trust`)"));
+                self.notes.push(format!("{name}: ignored: environment {env:?} from {from} (only production patterns may be added; {fix})"));
                 continue;
             }
             let compiled = patterns
@@ -222,7 +242,7 @@ impl Config {
             if trusted {
                 self.mode = mode;
             } else if mode != self.mode {
-                self.notes.push(format!("{name}: ignored: mode = {:?} from an untrusted project file (approve it with `guard trust`)", mode.as_str()));
+                self.notes.push(format!("{name}: ignored: mode = {:?} from {from} ({fix})", mode.as_str()));
             }
         }
         if let Some(allow) = file.allow_observe {
@@ -230,6 +250,13 @@ impl Config {
                 self.allow_observe = allow;
             } else {
                 self.notes.push(format!("{name}: ignored: allow_observe is a system setting (/etc/guard/config.toml)"));
+            }
+        }
+        if let Some(t) = file.trust_user_layer {
+            if layer == Layer::System {
+                self.trust_user_layer = t;
+            } else {
+                self.notes.push(format!("{name}: ignored: trust_user_layer is a system setting (/etc/guard/config.toml)"));
             }
         }
         if let Some(dir) = file.approvals {
@@ -254,7 +281,7 @@ impl Config {
                 self.exceptions.push(e);
             } else {
                 self.notes.push(format!(
-                    "{name}: ignored: exception for {:?} from an untrusted project file may not loosen rules (approve it with `guard trust`)",
+                    "{name}: ignored: exception for {:?} from {from} may not loosen rules ({fix})",
                     e.rules
                 ));
             }

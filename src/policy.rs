@@ -694,10 +694,14 @@ impl RuleSet {
     /// Built-in packs plus every layer that applies to `cwd` (see the module docs).
     /// Errors name the file, line and column; callers fail closed on them.
     pub fn load(cwd: &Path) -> Result<RuleSet, RuleError> {
+        let config = crate::config::Config::load(cwd)?;
+        // The privileged setup (`trust_user_layer = false`): the guarded user's own layer and
+        // trust store may only tighten.
+        let user = if config.trust_user_layer { Trust::Trusted } else { Trust::TightenOnly };
         let mut files: Vec<(PathBuf, Trust)> = vec![];
         files.extend(layer_files(Path::new("/etc/guard/rules"))?.into_iter().map(|p| (p, Trust::Trusted)));
         if let Some(c) = dirs::config_dir() {
-            files.extend(layer_files(&c.join("guard/rules"))?.into_iter().map(|p| (p, Trust::Trusted)));
+            files.extend(layer_files(&c.join("guard/rules"))?.into_iter().map(|p| (p, user)));
         }
         if let Some(dir) = project_rules_dir(cwd) {
             files.extend(layer_files(&dir)?.into_iter().map(|p| (p, Trust::Project)));
@@ -717,14 +721,13 @@ impl RuleSet {
             })?;
             // A project file loosens only with a person's approval of this exact content.
             let trust = match trust {
-                Trust::Project if crate::trust::is_trusted(&path, &text) => Trust::Trusted,
+                Trust::Project if config.trust_user_layer && crate::trust::is_trusted(&path, &text) => Trust::Trusted,
                 Trust::Project => Trust::TightenOnly,
                 t => t,
             };
             layers.push((parse_rules(&name, &text)?, trust));
             texts.push((name, text));
         }
-        let config = crate::config::Config::load(cwd)?;
         Ok(RuleSet::from_layers(layers, &texts).with_config(config))
     }
 

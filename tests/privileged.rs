@@ -135,7 +135,7 @@ fn setup() -> Setup {
     // The root-owned system layer.
     mkdir(Path::new("/etc/guard/rules"), 0o755, "root");
     std::fs::write(MARKER, "").unwrap();
-    std::fs::write("/etc/guard/config.toml", format!("allow_observe = false\napprovals = \"{}\"\n", store.display())).unwrap();
+    std::fs::write("/etc/guard/config.toml", format!("allow_observe = false\ntrust_user_layer = false\napprovals = \"{}\"\n", store.display())).unwrap();
     Setup { base, guard }
 }
 
@@ -212,7 +212,35 @@ fn forging_fails_when_the_agent_is_another_user() {
     std::fs::write(s.p("agent/config/guard/config.toml"), "mode = \"observe\"\n").unwrap();
     let out = s.agent(ASKS);
     assert_eq!(out.status.code(), Some(REFUSED), "{}", describe(&out));
+    assert!(stderr(&out).contains("mode = \"observe\" from the user layer"), "{}", describe(&out));
+    // Even where the system layer trusts the user layer, allow_observe = false wins.
+    let system = std::fs::read_to_string("/etc/guard/config.toml").unwrap();
+    std::fs::write("/etc/guard/config.toml", system.replace("trust_user_layer = false", "trust_user_layer = true")).unwrap();
+    let out = s.agent(ASKS);
+    std::fs::write("/etc/guard/config.toml", &system).unwrap();
+    assert_eq!(out.status.code(), Some(REFUSED), "{}", describe(&out));
     assert!(stderr(&out).contains("observe mode is forbidden"), "{}", describe(&out));
+    std::fs::remove_file(s.p("agent/config/guard/config.toml")).unwrap();
+
+    // Forging 6: the agent's own user layer (it owns it) replaces the rule with an allow, adds
+    // an exception, and a project rule file it marks trusted in its own trust store: with
+    // `trust_user_layer = false` none of them loosens anything.
+    let allow = "[[rule]]\nid = \"git.delete-remote-branch\"\naction = \"allow\"\nsummary = \"s\"\nwhy = \"w\"\n[rule.match]\nfact = \"git.push\"\n";
+    let forge = format!(
+        "mkdir -p config/guard/rules .guard/rules && printf '%s' '{allow}' > config/guard/rules/mine.toml && cp config/guard/rules/mine.toml .guard/rules/mine.toml \
+         && printf '[[exception]]\\nrules = [\"git.delete-remote-branch\"]\\nreason = \"mine\"\\n' > config/guard/config.toml \
+         && echo \"$(sha256sum < .guard/rules/mine.toml | cut -d' ' -f1)  $PWD/.guard/rules/mine.toml\" > config/guard/trusted"
+    );
+    let w = s.as_user(AGENT, &[], Path::new("/bin/sh"), &["-c", &forge], "");
+    assert!(w.status.success(), "{}", describe(&w));
+    let out = s.agent(ASKS);
+    assert_eq!(out.status.code(), Some(REFUSED), "{}", describe(&out));
+    assert!(stderr(&out).contains("git.delete-remote-branch"), "{}", describe(&out));
+    let list = s.as_user(AGENT, &[], &s.guard, &["rules", "list"], "");
+    assert!(stdout(&list).lines().any(|l| l.contains("git.delete-remote-branch") && l.contains("ask")), "{}", describe(&list));
+    for f in ["config/guard/rules", ".guard"] {
+        std::fs::remove_dir_all(s.p("agent").join(f)).unwrap();
+    }
     std::fs::remove_file(s.p("agent/config/guard/config.toml")).unwrap();
 
     // The person's real approval is used once. A second link the agent may make to it (if the
