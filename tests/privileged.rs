@@ -5,8 +5,10 @@
 //! person's), planting or copying an approval file; `allow_observe = false` holds against the
 //! agent's own `mode = "observe"`. A person (another user) approves once, and that works.
 //!
-//! Needs root (CI runs `.ci/run` as root) to add users and write `/etc/guard`; skipped with a
-//! message otherwise, or when a real `/etc/guard` exists (it is never touched then).
+//! Needs root (CI runs `.ci/run` as root) to add users; skipped with a message otherwise. The
+//! test's `/etc/guard` is bind-mounted in a private mount namespace (`unshare -m`) around each
+//! command, so nothing else on the machine sees it; where namespaces are not allowed, the real
+//! `/etc/guard` is written and removed after (skipped when a real one exists).
 
 mod common;
 
@@ -26,12 +28,21 @@ fn sh(cmd: &mut Command) -> Output {
     cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"))
 }
 
-/// Removes `/etc/guard` and the test users at the end, also when the test fails.
-struct Cleanup;
+/// Removes what the test made (`/etc/guard`, the users) at the end, also when it fails.
+struct Cleanup {
+    /// The real `/etc/guard` was written (no private mount namespace): remove it.
+    real_etc: bool,
+    /// An empty `/etc/guard` was made as the mount point: remove it if still empty.
+    mount_point: bool,
+}
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all("/etc/guard");
+        if self.real_etc {
+            let _ = std::fs::remove_dir_all("/etc/guard");
+        } else if self.mount_point {
+            let _ = std::fs::remove_dir("/etc/guard");
+        }
         for u in [AGENT, PERSON] {
             let _ = Command::new("userdel").arg(u).output();
         }
@@ -42,6 +53,15 @@ impl Drop for Cleanup {
 struct Setup {
     base: tempfile::TempDir,
     guard: PathBuf,
+    /// The test's system layer: bind-mounted on `/etc/guard` (private namespace), or it.
+    etc: PathBuf,
+    /// Commands run in a private mount namespace.
+    private: bool,
+}
+
+/// True if commands can run in a private mount namespace here (`unshare -m`).
+fn private_mounts() -> bool {
+    Command::new("unshare").args(["-m", "--propagation", "private", "true"]).output().is_ok_and(|o| o.status.success())
 }
 
 impl Setup {
@@ -53,7 +73,11 @@ impl Setup {
     /// directories, the agent's audit log, plus `vars`.
     fn as_user(&self, user: &str, vars: &[(&str, &str)], program: &Path, args: &[&str], stdin: &str) -> Output {
         let home = if user == AGENT { self.p("agent") } else { self.p("person") };
-        let mut c = Command::new("runuser");
+        let mut c = Command::new(if self.private { "unshare" } else { "runuser" });
+        if self.private {
+            c.args(["-m", "--propagation", "private", "sh", "-c", "mount --bind \"$0\" /etc/guard && exec \"$@\""]);
+            c.arg(&self.etc).arg("runuser");
+        }
         c.args(["-u", user, "--", "env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8"]);
         c.arg(format!("HOME={}", home.display()));
         c.arg(format!("XDG_CONFIG_HOME={}", home.join("config").display()));
@@ -109,7 +133,7 @@ fn add_users() {
     }
 }
 
-fn setup() -> Setup {
+fn setup(private: bool) -> Setup {
     add_users();
     let base = tempfile::Builder::new().prefix("guard-privileged-").tempdir().unwrap();
     std::fs::set_permissions(base.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -133,10 +157,14 @@ fn setup() -> Setup {
     let store = base.path().join("approvals");
     mkdir(&store, 0o770, &format!("root:{GROUP}"));
     // The root-owned system layer.
-    mkdir(Path::new("/etc/guard/rules"), 0o755, "root");
-    std::fs::write(MARKER, "").unwrap();
-    std::fs::write("/etc/guard/config.toml", format!("allow_observe = false\ntrust_user_layer = false\napprovals = \"{}\"\n", store.display())).unwrap();
-    Setup { base, guard }
+    let etc = if private { base.path().join("etc-guard") } else { PathBuf::from("/etc/guard") };
+    mkdir(&etc.join("rules"), 0o755, "root");
+    std::fs::set_permissions(&etc, std::fs::Permissions::from_mode(0o755)).unwrap();
+    if !private {
+        std::fs::write(MARKER, "").unwrap();
+    }
+    std::fs::write(etc.join("config.toml"), format!("allow_observe = false\ntrust_user_layer = false\napprovals = \"{}\"\n", store.display())).unwrap();
+    Setup { base, guard, etc, private }
 }
 
 const ASKS: &[&str] = &["--", "git", "push", "origin", "--delete", "old-feature"];
@@ -154,16 +182,23 @@ fn forging_fails_when_the_agent_is_another_user() {
         eprintln!("SKIPPED privileged setup test: needs root to add users and write /etc/guard (CI runs .ci/run as root)");
         return;
     }
-    if Path::new("/etc/guard").exists() && !Path::new(MARKER).exists() {
-        eprintln!("SKIPPED privileged setup test: /etc/guard exists on this machine and is not the test's own");
+    let private = private_mounts();
+    if !private && Path::new("/etc/guard").exists() && !Path::new(MARKER).exists() {
+        eprintln!("SKIPPED privileged setup test: no private mount namespace, and /etc/guard exists on this machine and is not the test's own");
         return;
     }
     for p in ["runuser", "useradd", "script"] {
         require_program(p, "util-linux, passwd, bsdutils");
     }
-    let _cleanup = Cleanup;
-    let _ = std::fs::remove_dir_all("/etc/guard");
-    let s = setup();
+    // The mount point: an empty /etc/guard means no system layer to anyone else.
+    let mount_point = private && !Path::new("/etc/guard").exists();
+    if mount_point {
+        mkdir(Path::new("/etc/guard"), 0o755, "root");
+    } else if !private {
+        let _ = std::fs::remove_dir_all("/etc/guard");
+    }
+    let _cleanup = Cleanup { real_etc: !private, mount_point };
+    let s = setup(private);
     let terminal = s.p("bin/terminal-emulator");
     let script = PathBuf::from("script");
 
@@ -214,10 +249,10 @@ fn forging_fails_when_the_agent_is_another_user() {
     assert_eq!(out.status.code(), Some(REFUSED), "{}", describe(&out));
     assert!(stderr(&out).contains("mode = \"observe\" from the user layer"), "{}", describe(&out));
     // Even where the system layer trusts the user layer, allow_observe = false wins.
-    let system = std::fs::read_to_string("/etc/guard/config.toml").unwrap();
-    std::fs::write("/etc/guard/config.toml", system.replace("trust_user_layer = false", "trust_user_layer = true")).unwrap();
+    let system = std::fs::read_to_string(s.etc.join("config.toml")).unwrap();
+    std::fs::write(s.etc.join("config.toml"), system.replace("trust_user_layer = false", "trust_user_layer = true")).unwrap();
     let out = s.agent(ASKS);
-    std::fs::write("/etc/guard/config.toml", &system).unwrap();
+    std::fs::write(s.etc.join("config.toml"), &system).unwrap();
     assert_eq!(out.status.code(), Some(REFUSED), "{}", describe(&out));
     assert!(stderr(&out).contains("observe mode is forbidden"), "{}", describe(&out));
     std::fs::remove_file(s.p("agent/config/guard/config.toml")).unwrap();
