@@ -16,6 +16,9 @@ _guard() {
             ",$1")
                 cmd="guard"
                 ;;
+            guard,approve)
+                cmd="guard__subcmd__approve"
+                ;;
             guard,audit)
                 cmd="guard__subcmd__audit"
                 ;;
@@ -58,6 +61,9 @@ _guard() {
             guard__subcmd__audit__subcmd__help,verify)
                 cmd="guard__subcmd__audit__subcmd__help__subcmd__verify"
                 ;;
+            guard__subcmd__help,approve)
+                cmd="guard__subcmd__help__subcmd__approve"
+                ;;
             guard__subcmd__help,audit)
                 cmd="guard__subcmd__help__subcmd__audit"
                 ;;
@@ -88,6 +94,9 @@ _guard() {
             guard__subcmd__help__subcmd__audit,verify)
                 cmd="guard__subcmd__help__subcmd__audit__subcmd__verify"
                 ;;
+            guard__subcmd__help__subcmd__rules,lint)
+                cmd="guard__subcmd__help__subcmd__rules__subcmd__lint"
+                ;;
             guard__subcmd__help__subcmd__rules,list)
                 cmd="guard__subcmd__help__subcmd__rules__subcmd__list"
                 ;;
@@ -97,6 +106,9 @@ _guard() {
             guard__subcmd__rules,help)
                 cmd="guard__subcmd__rules__subcmd__help"
                 ;;
+            guard__subcmd__rules,lint)
+                cmd="guard__subcmd__rules__subcmd__lint"
+                ;;
             guard__subcmd__rules,list)
                 cmd="guard__subcmd__rules__subcmd__list"
                 ;;
@@ -105,6 +117,9 @@ _guard() {
                 ;;
             guard__subcmd__rules__subcmd__help,help)
                 cmd="guard__subcmd__rules__subcmd__help__subcmd__help"
+                ;;
+            guard__subcmd__rules__subcmd__help,lint)
+                cmd="guard__subcmd__rules__subcmd__help__subcmd__lint"
                 ;;
             guard__subcmd__rules__subcmd__help,list)
                 cmd="guard__subcmd__rules__subcmd__help__subcmd__list"
@@ -119,12 +134,34 @@ _guard() {
 
     case "${cmd}" in
         guard)
-            opts="-h -V --help --version check explain audit rules hook trust completions help"
+            opts="-h -V --help --version check explain audit rules hook trust approve completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guard__subcmd__approve)
+            opts="-h --log --pubkey --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pubkey)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -251,7 +288,7 @@ _guard() {
             return 0
             ;;
         guard__subcmd__check)
-            opts="-c -h --format --command --help"
+            opts="-c -h --format --command --actor --environment --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -266,6 +303,14 @@ _guard() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -W "person agent ci automation" -- "${cur}"))
+                    return 0
+                    ;;
+                --environment)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -309,8 +354,22 @@ _guard() {
             return 0
             ;;
         guard__subcmd__help)
-            opts="check explain audit rules hook trust completions help"
+            opts="check explain audit rules hook trust approve completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guard__subcmd__help__subcmd__approve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -435,8 +494,22 @@ _guard() {
             return 0
             ;;
         guard__subcmd__help__subcmd__rules)
-            opts="list test"
+            opts="list test lint"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guard__subcmd__help__subcmd__rules__subcmd__lint)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -505,7 +578,7 @@ _guard() {
             return 0
             ;;
         guard__subcmd__rules)
-            opts="-h --help list test help"
+            opts="-h --help list test lint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -519,7 +592,7 @@ _guard() {
             return 0
             ;;
         guard__subcmd__rules__subcmd__help)
-            opts="list test help"
+            opts="list test lint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -533,6 +606,20 @@ _guard() {
             return 0
             ;;
         guard__subcmd__rules__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guard__subcmd__rules__subcmd__help__subcmd__lint)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -563,6 +650,20 @@ _guard() {
         guard__subcmd__rules__subcmd__help__subcmd__test)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guard__subcmd__rules__subcmd__lint)
+            opts="-h --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

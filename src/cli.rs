@@ -28,7 +28,9 @@ Environment:
   GUARD_SHELL       the real shell for shell mode (default /bin/bash; bash, sh, dash, ksh, mksh, zsh or busybox)
   GUARD_RULES       an extra rule file (may only tighten the rules)
 
-Exit status: the command's own; 126 refused; 2 guard could not decide safely (nothing ran).";
+Exit status: the command's own; 126 refused; 2 guard could not decide safely (nothing ran).
+A refused `ask` prints `guard approve N ...`: a person runs it at their own terminal to let that
+exact command run once within 10 minutes (exit 0 approved, 1 declined, 2 not possible).";
 
 /// guard: an execution guardrail for shell commands, SQL and infrastructure tools.
 ///
@@ -60,6 +62,13 @@ enum Command {
         /// Files to check (`-` for standard input).
         #[arg(value_name = "FILE", required_unless_present = "command")]
         files: Vec<PathBuf>,
+        /// Decide as for this actor (person, agent, ci, automation) instead of the detected one.
+        #[arg(long, value_name = "ACTOR", value_parser = ["person", "agent", "ci", "automation"])]
+        actor: Option<String>,
+        /// Decide as if every command pointed at this environment (production, staging, ...)
+        /// instead of the one read from its target.
+        #[arg(long, value_name = "NAME")]
+        environment: Option<String>,
     },
     /// Show how a command line is understood (commands, facts, rules), or document a rule.
     Explain {
@@ -97,6 +106,21 @@ enum Command {
         #[arg(long)]
         revoke: bool,
     },
+    /// Approve one refused agent command once, from a person's own terminal.
+    ///
+    /// RECORD is the audit record number the refusal printed (`guard approve N`). Shows the
+    /// command and its findings from the verified audit log, asks on the terminal, then lets
+    /// exactly that command (same text, directory and rules) run once within 10 minutes.
+    Approve {
+        /// The audit record number (`seq`) of the refused run.
+        record: String,
+        /// The audit log the record is in (default: $GUARD_AUDIT_LOG or the state directory).
+        #[arg(long)]
+        log: Option<PathBuf>,
+        /// A public key file (hex) to verify the log with, instead of the local key's; repeatable.
+        #[arg(long)]
+        pubkey: Vec<PathBuf>,
+    },
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -132,6 +156,9 @@ enum RulesCommand {
     List,
     /// Run every rule's examples through the analyzer; exit 1 if any is wrong.
     Test,
+    /// Report exceptions naming unknown rules, expired exceptions, shadowed rules and ignored
+    /// loosening attempts of untrusted layers; exit 1 if there is any.
+    Lint,
 }
 
 /// Runs guard with the process arguments; returns the exit status.
@@ -171,14 +198,22 @@ fn dispatch() -> exit::Result {
             "guard: nothing to run. Usage: guard -- PROGRAM [ARGS...] | guard -c SCRIPT | guard check ...\n\
              Run 'guard --help' for more.",
         )),
-        Some(Command::Check { format, command, files }) => cmd::check::run(format, command.as_deref(), &files),
+        Some(Command::Check { format, command, files, actor, environment }) => {
+            let pinned = [("actor", actor), ("environment", environment)]
+                .into_iter()
+                .filter_map(|(k, v)| v.map(|v| (k, v)))
+                .fold(crate::policy::ContextValues::new(), |cv, (k, v)| cv.with(k, v));
+            cmd::check::run(format, command.as_deref(), &files, pinned)
+        }
         Some(Command::Explain { format, target }) => cmd::explain::run(format, &target),
         Some(Command::Audit { command: AuditCommand::Verify { log, pubkey } }) => cmd::audit::verify(log, &pubkey),
         Some(Command::Audit { command: AuditCommand::Show { log, last } }) => cmd::audit::show(log, last),
         Some(Command::Rules { command: RulesCommand::List }) => cmd::rules::list(),
         Some(Command::Rules { command: RulesCommand::Test }) => cmd::rules::test(),
+        Some(Command::Rules { command: RulesCommand::Lint }) => cmd::rules::lint(),
         Some(Command::Hook { agent }) => cmd::hook::run(agent),
         Some(Command::Trust { list, revoke }) => cmd::trust::run(list, revoke),
+        Some(Command::Approve { record, log, pubkey }) => cmd::approve::run(&record, log, &pubkey),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(shell, &mut Cli::command(), "guard", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)

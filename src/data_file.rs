@@ -17,6 +17,10 @@ pub struct Examples {
     /// Lines that must run (or on which the rule must not fire).
     #[serde(default)]
     pub allow: Vec<String>,
+    /// Context values the examples run in (`actor = "agent"`, `environment = "production"`);
+    /// unset: a person at a terminal, no target read.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub context: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl Examples {

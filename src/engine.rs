@@ -9,10 +9,12 @@
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
 use crate::analyze::{self, db, Analysis, Analyzer};
+use crate::config::Enforcement;
 use crate::context::Context;
 use crate::exit;
 use crate::fault;
-use crate::policy::{Action, Decision, RuleSet};
+use crate::policy::{Action, ContextValues, Decision, RuleSet};
+use crate::target;
 use crate::report::Outcome;
 use crate::shell::SpanMap;
 use std::path::{Path, PathBuf};
@@ -80,6 +82,9 @@ pub struct Evaluation {
     pub analysis: Analysis,
     /// The rules' decision on the facts.
     pub decision: Decision,
+    /// The context values each fact was decided in (by fact index): actor, environment,
+    /// target ([`fact_contexts`]).
+    pub contexts: Vec<ContextValues>,
 }
 
 /// Proof that an [`Evaluation`] lets its input run; only [`Evaluation::clear`] makes one, so
@@ -87,12 +92,18 @@ pub struct Evaluation {
 #[derive(Debug)]
 pub struct Clearance {
     approved: bool,
+    observed: Option<Refusal>,
 }
 
 impl Clearance {
     /// True if a person approved an `ask` verdict (outcome `approved` rather than `ran`).
     pub fn approved(&self) -> bool {
         self.approved
+    }
+
+    /// In observe mode, the refusal that enforcement would have made (outcome `observed`).
+    pub fn observed(&self) -> Option<&Refusal> {
+        self.observed.as_ref()
     }
 }
 
@@ -123,9 +134,22 @@ impl Evaluation {
             return Err(Refusal::Incomplete(why.to_string()));
         }
         match self.decision.verdict {
-            Action::Allow | Action::Warn => Ok(Clearance { approved: false }),
-            Action::Ask if confirm() => Ok(Clearance { approved: true }),
+            Action::Allow | Action::Warn => Ok(Clearance { approved: false, observed: None }),
+            Action::Ask if confirm() => Ok(Clearance { approved: true, observed: None }),
             Action::Ask | Action::Deny => Err(Refusal::NotConfirmed),
+        }
+    }
+
+    /// [`Evaluation::clear`] under `enforcement`: in observe mode nobody is asked and a
+    /// refusal becomes a clearance that carries it ([`Clearance::observed`]), so the command
+    /// runs and the record says what enforcement would have done.
+    pub fn clear_under(&self, enforcement: Enforcement, confirm: impl FnOnce() -> bool) -> Result<Clearance, Refusal> {
+        match enforcement {
+            Enforcement::Enforce => self.clear(confirm),
+            Enforcement::Observe => match self.clear(|| false) {
+                Err(r) => Ok(Clearance { approved: false, observed: Some(r) }),
+                ok => ok,
+            },
         }
     }
 
@@ -141,16 +165,59 @@ impl Evaluation {
 pub fn evaluate(input: &Input, rules: &RuleSet, context: &Context) -> Evaluation {
     fault::inject();
     let (text, analysis) = analyse(input);
-    // The context reaches the rules once they can match on it (actor, environment, target).
-    let _ = context;
-    let mut decision = rules.decide(&analysis.facts);
+    let contexts = fact_contexts(&analysis.facts, rules, context, input.base_dir);
+    let none = ContextValues::new();
+    let today = context.time.get(..10).unwrap_or_default();
+    let mut decision = rules.decide_each(&analysis.facts, &|i| contexts.get(i).unwrap_or(&none), today);
     if let Some(e) = crate::catalog::defect() {
         // A built-in catalog file did not load (a build defect): some program may have been
         // read wrongly, so nothing is allowed, as with broken built-in rules.
         eprintln!("guard: the built-in command catalog does not load ({e}); refusing everything");
         decision.verdict = Action::Deny;
     }
-    Evaluation { text, analysis, decision }
+    Evaluation { text, analysis, decision, contexts }
+}
+
+/// The context values of each fact: the actor's ([`Context::values`]), the working directory
+/// (`cwd`) and, only when a rule or exception tests them ([`RuleSet::needs_target`]), the
+/// target of the command that made the fact ([`crate::target`]), its `environment`
+/// ([`crate::config::Config::classify`]) and its `program`; values pinned by the caller win.
+pub fn fact_contexts(facts: &[crate::fact::Fact], rules: &RuleSet, context: &Context, base_dir: &Path) -> Vec<ContextValues> {
+    if facts.is_empty() {
+        return vec![];
+    }
+    let base = context.values().with("cwd", base_dir.display().to_string());
+    if !rules.needs_target() && rules.config.exceptions.is_empty() {
+        return vec![base; facts.len()];
+    }
+    let needs_target = rules.needs_target();
+    // Facts of one invocation share its origin: read each target once.
+    let mut cache: Vec<(Option<&crate::fact::Origin>, ContextValues)> = vec![];
+    facts
+        .iter()
+        .map(|f| {
+            let origin = f.origin.as_deref();
+            if let Some((_, cv)) = cache.iter().find(|(o, _)| *o == origin) {
+                return cv.clone();
+            }
+            let mut cv = base.clone();
+            if let Some(o) = origin {
+                cv = cv.with("program", o.program.clone());
+            }
+            if needs_target {
+                let t = target::of(origin, base_dir);
+                cv = t.fill(cv);
+                if let Some(env) = rules.config.classify(t.names()) {
+                    cv = cv.with("environment", env);
+                }
+            }
+            for (k, v) in context.pinned.values() {
+                cv = cv.with(k, v.clone());
+            }
+            cache.push((origin, cv.clone()));
+            cv
+        })
+        .collect()
 }
 
 fn analyse(input: &Input) -> (String, Analysis) {

@@ -21,9 +21,9 @@ fn fact_kinds(e: &Evaluation) -> Vec<&str> {
 
 /// Checks every example of every rule of `rules`; returns one line per failure.
 pub fn rule_failures(rules: &RuleSet, cwd: &Path) -> Vec<String> {
-    let context = Context::detect();
     let mut failures = vec![];
     for (ri, r) in rules.rules().iter().enumerate() {
+        let context = example_context(&r.examples);
         for (line, must_fire) in r.examples.lines() {
             let eval = evaluate(line, rules, cwd, &context);
             if eval.decision.findings.iter().any(|f| f.rule == ri) != must_fire {
@@ -43,9 +43,9 @@ pub fn rule_failures(rules: &RuleSet, cwd: &Path) -> Vec<String> {
 /// Checks every example of every entry of `catalog` against `rules`; returns one line per
 /// example that misbehaves.
 pub fn catalog_failures(catalog: &Catalog, rules: &RuleSet, cwd: &Path) -> Vec<String> {
-    let context = Context::detect();
     let mut failures = vec![];
     for p in catalog.programs() {
+        let context = example_context(&p.examples);
         let name = p.names.first().map(String::as_str).unwrap_or_default();
         for (line, must_block) in p.examples.lines() {
             let eval = evaluate(line, rules, cwd, &context);
@@ -61,6 +61,13 @@ pub fn catalog_failures(catalog: &Catalog, rules: &RuleSet, cwd: &Path) -> Vec<S
         }
     }
     failures
+}
+
+/// The fixed context examples run in: a person at a terminal ([`Context::example`]) with the
+/// examples' pinned `context` values, so a verdict never depends on who runs the test.
+fn example_context(examples: &crate::data_file::Examples) -> Context {
+    let pinned = examples.context.iter().fold(crate::policy::ContextValues::new(), |cv, (k, v)| cv.with(k, v.clone()));
+    Context::example(pinned)
 }
 
 /// How many examples the rules hold.

@@ -37,12 +37,32 @@ pub struct Fact {
     pub summary: String,
     /// Where in the analysed text this fact came from.
     pub span: Span,
+    /// The program invocation that made it (set by the analyzer; `None` for facts of the
+    /// text itself or of a data flow between commands). Its target is read from it only when
+    /// a rule tests a context value ([`crate::target`]).
+    #[serde(skip)]
+    pub origin: Option<std::sync::Arc<Origin>>,
+}
+
+/// The program invocation a fact came from, after wrappers were removed: what
+/// [`crate::target`] reads the command's target from (`psql -h db-prod`, `PGHOST=x psql`,
+/// `kubectl --context prod`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The program's base name (`psql`).
+    pub program: String,
+    /// The arguments after the program name, as resolved by the analyzer.
+    pub args: Vec<String>,
+    /// Which of `args` are known only at run time.
+    pub dynamic: Vec<bool>,
+    /// Environment assignments for this invocation (`PGHOST=x psql`, `env A=1 ...`).
+    pub env: Vec<(String, String)>,
 }
 
 impl Fact {
     /// A fact of `kind` with a `summary`, no attributes, at `span`.
     pub fn new(kind: &str, summary: impl Into<String>, span: Span) -> Self {
-        Fact { kind: kind.to_string(), attrs: Map::new(), summary: summary.into(), span }
+        Fact { kind: kind.to_string(), attrs: Map::new(), summary: summary.into(), span, origin: None }
     }
 
     /// Builder: sets attribute `key` to `value` (anything convertible into JSON).

@@ -15,12 +15,14 @@
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod analyze;
+pub mod approval;
 pub mod argv;
 pub mod audit;
 pub mod bash_args;
 pub mod catalog;
 pub mod cli;
 pub mod cmd;
+pub mod config;
 pub mod context;
 pub mod coverage;
 pub mod data_file;
@@ -39,6 +41,7 @@ pub mod registry;
 pub mod report;
 pub mod shell;
 pub mod sql;
+pub mod target;
 pub mod trust;
 pub mod verbs;
 

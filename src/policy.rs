@@ -351,6 +351,10 @@ pub struct Rule {
     /// The fact pattern.
     #[serde(rename = "match")]
     pub matcher: Match,
+    /// For an `ask` rule: the person confirms by typing the name of the command's target
+    /// (its database, kube context or host), not just `y` (see `guard -- ...` ask flow).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub critical: bool,
     /// Commands it must block and allow.
     #[serde(default)]
     pub examples: Examples,
@@ -401,6 +405,7 @@ pub const BUILTIN: &[Pack] = &[
     pack!("verbs"),
     pack!("paas"),
     pack!("breadth"),
+    pack!("context"),
 ];
 
 /// Whether a layer may loosen rules.
@@ -430,6 +435,11 @@ pub struct Decision {
     pub verdict: Action,
     /// Every non-allow rule that fired, worst first.
     pub findings: Vec<Finding>,
+    /// Findings an exception of the config waived, with the exception (index into
+    /// [`crate::config::Config::exceptions`]).
+    pub waived: Vec<(Finding, usize)>,
+    /// Notes for the person: exceptions that would have applied but expired.
+    pub notes: Vec<String>,
 }
 
 use crate::data_file::line_col;
@@ -636,9 +646,11 @@ pub struct RuleSet {
     /// The merged rules, built on first use.
     merged: std::sync::OnceLock<Merged>,
     /// Lowercase hex SHA-256 over every rule file's name and content, in load order
-    /// (built-in packs first): the identity of the effective rule set, recorded in every
-    /// audit record.
+    /// (built-in packs first), then every config file's: the identity of the effective rule
+    /// set, recorded in every audit record.
     pub hash: String,
+    /// The layers' `config.toml`: environments, enforcement mode, exceptions.
+    pub config: crate::config::Config,
 }
 
 #[derive(Debug, Default)]
@@ -659,6 +671,21 @@ impl RuleSet {
         }
     }
 
+    /// The same rules with `config` (its files are hashed into [`RuleSet::hash`] too).
+    pub fn with_config(mut self, config: crate::config::Config) -> RuleSet {
+        let mut h = Sha256::new();
+        h.update(self.hash.as_bytes());
+        for (name, text) in &config.texts {
+            h.update(name.as_bytes());
+            h.update(text.as_bytes());
+        }
+        if !config.texts.is_empty() {
+            self.hash = hex(&h.finalize());
+        }
+        self.config = config;
+        self
+    }
+
     fn from_layers(layers: Vec<(Vec<Rule>, Trust)>, texts: &[(String, String)]) -> RuleSet {
         let mut h = Sha256::new();
         for pack in BUILTIN {
@@ -669,19 +696,23 @@ impl RuleSet {
             h.update(name.as_bytes());
             h.update(text.as_bytes());
         }
-        RuleSet { layers, merged: std::sync::OnceLock::new(), hash: hex(&h.finalize()) }
+        RuleSet { layers, merged: std::sync::OnceLock::new(), hash: hex(&h.finalize()), config: crate::config::Config::default() }
     }
 
     /// Built-in packs plus every layer that applies to `cwd` (see the module docs).
     /// Errors name the file, line and column; callers fail closed on them.
     pub fn load(cwd: &Path) -> Result<RuleSet, RuleError> {
+        let config = crate::config::Config::load(cwd)?;
+        // The privileged setup (`trust_user_layer = false`): the guarded user's own layer and
+        // trust store may only tighten.
+        let user = if config.trust_user_layer { Trust::Trusted } else { Trust::TightenOnly };
         let mut files: Vec<(PathBuf, Trust)> = vec![];
-        files.extend(toml_files(Path::new("/etc/guard/rules")).into_iter().map(|p| (p, Trust::Trusted)));
+        files.extend(layer_files(Path::new("/etc/guard/rules"))?.into_iter().map(|p| (p, Trust::Trusted)));
         if let Some(c) = dirs::config_dir() {
-            files.extend(toml_files(&c.join("guard/rules")).into_iter().map(|p| (p, Trust::Trusted)));
+            files.extend(layer_files(&c.join("guard/rules"))?.into_iter().map(|p| (p, user)));
         }
         if let Some(dir) = project_rules_dir(cwd) {
-            files.extend(toml_files(&dir).into_iter().map(|p| (p, Trust::Project)));
+            files.extend(layer_files(&dir)?.into_iter().map(|p| (p, Trust::Project)));
         }
         if let Some(f) = std::env::var_os("GUARD_RULES").filter(|f| !f.is_empty()) {
             files.push((PathBuf::from(f), Trust::TightenOnly));
@@ -694,18 +725,26 @@ impl RuleSet {
                 file: name.clone(),
                 line: 0,
                 column: 0,
-                message: format!("cannot read rule file: {e}"),
+                message: format!("cannot read rule file: {e}; make it readable by this user (chmod a+r) or remove it"),
             })?;
             // A project file loosens only with a person's approval of this exact content.
             let trust = match trust {
-                Trust::Project if crate::trust::is_trusted(&path, &text) => Trust::Trusted,
+                Trust::Project if config.trust_user_layer && crate::trust::is_trusted(&path, &text) => Trust::Trusted,
                 Trust::Project => Trust::TightenOnly,
                 t => t,
             };
             layers.push((parse_rules(&name, &text)?, trust));
             texts.push((name, text));
         }
-        Ok(RuleSet::from_layers(layers, &texts))
+        Ok(RuleSet::from_layers(layers, &texts).with_config(config))
+    }
+
+    /// True if a loaded rule or exception tests the command's target or environment, so the
+    /// target must be read ([`crate::target`]); false lets guard skip reading it.
+    pub fn needs_target(&self) -> bool {
+        let m = self.merged();
+        m.rules.iter().any(|r| r.matcher.context.keys().any(|k| k == "environment" || k.starts_with("target.")))
+            || self.config.exceptions.iter().any(|e| !e.targets.is_empty() || e.environment.is_some())
     }
 
     fn merged(&self) -> &Merged {
@@ -748,6 +787,15 @@ impl RuleSet {
     /// ([`Rule::matches_in`]); an `allow` rule on a fact silences the other rules on that fact;
     /// the verdict is the worst remaining action.
     pub fn decide_in(&self, facts: &[Fact], context: &ContextValues) -> Decision {
+        self.decide_each(facts, &|_| context, "")
+    }
+
+    /// Decides `facts`, each in its own context (`context(i)` for fact `i`: its actor,
+    /// target and environment), as [`RuleSet::decide_in`]; then each finding that an
+    /// exception of the config covers ([`RuleSet::exception_for`]) is waived instead, unless the
+    /// exception expired on `today` (`YYYY-MM-DD`; empty: exceptions are not applied), which the
+    /// decision's notes say.
+    pub fn decide_each<'c>(&self, facts: &[Fact], context: &dyn Fn(usize) -> &'c ContextValues, today: &str) -> Decision {
         let mut d = Decision::default();
         if facts.is_empty() {
             return d;
@@ -760,14 +808,28 @@ impl RuleSet {
         }
         let rules = &merged.rules;
         for (fi, f) in facts.iter().enumerate() {
+            let cv = context(fi);
             let hits: Vec<(usize, Action)> =
-                rules.iter().enumerate().filter(|(_, r)| r.matches_in(f, context)).map(|(ri, r)| (ri, r.action)).collect();
+                rules.iter().enumerate().filter(|(_, r)| r.matches_in(f, cv)).map(|(ri, r)| (ri, r.action)).collect();
             if hits.iter().any(|&(_, action)| action == Action::Allow) {
                 continue;
             }
             for (ri, action) in hits {
+                let finding = Finding { rule: ri, fact: fi };
+                if !today.is_empty()
+                    && let Some(r) = rules.get(ri)
+                {
+                    match self.exception_for(&r.id, cv, today) {
+                        Some(Ok(x)) => {
+                            d.waived.push((finding, x));
+                            continue;
+                        }
+                        Some(Err(note)) if !d.notes.contains(&note) => d.notes.push(note),
+                        _ => {}
+                    }
+                }
                 d.verdict = d.verdict.max(action);
-                d.findings.push(Finding { rule: ri, fact: fi });
+                d.findings.push(finding);
             }
         }
         // Both indices were taken from `rules` and `facts` just above, so the lookups succeed;
@@ -776,6 +838,63 @@ impl RuleSet {
         let start = |fi: usize| facts.get(fi).map(|f| f.span.start);
         d.findings.sort_by(|a, b| action(b.rule).cmp(&action(a.rule)).then(start(a.fact).cmp(&start(b.fact))));
         d
+    }
+}
+
+impl RuleSet {
+    /// The first exception of the config that waives rule `id` in context `cv` (keys
+    /// `actor`, `environment`, `target.*`, and the internal `program` and `cwd`): `Ok(index)`,
+    /// or `Err(note)` when the only one that would apply expired on `today`.
+    pub fn exception_for(&self, id: &str, cv: &ContextValues, today: &str) -> Option<Result<usize, String>> {
+        let s = |k: &str| cv.get(k).and_then(Value::as_str);
+        let glob = |g: &str, v: Option<&str>| glob::Pattern::new(g).is_ok_and(|p| v.is_some_and(|v| p.matches(v)));
+        let names: Vec<&str> = ["target.host", "target.database", "target.kube_context", "target.namespace", "target.cloud_account"]
+            .iter()
+            .filter_map(|k| s(k))
+            .collect();
+        let mut expired = None;
+        for (i, e) in self.config.exceptions.iter().enumerate() {
+            let applies = e.rules.iter().any(|r| r == id)
+                && e.program.as_deref().is_none_or(|p| s("program") == Some(p))
+                && (e.targets.is_empty() || e.targets.iter().any(|g| names.iter().any(|n| glob(g, Some(n)))))
+                && e.environment.as_deref().is_none_or(|x| s("environment") == Some(x))
+                && e.actor.as_deref().is_none_or(|x| s("actor") == Some(x))
+                && e.path.as_deref().is_none_or(|g| glob(g, s("cwd")));
+            if !applies {
+                continue;
+            }
+            if e.expired(today) {
+                expired.get_or_insert_with(|| {
+                    format!(
+                        "exception for {id} in {} expired on {} and no longer applies ({})",
+                        e.source,
+                        e.expiry().unwrap_or_default(),
+                        e.reason
+                    )
+                });
+                continue;
+            }
+            return Some(Ok(i));
+        }
+        expired.map(Err)
+    }
+}
+
+/// The `*.toml` files of a layer's rule directory. A directory that does not exist is an empty
+/// layer; one that exists but cannot be listed is an error naming it and the fix (its rules
+/// would otherwise stop applying without a word).
+pub fn layer_files(dir: &Path) -> Result<Vec<PathBuf>, RuleError> {
+    match std::fs::read_dir(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(vec![]),
+        Err(e) => Err(RuleError {
+            file: dir.display().to_string(),
+            line: 0,
+            column: 0,
+            message: format!(
+                "cannot read the rules directory: {e}; make it readable and listable by this user (chmod a+rx) or remove it"
+            ),
+        }),
+        Ok(_) => Ok(toml_files(dir)),
     }
 }
 

@@ -115,7 +115,7 @@ fn relative_name(root: &Path, path: &Path) -> String {
 
 /// guard's verdict on `command`, or how the run broke the output contract of `guard check`.
 fn run_guard(command: &str) -> Result<Outcome, String> {
-    let report = run_check(guard_cmd().args(["check", "--format", "json", "-c", command]), TIMEOUT)?;
+    let report = run_check(guard_cmd().args(["check", "--format", "json", "--actor", "person", "-c", command]), TIMEOUT)?;
     Ok(Outcome { verdict: verdict(&report).to_string(), rules: fired_rules(&report) })
 }
 

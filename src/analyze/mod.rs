@@ -371,6 +371,23 @@ impl Analyzer {
     /// The facts of one invocation of a program (no longer wrapped): its catalog entry's paths
     /// and blocks, then the family analyzers not yet fully described by the catalog.
     fn family(&mut self, inv: &Invocation, depth: usize) {
+        let before = self.facts.len();
+        self.family_facts(inv, depth);
+        // Facts of code nested in this invocation already name their own (inner) origin.
+        if self.facts.get(before..).is_some_and(|new| new.iter().any(|f| f.origin.is_none())) {
+            let origin = std::sync::Arc::new(crate::fact::Origin {
+                program: inv.name.clone(),
+                args: inv.args().iter().map(|w| w.text.clone()).collect(),
+                dynamic: inv.args().iter().map(|w| w.dynamic).collect(),
+                env: inv.env.clone(),
+            });
+            for f in self.facts.iter_mut().skip(before).filter(|f| f.origin.is_none()) {
+                f.origin = Some(origin.clone());
+            }
+        }
+    }
+
+    fn family_facts(&mut self, inv: &Invocation, depth: usize) {
         let listed = crate::catalog::program(&inv.name);
         let family = FAMILIES.iter().any(|(programs, _)| programs.contains(&inv.name.as_str()));
         let runner = project::PROGRAMS.contains(&inv.name.as_str());

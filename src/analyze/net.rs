@@ -265,6 +265,12 @@ fn prints(a: &mut Analyzer, inv: &Invocation, p: &Program, pr: &Prints) {
         return;
     }
     let output = parsed.options.iter().rev().find(|o| pr.output.contains(&o.name));
+    if pr.kind == "db_dump" && (pr.stdout || output.is_some()) {
+        // A dump copies the database out wherever it goes (a file too): `data.export`.
+        a.push(
+            Fact::new("data.export", format!("{} copies a database out", inv.name), inv.span()).with("program", inv.name.clone()),
+        );
+    }
     let to_stdout = match output {
         // `--archive` alone, `-f -`, `--rdb /dev/stdout`; a value missing at the end fails closed.
         Some(o) => o.value.as_ref().is_none_or(|v| STDOUT_FILES.contains(&v.text.as_str())),
@@ -704,6 +710,8 @@ pub fn flows(a: &mut Analyzer, sc: &Script, ranges: &[Range<usize>]) {
         .with("sink", get(sink, "program"))
         .with("host", get(sink, "host"))
         .with("method", get(sink, "method"));
+        // The data's target is where it was read (`psql -h db-prod ... | curl`).
+        let fact = crate::fact::Fact { origin: source.origin.clone(), ..fact };
         a.push(fact);
     }
 }

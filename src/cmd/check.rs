@@ -65,8 +65,10 @@ fn read_inputs(command: Option<&str>, files: &[PathBuf]) -> exit::Result<Vec<(St
 }
 
 /// Runs `guard check`. Exit 0 for allow/warn, 1 for ask/deny, 2 for unreadable input or rules.
-pub fn run(format: Format, command: Option<&str>, files: &[PathBuf]) -> exit::Result {
-    let session = Session::load()?;
+/// `pinned` context values (`--actor`, `--environment`) replace the detected ones.
+pub fn run(format: Format, command: Option<&str>, files: &[PathBuf], pinned: crate::policy::ContextValues) -> exit::Result {
+    let mut session = Session::load()?;
+    session.context.pinned = pinned;
     let rules = &session.rules;
     let inputs = read_inputs(command, files)?;
     let mut verdict = Action::Allow;

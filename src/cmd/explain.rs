@@ -33,8 +33,38 @@ pub fn rule_doc(r: &Rule) -> String {
         }
     }
     let _ = writeln!(s, "\nMatches: {}", serde_json::to_string(&r.matcher).unwrap_or_default());
+    let _ = writeln!(s, "\nConditions (all from {}):", r.source);
+    let _ = writeln!(s, "  fact = {}", r.matcher.fact);
+    let show = |v: &serde_json::Value| serde_json::to_string(v).unwrap_or_default();
+    for (k, v) in &r.matcher.when {
+        let _ = writeln!(s, "  {k} = {}", show(v));
+    }
+    for (k, v) in &r.matcher.unless {
+        let _ = writeln!(s, "  unless {k} = {}", show(v));
+    }
+    for (k, v) in &r.matcher.context {
+        let _ = writeln!(s, "  context {k} = {}", show(v));
+    }
     let _ = writeln!(s, "Source: {}", r.source);
     s
+}
+
+/// The exceptions of the config that name rule `id`, one line each (file, scope, reason, expiry).
+fn exceptions_of(rules: &crate::policy::RuleSet, id: &str) -> String {
+    let mut s = String::new();
+    for e in rules.config.exceptions.iter().filter(|e| e.rules.iter().any(|r| r == id)) {
+        let scope = [
+            e.program.as_ref().map(|p| format!("program {p}")),
+            (!e.targets.is_empty()).then(|| format!("targets {}", e.targets.join(", "))),
+            e.environment.as_ref().map(|x| format!("environment {x}")),
+            e.actor.as_ref().map(|x| format!("actor {x}")),
+            e.path.as_ref().map(|x| format!("path {x}")),
+        ];
+        let scope: Vec<String> = scope.into_iter().flatten().collect();
+        let until = e.expiry().map(|d| format!(", expires {d}")).unwrap_or_default();
+        let _ = writeln!(s, "  {}: {} ({}{until})", e.source, if scope.is_empty() { "everywhere".into() } else { scope.join("; ") }, e.reason);
+    }
+    if s.is_empty() { s } else { format!("\nExceptions:\n{s}") }
 }
 
 /// `guard explain TARGET`: a rule id prints the rule's documentation; anything else is
@@ -45,7 +75,7 @@ pub fn run(format: Format, target: &str) -> exit::Result {
     if let Some(r) = rules.get(target) {
         match format {
             Format::Json => println!("{}", serde_json::to_string_pretty(r).unwrap_or_default()),
-            Format::Human => print!("{}", rule_doc(r)),
+            Format::Human => print!("{}{}", rule_doc(r), exceptions_of(rules, &r.id)),
         }
         return Ok(ExitCode::SUCCESS);
     }

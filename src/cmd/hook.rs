@@ -182,11 +182,15 @@ pub fn child(agent: Agent) -> exit::Result {
     let rules = &session.rules;
     // An analysis that gave up never lets the call through, whatever the rules say.
     let verdict = if eval.incomplete().is_some() { Action::Deny } else { eval.decision.verdict };
+    let observe = crate::record::enforcement(rules) == crate::config::Enforcement::Observe;
     let outcome = match verdict {
         Action::Allow | Action::Warn => "passed",
+        _ if observe => "observed",
         Action::Ask => "asked",
         Action::Deny => "refused",
     };
+    // Observe mode: decided and recorded, and the agent is let through.
+    let verdict = if observe { Action::Allow } else { verdict };
     let input = json!({ "script": redact::redact(command), "tool": tool });
     let secrets = redact::secrets(&[command]);
     record::write("hook", input, &secrets, &eval, rules, &session.context, outcome).map_err(|e| fail(e.to_string()))?;

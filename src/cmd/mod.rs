@@ -4,6 +4,7 @@
 
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod approve;
 pub mod audit;
 pub mod check;
 pub mod exec;

@@ -21,6 +21,62 @@ pub fn list() -> exit::Result {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `guard rules lint`: problems of the effective rules and config, one line each on stdout:
+/// exceptions naming unknown rule ids, expired exceptions, shadowed rules (a rule with the
+/// same match as another whose action is at least as strong, so it never changes a verdict),
+/// and loosening attempts of untrusted layers that were ignored. Exit 0 when there are none,
+/// 1 otherwise.
+pub fn lint() -> exit::Result {
+    let session = Session::load()?;
+    let problems = lint_problems(&session.rules, session.context.time.get(..10).unwrap_or_default());
+    for p in &problems {
+        println!("{p}");
+    }
+    println!("{} problem(s)", problems.len());
+    Ok(ExitCode::from(if problems.is_empty() { 0 } else { exit::FINDINGS }))
+}
+
+/// The problems [`lint`] reports, for `rules` on `today` (`YYYY-MM-DD`).
+pub fn lint_problems(rules: &RuleSet, today: &str) -> Vec<String> {
+    let mut out = vec![];
+    for e in &rules.config.exceptions {
+        for id in &e.rules {
+            if rules.get(id).is_none() {
+                out.push(format!("{}: exception names unknown rule id {id:?} (see `guard rules list`)", e.source));
+            }
+        }
+        if e.expired(today) {
+            out.push(format!(
+                "{}: exception for [{}] expired on {} and no longer applies ({}); remove it or renew it",
+                e.source,
+                e.rules.join(", "),
+                e.expiry().unwrap_or_default(),
+                e.reason
+            ));
+        }
+    }
+    let all = rules.rules();
+    for (i, r) in all.iter().enumerate() {
+        let same = |o: &crate::policy::Rule| {
+            o.matcher.fact == r.matcher.fact
+                && o.matcher.when == r.matcher.when
+                && o.matcher.unless == r.matcher.unless
+                && o.matcher.context == r.matcher.context
+        };
+        let shadow = all.iter().enumerate().find(|(j, o)| *j != i && same(o) && (o.action > r.action || (o.action == r.action && *j < i)));
+        if let Some((_, o)) = shadow.filter(|_| r.action != crate::policy::Action::Allow) {
+            out.push(format!(
+                "{}: rule {} ({}) is shadowed by {} ({}, {}): same match, so it never changes a verdict",
+                r.source, r.id, r.action, o.id, o.action, o.source
+            ));
+        }
+    }
+    for n in rules.notes().iter().chain(&rules.config.notes) {
+        out.push(format!("loosening ignored: {n}"));
+    }
+    out
+}
+
 /// Checks every example of every rule (see [`crate::examples::rule_failures`]), from the
 /// working directory.
 pub fn example_failures(rules: &RuleSet) -> Vec<String> {

@@ -42,7 +42,7 @@ pub fn run(args: &[OsString]) -> exit::Result {
     input.insert("script".into(), json!(redact::redact(&text)));
     let raw: Vec<&str> = strs.iter().map(String::as_str).chain([text.as_str()]).collect();
     let secrets = redact::secrets(&raw);
-    let g = Guarded { mode: "shell", input: Value::Object(input), secrets: &secrets };
+    let g = Guarded { mode: "shell", input: Value::Object(input), secrets: &secrets, raw: &raw };
     Err(guarded(g, &session, &eval, |_cleared| std::process::Command::new(&real).args(args).exec()))
 }
 

@@ -28,10 +28,11 @@ pub fn run(list: bool, revoke: bool) -> exit::Result {
     }
     let cwd = engine::current_dir();
     let dirs: Vec<_> = project_rules_dir(&cwd).into_iter().chain(crate::catalog::project_dir(&cwd)).collect();
-    if dirs.is_empty() {
-        return Err(fail("no .guard/rules or .guard/catalog directory here or in a parent"));
+    let config = crate::config::project_file(&cwd);
+    if dirs.is_empty() && config.is_none() {
+        return Err(fail("no .guard/rules or .guard/catalog directory or .guard/config.toml here or in a parent"));
     }
-    let files: Vec<_> = dirs.iter().flat_map(|d| toml_files(d)).collect();
+    let files: Vec<_> = dirs.iter().flat_map(|d| toml_files(d)).chain(config).collect();
     let shown = dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(" and ");
     let mut entries = vec![];
     for f in &files {
@@ -44,10 +45,8 @@ pub fn run(list: bool, revoke: bool) -> exit::Result {
     let mut kept: Vec<&str> = existing.lines().filter(|l| !paths.iter().any(|p| l.ends_with(&format!("  {p}")))).collect();
     if !revoke {
         // stdin too: the approval must come from the person at this terminal.
-        let tty = person_tty(&Context::detect()).filter(|_| std::io::stdin().is_terminal());
-        let Some(tty) = tty else {
-            return Err(fail("approving rules needs a person at a terminal (and no AI agent or CI session)"));
-        };
+        let tty = person_tty(&Context::detect()).and_then(|t| if std::io::stdin().is_terminal() { Ok(t) } else { Err("standard input is not a terminal".into()) });
+        let tty = tty.map_err(|why| fail(format_args!("approving rules needs a person at a terminal (and no AI agent or CI session): {why}")))?;
         let mut w = &tty;
         for (p, text) in &entries {
             let _ = writeln!(w, "==> {} (sha256 {})\n{text}", p.display(), entry(p, text).get(..64).unwrap_or_default());

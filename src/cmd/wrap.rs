@@ -23,6 +23,6 @@ pub fn run(argv: &[OsString]) -> exit::Result {
     let input = json!({ "argv": redact::redact_argv(&strs) });
     let raw: Vec<&str> = strs.iter().map(String::as_str).chain([eval.text.as_str()]).collect();
     let secrets = redact::secrets(&raw);
-    let g = Guarded { mode: "wrap", input, secrets: &secrets };
+    let g = Guarded { mode: "wrap", input, secrets: &secrets, raw: &raw };
     Err(guarded(g, &session, &eval, |_cleared| std::process::Command::new(program).args(args).exec()))
 }

@@ -52,10 +52,12 @@ pub fn run_check(cmd: &mut assert_cmd::Command, timeout: Duration) -> Result<Val
     Ok(report)
 }
 
-/// `guard check --format json -c LINE` through the bare binary, held to the output contract
-/// (see [`run_check`]); the error names the line.
+/// `guard check --format json --actor person -c LINE` through the bare binary, held to the
+/// output contract (see [`run_check`]); the error names the line. The actor is pinned to a
+/// person so the verdicts are the command's own, whoever runs the tests (a CI job or a test
+/// without a terminal would be `ci` or `automation`; tests/context.rs covers those).
 pub fn check_line(line: &str, timeout: Duration) -> Result<Value, String> {
-    run_check(guard_cmd().args(["check", "--format", "json", "-c", line]), timeout)
+    run_check(guard_cmd().args(["check", "--format", "json", "--actor", "person", "-c", line]), timeout)
         .map_err(|e| format!("{line:?}: {e}"))
 }
 

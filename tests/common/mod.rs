@@ -611,3 +611,52 @@ pub fn sqlite(file: &Path, sql: &str) -> Result<String, String> {
         Err(describe(&out))
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Actors and terminals
+// ---------------------------------------------------------------------------------------
+
+/// Variables that make guard see an AI agent or CI (src/context.rs); removed so a test
+/// chooses the actor itself.
+pub const ACTOR_VARS: &[&str] = &[
+    "CLAUDECODE", "CLAUDE_CODE_ENTRYPOINT", "CODEX_SANDBOX", "CODEX_MANAGED_BY_NPM", "GEMINI_CLI", "CURSOR_AGENT",
+    "AIDER_MODEL", "OPENCODE", "GOOSE_TERMINAL", "CLINE_ACTIVE", "GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE",
+    "CIRCLECI", "JENKINS_URL", "TF_BUILD", "TRAVIS", "CI", "KUBECONFIG", "AWS_PROFILE",
+];
+
+/// A stand-in for a person's terminal emulator: `script` under another name. guard refuses to
+/// see a person behind a pty that `script` made for a process without a terminal (as the
+/// tests are, and as an agent would be); a terminal emulator is not such a program.
+pub fn terminal(env: &TestEnv) -> std::path::PathBuf {
+    let link = env.path().join("terminal-emulator");
+    if !link.exists() {
+        let script = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+            .map(|d| d.join("script"))
+            .find(|p| p.is_file())
+            .expect("script on PATH (bsdutils)");
+        std::os::unix::fs::symlink(script, &link).unwrap();
+    }
+    link
+}
+
+/// Runs `guard ARGS` inside a real pseudo-terminal (a terminal emulator stand-in), typing `input`.
+pub fn in_pty(env: &TestEnv, args: &str, input: &str) -> Output {
+    require_program("script", "bsdutils");
+    let line = format!("{} {args}", guard_bin().display());
+    // The same hermetic environment guard itself gets in the other tests, minus agent and CI
+    // variables: a person at a terminal.
+    let mut s = std::process::Command::new(terminal(env));
+    s.args(["-qec", &line, "/dev/null"]);
+    for (k, v) in env.guard_std().get_envs() {
+        match v {
+            Some(v) => s.env(k, v),
+            None => s.env_remove(k),
+        };
+    }
+    for v in ACTOR_VARS {
+        s.env_remove(v);
+    }
+    s.current_dir(env.path());
+    assert_cmd::Command::from_std(s).write_stdin(input.as_bytes().to_vec()).timeout(GUARD_TIMEOUT).output().unwrap()
+}
+
