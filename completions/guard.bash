@@ -251,14 +251,26 @@ _guard() {
             return 0
             ;;
         guard__subcmd__check)
-            opts="-c -h --format --command --help"
+            opts="-c -h --format --severity --shell --sql-dialect --command --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github gcc" -- "${cur}"))
+                    return 0
+                    ;;
+                --severity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shell)
+                    COMPREPLY=($(compgen -W "bash sh" -- "${cur}"))
+                    return 0
+                    ;;
+                --sql-dialect)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --command)
@@ -298,7 +310,7 @@ _guard() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github gcc" -- "${cur}"))
                     return 0
                     ;;
                 *)

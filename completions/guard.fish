@@ -26,7 +26,7 @@ end
 
 complete -c guard -n "__fish_guard_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c guard -n "__fish_guard_needs_command" -s V -l version -d 'Print version'
-complete -c guard -n "__fish_guard_needs_command" -a "check" -d 'Check scripts, SQL files or a command line without running anything'
+complete -c guard -n "__fish_guard_needs_command" -a "check" -d 'Check scripts, SQL, CI workflows and other files holding shell, without running anything'
 complete -c guard -n "__fish_guard_needs_command" -a "explain" -d 'Show how a command line is understood (commands, facts, rules), or document a rule'
 complete -c guard -n "__fish_guard_needs_command" -a "audit" -d 'Inspect and verify the audit log'
 complete -c guard -n "__fish_guard_needs_command" -a "rules" -d 'List the effective rules, or test every rule against its examples'
@@ -35,11 +35,21 @@ complete -c guard -n "__fish_guard_needs_command" -a "trust" -d 'Approve the exa
 complete -c guard -n "__fish_guard_needs_command" -a "completions" -d 'Print a shell completion script'
 complete -c guard -n "__fish_guard_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c guard -n "__fish_guard_using_subcommand check" -l format -d 'Output format' -r -f -a "human\t'Diagnostics for people: rule id, message, the source line with a caret'
-json\t'One JSON object (see docs/json.md)'"
+json\t'One JSON object (see docs/json.md)'
+sarif\t'SARIF 2.1.0, for code scanning (GitHub, GitLab, IDEs); `check` only'
+github\t'GitHub Actions workflow commands (`::error file=...`), one per finding; `check` only'
+gcc\t'One line per finding, `file:line:col: severity: message [rule]`; `check` only'"
+complete -c guard -n "__fish_guard_using_subcommand check" -l severity -d 'Exit 1 when a finding is at or above this level: deny, ask, warn or info' -r
+complete -c guard -n "__fish_guard_using_subcommand check" -l shell -d 'Read files without a known name or a shebang as shell, also in directory walks (bash and sh are read alike)' -r -f -a "bash\t''
+sh\t''"
+complete -c guard -n "__fish_guard_using_subcommand check" -l sql-dialect -d 'The SQL dialect of .sql files (default: a `-- dialect: NAME` comment in the first lines, else postgres): postgres, mysql, sqlite, duckdb, generic' -r
 complete -c guard -n "__fish_guard_using_subcommand check" -s c -l command -d 'Check this command line instead of files' -r
 complete -c guard -n "__fish_guard_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c guard -n "__fish_guard_using_subcommand explain" -l format -d 'Output format' -r -f -a "human\t'Diagnostics for people: rule id, message, the source line with a caret'
-json\t'One JSON object (see docs/json.md)'"
+json\t'One JSON object (see docs/json.md)'
+sarif\t'SARIF 2.1.0, for code scanning (GitHub, GitLab, IDEs); `check` only'
+github\t'GitHub Actions workflow commands (`::error file=...`), one per finding; `check` only'
+gcc\t'One line per finding, `file:line:col: severity: message [rule]`; `check` only'"
 complete -c guard -n "__fish_guard_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c guard -n "__fish_guard_using_subcommand audit; and not __fish_seen_subcommand_from verify show help" -s h -l help -d 'Print help'
 complete -c guard -n "__fish_guard_using_subcommand audit; and not __fish_seen_subcommand_from verify show help" -f -a "verify" -d 'Verify every record\'s signature and the hash chain; report the first bad line'
@@ -68,7 +78,7 @@ complete -c guard -n "__fish_guard_using_subcommand trust" -l list -d 'List the 
 complete -c guard -n "__fish_guard_using_subcommand trust" -l revoke -d 'Revoke the approvals of this project\'s files'
 complete -c guard -n "__fish_guard_using_subcommand trust" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c guard -n "__fish_guard_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check explain audit rules hook trust completions help" -f -a "check" -d 'Check scripts, SQL files or a command line without running anything'
+complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check explain audit rules hook trust completions help" -f -a "check" -d 'Check scripts, SQL, CI workflows and other files holding shell, without running anything'
 complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check explain audit rules hook trust completions help" -f -a "explain" -d 'Show how a command line is understood (commands, facts, rules), or document a rule'
 complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check explain audit rules hook trust completions help" -f -a "audit" -d 'Inspect and verify the audit log'
 complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check explain audit rules hook trust completions help" -f -a "rules" -d 'List the effective rules, or test every rule against its examples'
