@@ -23,6 +23,8 @@ pub enum Lang {
     PackageJson,
     /// A docker-compose file.
     Compose,
+    /// Any other JSON file: data, no shell guard knows of.
+    Json,
     /// Any other YAML: which of workflow, GitLab CI, compose or Kubernetes it is is read from
     /// its keys.
     Yaml,
@@ -66,6 +68,7 @@ pub fn by_name(path: &Path) -> Option<Lang> {
             Lang::Dockerfile
         }
         _ if lower == "package.json" => Lang::PackageJson,
+        _ if ext == Some("json") => Lang::Json,
         _ => return None,
     })
 }
@@ -106,6 +109,7 @@ mod tests {
         assert_eq!(l("Dockerfile.dev"), Some(Lang::Dockerfile));
         assert_eq!(l("app.Dockerfile"), Some(Lang::Dockerfile));
         assert_eq!(l("web/package.json"), Some(Lang::PackageJson));
+        assert_eq!(l("tsconfig.json"), Some(Lang::Json));
         assert_eq!(l("README"), None);
         assert_eq!(shebang_is_shell(b"#!/bin/sh -e\nx"), Some(true));
         assert_eq!(shebang_is_shell(b"#!/usr/bin/env -S bash -x\n"), Some(true));

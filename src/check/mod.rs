@@ -384,6 +384,7 @@ fn extract(lang: Lang, text: &str, ctx: &Ctx) -> Extracted {
         Lang::Makefile => makefile::extract(text),
         Lang::Dockerfile => dockerfile::extract(text),
         Lang::PackageJson => package_json::extract(text),
+        Lang::Json => Extracted::default(),
     }
 }
 
