@@ -192,13 +192,31 @@ fn check_every_shell_script_in_usr_bin() {
     assert!(env.log_lines().is_empty(), "guard check wrote audit records");
 }
 
+/// Every regular file under `dir`, recursively, sorted, deduplicated by canonical path.
+fn all_files_under(dir: &Path, seen: &mut BTreeSet<PathBuf>, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let mut entries: Vec<_> = rd.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            all_files_under(&p, seen, out);
+        } else if let Ok(canon) = std::fs::canonicalize(&p)
+            && canon.is_file()
+            && seen.insert(canon.clone())
+        {
+            out.push(canon);
+        }
+    }
+}
+
 #[test]
 fn check_every_bash_completion() {
-    let dir = require_dir("/usr/share/bash-completion/completions", "bash-completion");
-    let mut seen = BTreeSet::new();
-    let files = files_in(&dir, &mut seen);
-    assert!(files.len() >= 100, "only {} completion files found", files.len());
-    check_and_report("bash completions", &files);
+    // Every file of the package: the completions, helpers and the bash_completion library.
+    let dir = require_dir("/usr/share/bash-completion", "bash-completion");
+    let mut files = vec![];
+    all_files_under(&dir, &mut BTreeSet::new(), &mut files);
+    assert!(files.len() >= 100, "only {} bash-completion files found", files.len());
+    check_and_report("bash-completion files", &files);
 }
 
 #[test]
@@ -207,6 +225,13 @@ fn check_every_postgresql_sql_file() {
     let mut files = Vec::new();
     sql_files_under(&dir, &mut files);
     assert!(files.len() >= 20, "only {} .sql files found under /usr/share/postgresql", files.len());
+    // The extension scripts of pgTAP and pg_partman (large, real-world PL/pgSQL) are part of it.
+    for (prefix, package) in [("pgtap", "postgresql-15-pgtap"), ("pg_partman", "postgresql-15-partman")] {
+        assert!(
+            files.iter().any(|f| f.file_name().is_some_and(|n| n.to_string_lossy().starts_with(prefix))),
+            "no {prefix}*.sql under /usr/share/postgresql: install the Debian package `{package}` (bash .ci/run does)"
+        );
+    }
     check_and_report(".sql files under /usr/share/postgresql", &files);
 }
 

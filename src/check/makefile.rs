@@ -11,7 +11,7 @@
 //! variables set elsewhere) becomes an opaque shell variable, which is a dynamic command only in
 //! command position.
 
-use super::snippet::Snippet;
+use super::snippet::{placeholder, Snippet};
 use super::{lang, Extracted, Part};
 use std::collections::HashMap;
 
@@ -229,7 +229,11 @@ fn recipe_line(body: &str, at: usize, vars: &HashMap<String, String>, prefix: ch
             continue;
         }
         script.push_verbatim(body.get(start..i).unwrap_or_default(), at + start);
-        let (len, text) = reference(body.get(i..).unwrap_or_default(), vars);
+        let (len, mut text) = reference(body.get(i..).unwrap_or_default(), vars);
+        if text.starts_with("$M") {
+            text = placeholder('M', script.text.len(), 0);
+            script.stands_for(text.clone(), body.get(i..i + len).unwrap_or_default().to_string());
+        }
         script.push_synthetic(&text, at + i, at + i + len);
         i += len.max(1);
         start = i;
@@ -317,7 +321,7 @@ mod tests {
     fn recipes_variables_and_oneshell() {
         let text = "DIR := /srv\nall: build ; echo $@\n\n# c\nclean:\n\t@$(RM) -r $(DIR)/cache\n\t-cd x && \\\n\t  ls $$HOME\n";
         let e = extract(text);
-        assert_eq!(texts(&e), ["echo $M", "rm -f -r /srv/cache", "cd x && \\\n  ls $HOME"]);
+        assert_eq!(texts(&e), ["echo $M5", "rm -f -r /srv/cache", "cd x && \\\n  ls $HOME"]);
         let s = &e.parts[1].snippet;
         let span = s.map(crate::fact::Span::new(0, 5));
         assert_eq!(&text[span.start..span.end], "$(RM)");
@@ -327,7 +331,7 @@ mod tests {
         let span = s.map(crate::fact::Span::new(9, 13));
         assert_eq!(&text[span.start..span.end], "$(DIR)", "an expansion maps to the reference");
         let e = extract(".ONESHELL:\nx:\n\tcd /\n\trm -rf $(X)\n");
-        assert_eq!(texts(&e), ["cd /\nrm -rf $M__"]);
+        assert_eq!(texts(&e), ["cd /\nrm -rf $M12"]);
         let e = extract("SHELL := pwsh\nx:\n\tRemove-Item a\n");
         assert_eq!((e.parts.len(), e.skipped), (0, 1));
     }

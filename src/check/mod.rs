@@ -484,7 +484,7 @@ fn check_text(name: String, text: String, lang: Lang, path: Option<&Path>, ctx: 
                 hint: rule.hint.clone(),
                 fact: Some(fact.kind.clone()),
                 attrs: fact.attrs.clone(),
-                summary: fact.summary.clone(),
+                summary: part.snippet.restore(&fact.summary),
                 span: part.snippet.map(fact.span),
                 line: 0,
                 column: 0,

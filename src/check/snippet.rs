@@ -21,6 +21,9 @@ pub struct Snippet {
     /// The text to analyse.
     pub text: String,
     pieces: Vec<Piece>,
+    /// Placeholders written over template text (`$G0_____` for `${{ x }}`) and the text they
+    /// stand for, so that reports show the original.
+    originals: Vec<(String, String)>,
 }
 
 impl Snippet {
@@ -115,6 +118,7 @@ impl Snippet {
                 out.push_synthetic(text, p.from, p.to);
             }
         }
+        out.originals.clone_from(&self.originals);
         out
     }
 
@@ -122,6 +126,7 @@ impl Snippet {
     pub fn append(&mut self, other: Snippet) {
         let base = self.text.len();
         self.pieces.extend(other.pieces.into_iter().map(|p| Piece { at: p.at + base, ..p }));
+        self.originals.extend(other.originals);
         self.text.push_str(&other.text);
     }
 
@@ -134,6 +139,17 @@ impl Snippet {
         }
         self.text = text;
         true
+    }
+
+    /// Records that `placeholder` stands for `original` (see [`Snippet::restore`]).
+    pub fn stands_for(&mut self, placeholder: String, original: String) {
+        self.originals.push((placeholder, original));
+    }
+
+    /// `text` (a fact summary made from this snippet) with the placeholders replaced by the
+    /// template text they stand for.
+    pub fn restore(&self, text: &str) -> String {
+        self.originals.iter().fold(text.to_string(), |t, (p, o)| if t.contains(p.as_str()) { t.replace(p.as_str(), o) } else { t })
     }
 
     fn piece(&self, offset: usize) -> Option<&Piece> {
@@ -156,6 +172,17 @@ impl Snippet {
         };
         Span::new(start, end.max(start))
     }
+}
+
+/// A shell variable reference standing for template text: `$` + `stem` + the number `n`, padded
+/// with `_` to `len` bytes when that is longer (so it can be written over the template in
+/// place), and unique among the placeholders of one snippet.
+pub fn placeholder(stem: char, n: usize, len: usize) -> String {
+    let mut p = format!("${stem}{n}");
+    while p.len() < len {
+        p.push('_');
+    }
+    p
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 
 use super::yaml::{self, Node, Yaml};
 use super::{lang, Extracted, Part};
-use super::snippet::Snippet;
+use super::snippet::{placeholder, Snippet};
 
 /// The parts of a workflow or action file.
 pub fn extract(text: &str) -> Extracted {
@@ -65,22 +65,32 @@ fn step(y: &Yaml, step: &Node, default: Option<&str>, windows: bool, ex: &mut Ex
     }
 }
 
-/// Writes an opaque variable (`$G___`, same byte length) over every `${{ ... }}`.
+/// Writes an opaque variable (`$G0___`, same byte length, numbered) over every `${{ ... }}`
+/// (up to the number of placeholders that fit).
 pub fn opaque_expressions(mut s: Snippet) -> Snippet {
     if !s.text.contains("${{") {
         return s;
     }
     let mut out = String::with_capacity(s.text.len());
+    let mut originals = vec![];
     let mut rest = s.text.as_str();
     while let Some(i) = rest.find("${{") {
         let Some(len) = rest.get(i..).and_then(|r| r.find("}}")).map(|j| j + 2) else { break };
+        let p = placeholder('G', originals.len(), len);
+        if p.len() != len {
+            break;
+        }
         out.push_str(rest.get(..i).unwrap_or_default());
-        out.push_str("$G");
-        out.push_str(&"_".repeat(len.saturating_sub(2)));
+        out.push_str(&p);
+        originals.push((p, rest.get(i..i + len).unwrap_or_default().to_string()));
         rest = rest.get(i + len..).unwrap_or_default();
     }
     out.push_str(rest);
-    s.overwrite(out);
+    if s.overwrite(out) {
+        for (p, o) in originals {
+            s.stands_for(p, o);
+        }
+    }
     s
 }
 
@@ -94,7 +104,7 @@ mod tests {
         let ex = extract(text);
         assert_eq!(ex.skipped, 2);
         assert_eq!(ex.parts.len(), 2);
-        assert_eq!(ex.parts[1].snippet.text, "echo $G_______________\n");
+        assert_eq!(ex.parts[1].snippet.text, "echo $G0______________\n");
         let e = extract("runs:\n  using: composite\n  steps:\n    - run: ls\n      shell: sh\n");
         assert_eq!(e.parts.len(), 1);
     }
