@@ -308,3 +308,42 @@ fn results_come_out_in_a_stable_order() {
     assert_eq!(lines, sorted);
     assert!(Path::new(env.path()).join("d").is_dir());
 }
+
+/// The README's example (section "guard check in pre-commit and CI"), output as printed there.
+#[test]
+fn readme_example_output() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = readme.split("## guard check in pre-commit and CI").nth(1).unwrap();
+    let block = section.split("$ guard check --format gcc .\n").nth(1).unwrap().split("$ echo $?").next().unwrap();
+    let env = TestEnv::new();
+    write(
+        &env,
+        "d/.github/workflows/deploy.yml",
+        "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./migrate.sh\n      - run: |\n          psql \"$DATABASE_URL\" -c 'TRUNCATE sessions'\n          git push --force origin ${{ github.ref_name }}\n",
+    );
+    write(&env, "d/Dockerfile", "FROM debian:12\nRUN apt-get update && \\\n    curl -fsSL https://get.example.com/install.sh | sh\n");
+    write(&env, "d/Makefile", "clean:\n\t$(RM) -r build\n\t# guard: allow fs.rm-root -- the CI image is thrown away after the job\n\trm -rf /\n");
+    for snippet in [
+        "      - run: |\n          psql \"$DATABASE_URL\" -c 'TRUNCATE sessions'\n          git push --force origin ${{ github.ref_name }}\n",
+        "RUN apt-get update && \\\n    curl -fsSL https://get.example.com/install.sh | sh\n",
+        "\t# guard: allow fs.rm-root -- the CI image is thrown away after the job\n\trm -rf /\n",
+    ] {
+        assert!(section.contains(snippet), "README shows other files than the test checks: {snippet:?}");
+    }
+    let out = env.guard().args(["check", "--format", "gcc", "."]).current_dir(env.path().join("d")).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(format!("{}{}", stdout(&out), stderr(&out)), block, "README's output is stale");
+}
+
+/// The example workflow of README and docs/check.md is itself clean and uploads SARIF.
+#[test]
+fn example_code_scanning_workflow() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/github-code-scanning.yml");
+    let text = std::fs::read_to_string(&example).unwrap();
+    assert!(text.contains("github/codeql-action/upload-sarif") && text.contains("guard check --format sarif"));
+    let env = TestEnv::new();
+    write(&env, ".github/workflows/guard.yml", &text);
+    let out = env.run(["check", "--format", "json", ".github"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(json(&out)["summary"]["checked"], 1);
+}
