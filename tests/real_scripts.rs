@@ -112,7 +112,7 @@ fn check_all(env: &TestEnv, files: &[PathBuf], summary: &mut Summary) {
                 for f in json["findings"].as_array().unwrap() {
                     let action = f["action"].as_str().unwrap_or("<none>").to_string();
                     let rule = f["rule"].as_str().unwrap_or("<none>").to_string();
-                    *summary.actions.entry(action).or_default() += 1;
+                    *summary.actions.entry(action.clone()).or_default() += 1;
                     if action == "deny" {
                         *summary.denies.entry(rule.clone()).or_default() += 1;
                     }
