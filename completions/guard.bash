@@ -34,6 +34,9 @@ _guard() {
             guard,hook)
                 cmd="guard__subcmd__hook"
                 ;;
+            guard,lsp)
+                cmd="guard__subcmd__lsp"
+                ;;
             guard,rules)
                 cmd="guard__subcmd__rules"
                 ;;
@@ -75,6 +78,9 @@ _guard() {
                 ;;
             guard__subcmd__help,hook)
                 cmd="guard__subcmd__help__subcmd__hook"
+                ;;
+            guard__subcmd__help,lsp)
+                cmd="guard__subcmd__help__subcmd__lsp"
                 ;;
             guard__subcmd__help,rules)
                 cmd="guard__subcmd__help__subcmd__rules"
@@ -119,7 +125,7 @@ _guard() {
 
     case "${cmd}" in
         guard)
-            opts="-h -V --help --version check explain audit rules hook trust completions help"
+            opts="-h -V --help --version check lsp explain audit rules hook trust completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -321,7 +327,7 @@ _guard() {
             return 0
             ;;
         guard__subcmd__help)
-            opts="check explain audit rules hook trust completions help"
+            opts="check lsp explain audit rules hook trust completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -446,6 +452,20 @@ _guard() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        guard__subcmd__help__subcmd__lsp)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         guard__subcmd__help__subcmd__rules)
             opts="list test"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -504,6 +524,20 @@ _guard() {
             ;;
         guard__subcmd__hook)
             opts="-h --help claude gemini"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guard__subcmd__lsp)
+            opts="-h --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -78,6 +78,9 @@ enum Command {
         #[arg(value_name = "PATH", required_unless_present = "command")]
         files: Vec<PathBuf>,
     },
+    /// A Language Server (LSP, on stdin/stdout): `guard check` diagnostics for editors, on
+    /// open and on change.
+    Lsp,
     /// Show how a command line is understood (commands, facts, rules), or document a rule.
     Explain {
         /// Output format.
@@ -196,6 +199,7 @@ fn dispatch() -> exit::Result {
             shell: shell.is_some(),
             sql_dialect,
         }),
+        Some(Command::Lsp) => crate::check::lsp::run(),
         Some(Command::Explain { format, target }) => cmd::explain::run(format, &target),
         Some(Command::Audit { command: AuditCommand::Verify { log, pubkey } }) => cmd::audit::verify(log, &pubkey),
         Some(Command::Audit { command: AuditCommand::Show { log, last } }) => cmd::audit::show(log, last),

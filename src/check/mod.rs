@@ -15,6 +15,7 @@ pub mod dockerfile;
 pub mod gitlab;
 pub mod k8s;
 pub mod lang;
+pub mod lsp;
 pub mod makefile;
 pub mod output;
 pub mod package_json;
