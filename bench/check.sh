@@ -10,13 +10,13 @@
 # shellcheck runs once.
 #
 # Usage: bench/check.sh [GUARD_BINARY]   (default: $CARGO_TARGET_DIR or target, release build)
-# Needs: apt-get, dpkg, shellcheck, taskset (util-linux).
+# Needs: apt-get, dpkg, shellcheck, taskset (util-linux), GNU time (/usr/bin/time).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 guard=${1:-${CARGO_TARGET_DIR:-target}/release/guard}
 RUNS=${RUNS:-5}
-for p in "$guard" shellcheck apt-get dpkg taskset; do
+for p in "$guard" shellcheck apt-get dpkg taskset /usr/bin/time; do
     command -v "$p" >/dev/null 2>&1 || { echo "bench/check.sh: $p not found" >&2; exit 2; }
 done
 
@@ -26,21 +26,24 @@ trap 'rm -rf "$tmp"' EXIT
 mapfile -t files < <(find "$tmp/root/usr/share/bash-completion" -type f | LC_ALL=C sort)
 echo "bash-completion $(dpkg-deb -f "$tmp"/bash-completion_*.deb Version): ${#files[@]} files"
 
-# Seconds (with ms) one run of "$@" takes; the output is discarded, the status ignored
-# (both tools exit 1 when they find something).
-seconds() {
-    local start end
-    start=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || true
-    end=$(date +%s%N)
-    awk -v ns=$((end - start)) 'BEGIN { printf "%.3f", ns / 1e9 }'
+# "WALL CPU" seconds of one run of "$@" (CPU = user + system, which the load of other
+# processes on a shared machine does not inflate); output discarded, status ignored (both
+# tools exit 1 when they find something).
+measure() {
+    local t
+    t=$(mktemp)
+    /usr/bin/time -f "%e %U %S" -o "$t" "$@" >/dev/null 2>&1 || true
+    # GNU time writes "Command exited with non-zero status N" first; the numbers are last.
+    tail -n 1 "$t" | awk '{ printf "%.3f %.3f", $1, $2 + $3 }'
+    rm -f "$t"
 }
 
+# The best (lowest wall) of $RUNS runs.
 best() {
     local b="" t
     for _ in $(seq "$RUNS"); do
-        t=$(seconds "$@")
-        if [ -z "$b" ] || awk -v t="$t" -v b="$b" 'BEGIN { exit !(t < b) }'; then b=$t; fi
+        t=$(measure "$@")
+        if [ -z "$b" ] || awk -v t="${t%% *}" -v b="${b%% *}" 'BEGIN { exit !(t < b) }'; then b=$t; fi
     done
     echo "$b"
 }
@@ -50,10 +53,13 @@ compare() {
     shift
     local g s
     g=$(best "$@" "$guard" check --format json "${files[@]}")
-    s=$(seconds "$@" shellcheck -s bash -f json "${files[@]}")
+    s=$(measure "$@" shellcheck -s bash -f json "${files[@]}")
     awk -v l="$label" -v g="$g" -v s="$s" 'BEGIN {
-        printf "%-22s guard %7.3f s   shellcheck %7.3f s   ratio %6.0fx\n", l, g, s, s / g }'
+        split(g, G, " "); split(s, S, " ");
+        printf "%-26s guard %6.3f s (cpu %6.3f s)   shellcheck %7.3f s (cpu %7.3f s)   ratio %5.0fx (cpu %5.0fx)\n",
+            l, G[1], G[2], S[1], S[2], S[1] / G[1], S[2] / G[2] }'
 }
 
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 compare "all cores ($(nproc)):"
 compare "one core (taskset -c 0):" taskset -c 0
