@@ -290,6 +290,8 @@ fn suppressions_change_check_reports_only() {
     let rules: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
     assert_eq!(rules, ["check.unused-suppression", "check.suppression-without-reason"], "{v}");
     assert_eq!(v["summary"]["suppressed"], 2, "{v}");
+    let lines: Vec<u64> = v["findings"].as_array().unwrap().iter().map(|f| f["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, [6, 11], "each at its [[suppression]] header: {v}");
 }
 
 #[test]

@@ -83,6 +83,8 @@ struct FileForm {
 pub struct Project {
     /// The file, for reports.
     pub file: Option<PathBuf>,
+    /// The 1-based line of each entry's `[[suppression]]` header, in order.
+    lines: Vec<usize>,
     root: PathBuf,
     entries: Vec<(Entry, Option<glob::Pattern>, AtomicBool, AtomicBool)>,
 }
@@ -108,7 +110,8 @@ impl Project {
                 (e, g, AtomicBool::new(false), AtomicBool::new(false))
             })
             .collect();
-        Ok(Project { file: Some(file), root, entries })
+        let lines = text.lines().enumerate().filter(|(_, l)| l.trim() == "[[suppression]]").map(|(i, _)| i + 1).collect();
+        Ok(Project { file: Some(file), lines, root, entries })
     }
 
     /// The path of `file` relative to the project root (absolute paths made relative to `cwd`
@@ -129,15 +132,20 @@ impl Project {
         let Some(file) = &self.file else { return vec![] };
         let name = file.display().to_string();
         let mut out = vec![];
-        for (e, g, matched, used) in &self.entries {
+        for (i, (e, g, matched, used)) in self.entries.iter().enumerate() {
             let what = format!("path = {:?}, rule = {:?}", e.path, e.rule);
-            if g.is_none() {
-                out.push((name.clone(), Diag::SuppressionWithoutReason.finding(Span::default(), format!("{what}: the path is not a valid glob"))));
+            let finding = if g.is_none() {
+                Diag::SuppressionWithoutReason.finding(Span::default(), format!("{what}: the path is not a valid glob"))
             } else if e.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
-                out.push((name.clone(), Diag::SuppressionWithoutReason.finding(Span::default(), what)));
+                Diag::SuppressionWithoutReason.finding(Span::default(), what)
             } else if matched.load(Ordering::Relaxed) && !used.load(Ordering::Relaxed) {
-                out.push((name.clone(), Diag::UnusedSuppression.finding(Span::default(), what)));
-            }
+                Diag::UnusedSuppression.finding(Span::default(), what)
+            } else {
+                continue;
+            };
+            // Positioned at the entry's header line.
+            let line = self.lines.get(i).copied().unwrap_or(1);
+            out.push((name.clone(), super::Finding { line, column: 1, end_line: line, end_column: 16, ..finding }));
         }
         out
     }
