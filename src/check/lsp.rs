@@ -10,7 +10,7 @@ use crate::exit::{self, Error};
 use crate::format::Format;
 use crate::policy::Action;
 use serde_json::{json, Value};
-use std::io::{BufRead, Read, Write};
+use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -106,13 +106,18 @@ pub fn run() -> exit::Result {
     let mut out = stdout.lock();
     let mut shut_down = false;
     while let Some(msg) = read_message(&mut input) {
-        let method = msg["method"].as_str().unwrap_or_default();
+        let str_at = |path: &str| msg.pointer(path).and_then(Value::as_str);
+        let method = str_at("/method").unwrap_or_default();
         let id = msg.get("id").cloned();
-        let doc = &msg["params"]["textDocument"];
-        let uri = doc["uri"].as_str().unwrap_or_default();
+        let uri = str_at("/params/textDocument/uri").unwrap_or_default();
         let text = match method {
-            "textDocument/didOpen" => doc["text"].as_str(),
-            "textDocument/didChange" => msg["params"]["contentChanges"].as_array().and_then(|c| c.last()).and_then(|c| c["text"].as_str()),
+            "textDocument/didOpen" => str_at("/params/textDocument/text"),
+            "textDocument/didChange" => msg
+                .pointer("/params/contentChanges")
+                .and_then(Value::as_array)
+                .and_then(|c| c.last())
+                .and_then(|c| c.get("text"))
+                .and_then(Value::as_str),
             _ => None,
         };
         match (method, id) {
