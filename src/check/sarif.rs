@@ -92,7 +92,6 @@ pub fn document(findings: &[(String, Finding)]) -> Value {
             "tool": { "driver": {
                 "name": "guard",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/guard-sh/guard",
                 "rules": rules,
             }},
             "columnKind": "unicodeCodePoints",
