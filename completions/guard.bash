@@ -37,6 +37,9 @@ _guard() {
             guard,hook)
                 cmd="guard__subcmd__hook"
                 ;;
+            guard,lsp)
+                cmd="guard__subcmd__lsp"
+                ;;
             guard,rules)
                 cmd="guard__subcmd__rules"
                 ;;
@@ -81,6 +84,9 @@ _guard() {
                 ;;
             guard__subcmd__help,hook)
                 cmd="guard__subcmd__help__subcmd__hook"
+                ;;
+            guard__subcmd__help,lsp)
+                cmd="guard__subcmd__help__subcmd__lsp"
                 ;;
             guard__subcmd__help,rules)
                 cmd="guard__subcmd__help__subcmd__rules"
@@ -134,7 +140,7 @@ _guard() {
 
     case "${cmd}" in
         guard)
-            opts="-h -V --help --version check explain audit rules hook trust approve completions help"
+            opts="-h -V --help --version check lsp explain audit rules hook trust approve completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -288,14 +294,26 @@ _guard() {
             return 0
             ;;
         guard__subcmd__check)
-            opts="-c -h --format --command --actor --environment --help"
+            opts="-c -h --format --severity --shell --sql-dialect --command --actor --environment --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github gcc" -- "${cur}"))
+                    return 0
+                    ;;
+                --severity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shell)
+                    COMPREPLY=($(compgen -W "bash sh" -- "${cur}"))
+                    return 0
+                    ;;
+                --sql-dialect)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --command)
@@ -343,7 +361,7 @@ _guard() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github gcc" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -354,7 +372,7 @@ _guard() {
             return 0
             ;;
         guard__subcmd__help)
-            opts="check explain audit rules hook trust approve completions help"
+            opts="check lsp explain audit rules hook trust approve completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -493,6 +511,20 @@ _guard() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        guard__subcmd__help__subcmd__lsp)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         guard__subcmd__help__subcmd__rules)
             opts="list test lint"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -565,6 +597,20 @@ _guard() {
             ;;
         guard__subcmd__hook)
             opts="-h --help claude gemini"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guard__subcmd__lsp)
+            opts="-h --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -26,7 +26,8 @@ end
 
 complete -c guard -n "__fish_guard_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c guard -n "__fish_guard_needs_command" -s V -l version -d 'Print version'
-complete -c guard -n "__fish_guard_needs_command" -a "check" -d 'Check scripts, SQL files or a command line without running anything'
+complete -c guard -n "__fish_guard_needs_command" -a "check" -d 'Check scripts, SQL, CI workflows and other files holding shell, without running anything'
+complete -c guard -n "__fish_guard_needs_command" -a "lsp" -d 'A Language Server (LSP, on stdin/stdout): `guard check` diagnostics for editors, on open and on change'
 complete -c guard -n "__fish_guard_needs_command" -a "explain" -d 'Show how a command line is understood (commands, facts, rules), or document a rule'
 complete -c guard -n "__fish_guard_needs_command" -a "audit" -d 'Inspect and verify the audit log'
 complete -c guard -n "__fish_guard_needs_command" -a "rules" -d 'List the effective rules, or test every rule against its examples'
@@ -36,7 +37,14 @@ complete -c guard -n "__fish_guard_needs_command" -a "approve" -d 'Approve one r
 complete -c guard -n "__fish_guard_needs_command" -a "completions" -d 'Print a shell completion script'
 complete -c guard -n "__fish_guard_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c guard -n "__fish_guard_using_subcommand check" -l format -d 'Output format' -r -f -a "human\t'Diagnostics for people: rule id, message, the source line with a caret'
-json\t'One JSON object (see docs/json.md)'"
+json\t'One JSON object (see docs/json.md)'
+sarif\t'SARIF 2.1.0, for code scanning (GitHub, GitLab, IDEs); `check` only'
+github\t'GitHub Actions workflow commands (`::error file=...`), one per finding; `check` only'
+gcc\t'One line per finding, `file:line:col: severity: message [rule]`; `check` only'"
+complete -c guard -n "__fish_guard_using_subcommand check" -l severity -d 'Exit 1 when a finding is at or above this level: deny, ask, warn or info' -r
+complete -c guard -n "__fish_guard_using_subcommand check" -l shell -d 'Read files without a known name or a shebang as shell, also in directory walks (bash and sh are read alike)' -r -f -a "bash\t''
+sh\t''"
+complete -c guard -n "__fish_guard_using_subcommand check" -l sql-dialect -d 'The SQL dialect of .sql files (default: a `-- dialect: NAME` comment in the first lines, else postgres): postgres, mysql, sqlite, duckdb, generic' -r
 complete -c guard -n "__fish_guard_using_subcommand check" -s c -l command -d 'Check this command line instead of files' -r
 complete -c guard -n "__fish_guard_using_subcommand check" -l actor -d 'Decide as for this actor (person, agent, ci, automation) instead of the detected one' -r -f -a "person\t''
 agent\t''
@@ -44,8 +52,12 @@ ci\t''
 automation\t''"
 complete -c guard -n "__fish_guard_using_subcommand check" -l environment -d 'Decide as if every command pointed at this environment (production, staging, ...) instead of the one read from its target' -r
 complete -c guard -n "__fish_guard_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c guard -n "__fish_guard_using_subcommand lsp" -s h -l help -d 'Print help'
 complete -c guard -n "__fish_guard_using_subcommand explain" -l format -d 'Output format' -r -f -a "human\t'Diagnostics for people: rule id, message, the source line with a caret'
-json\t'One JSON object (see docs/json.md)'"
+json\t'One JSON object (see docs/json.md)'
+sarif\t'SARIF 2.1.0, for code scanning (GitHub, GitLab, IDEs); `check` only'
+github\t'GitHub Actions workflow commands (`::error file=...`), one per finding; `check` only'
+gcc\t'One line per finding, `file:line:col: severity: message [rule]`; `check` only'"
 complete -c guard -n "__fish_guard_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c guard -n "__fish_guard_using_subcommand audit; and not __fish_seen_subcommand_from verify show help" -s h -l help -d 'Print help'
 complete -c guard -n "__fish_guard_using_subcommand audit; and not __fish_seen_subcommand_from verify show help" -f -a "verify" -d 'Verify every record\'s signature and the hash chain; report the first bad line'
@@ -80,15 +92,16 @@ complete -c guard -n "__fish_guard_using_subcommand approve" -l log -d 'The audi
 complete -c guard -n "__fish_guard_using_subcommand approve" -l pubkey -d 'A public key file (hex) to verify the log with, instead of the local key\'s; repeatable' -r -F
 complete -c guard -n "__fish_guard_using_subcommand approve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c guard -n "__fish_guard_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check explain audit rules hook trust approve completions help" -f -a "check" -d 'Check scripts, SQL files or a command line without running anything'
-complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check explain audit rules hook trust approve completions help" -f -a "explain" -d 'Show how a command line is understood (commands, facts, rules), or document a rule'
-complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check explain audit rules hook trust approve completions help" -f -a "audit" -d 'Inspect and verify the audit log'
-complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check explain audit rules hook trust approve completions help" -f -a "rules" -d 'List the effective rules, or test every rule against its examples'
-complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check explain audit rules hook trust approve completions help" -f -a "hook" -d 'Answer an AI agent\'s pre-tool hook (JSON on stdin, decision JSON on stdout)'
-complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check explain audit rules hook trust approve completions help" -f -a "trust" -d 'Approve the exact content of this project\'s .guard/rules files, so they may loosen rules'
-complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check explain audit rules hook trust approve completions help" -f -a "approve" -d 'Approve one refused agent command once, from a person\'s own terminal'
-complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check explain audit rules hook trust approve completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check explain audit rules hook trust approve completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check lsp explain audit rules hook trust approve completions help" -f -a "check" -d 'Check scripts, SQL, CI workflows and other files holding shell, without running anything'
+complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check lsp explain audit rules hook trust approve completions help" -f -a "lsp" -d 'A Language Server (LSP, on stdin/stdout): `guard check` diagnostics for editors, on open and on change'
+complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check lsp explain audit rules hook trust approve completions help" -f -a "explain" -d 'Show how a command line is understood (commands, facts, rules), or document a rule'
+complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check lsp explain audit rules hook trust approve completions help" -f -a "audit" -d 'Inspect and verify the audit log'
+complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check lsp explain audit rules hook trust approve completions help" -f -a "rules" -d 'List the effective rules, or test every rule against its examples'
+complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check lsp explain audit rules hook trust approve completions help" -f -a "hook" -d 'Answer an AI agent\'s pre-tool hook (JSON on stdin, decision JSON on stdout)'
+complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check lsp explain audit rules hook trust approve completions help" -f -a "trust" -d 'Approve the exact content of this project\'s .guard/rules files, so they may loosen rules'
+complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check lsp explain audit rules hook trust approve completions help" -f -a "approve" -d 'Approve one refused agent command once, from a person\'s own terminal'
+complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check lsp explain audit rules hook trust approve completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c guard -n "__fish_guard_using_subcommand help; and not __fish_seen_subcommand_from check lsp explain audit rules hook trust approve completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c guard -n "__fish_guard_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Verify every record\'s signature and the hash chain; report the first bad line'
 complete -c guard -n "__fish_guard_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "show" -d 'Print the last records of the log, one JSON object per line'
 complete -c guard -n "__fish_guard_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "list" -d 'List the effective rules: id, action, source, summary'

@@ -48,19 +48,36 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Check scripts, SQL files or a command line without running anything.
+    /// Check scripts, SQL, CI workflows and other files holding shell, without running anything.
     ///
-    /// Files ending in .sql are SQL (PostgreSQL dialect, psql meta-commands allowed); every
-    /// other file is bash. `-` reads a script from standard input.
+    /// Files and directories (walked recursively, honouring .gitignore; hidden files skipped
+    /// except .github and .gitlab-ci.yml; binary files skipped). The language comes from the
+    /// name and the shebang: shell (.sh, #!/bin/sh), SQL (.sql), and the shell inside GitHub
+    /// Actions workflows and actions, .gitlab-ci.yml, Makefiles, Dockerfiles, package.json,
+    /// docker-compose files and Kubernetes manifests. A named file with neither name nor shebang
+    /// is shell. `-` reads a script from standard input.
+    ///
+    /// Exit status: 0 no finding at or above --severity, 1 findings, 2 usage or I/O error.
     Check {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Exit 1 when a finding is at or above this level: deny, ask, warn or info.
+        #[arg(long, value_name = "LEVEL", default_value = "ask", value_parser = crate::check::parse_severity)]
+        severity: crate::policy::Action,
+        /// Read files without a known name or a shebang as shell, also in directory walks
+        /// (bash and sh are read alike).
+        #[arg(long, value_name = "SHELL", value_parser = ["bash", "sh"])]
+        shell: Option<String>,
+        /// The SQL dialect of .sql files (default: a `-- dialect: NAME` comment in the first
+        /// lines, else postgres): postgres, mysql, sqlite, duckdb, generic.
+        #[arg(long, value_name = "DIALECT", value_parser = crate::check::parse_dialect)]
+        sql_dialect: Option<crate::catalog::SqlDialect>,
         /// Check this command line instead of files.
         #[arg(short = 'c', long = "command", value_name = "LINE", conflicts_with = "files")]
         command: Option<String>,
-        /// Files to check (`-` for standard input).
-        #[arg(value_name = "FILE", required_unless_present = "command")]
+        /// Files and directories to check (`-` for standard input).
+        #[arg(value_name = "PATH", required_unless_present = "command")]
         files: Vec<PathBuf>,
         /// Decide as for this actor (person, agent, ci, automation) instead of the detected one.
         #[arg(long, value_name = "ACTOR", value_parser = ["person", "agent", "ci", "automation"])]
@@ -70,6 +87,9 @@ enum Command {
         #[arg(long, value_name = "NAME")]
         environment: Option<String>,
     },
+    /// A Language Server (LSP, on stdin/stdout): `guard check` diagnostics for editors, on
+    /// open and on change.
+    Lsp,
     /// Show how a command line is understood (commands, facts, rules), or document a rule.
     Explain {
         /// Output format.
@@ -198,13 +218,14 @@ fn dispatch() -> exit::Result {
             "guard: nothing to run. Usage: guard -- PROGRAM [ARGS...] | guard -c SCRIPT | guard check ...\n\
              Run 'guard --help' for more.",
         )),
-        Some(Command::Check { format, command, files, actor, environment }) => {
+        Some(Command::Check { format, severity, shell, sql_dialect, command, files, actor, environment }) => {
             let pinned = [("actor", actor), ("environment", environment)]
                 .into_iter()
                 .filter_map(|(k, v)| v.map(|v| (k, v)))
                 .fold(crate::policy::ContextValues::new(), |cv, (k, v)| cv.with(k, v));
-            cmd::check::run(format, command.as_deref(), &files, pinned)
+            cmd::check::run(&crate::check::Options { format, command, paths: files, severity, shell: shell.is_some(), sql_dialect, pinned })
         }
+        Some(Command::Lsp) => crate::check::lsp::run(),
         Some(Command::Explain { format, target }) => cmd::explain::run(format, &target),
         Some(Command::Audit { command: AuditCommand::Verify { log, pubkey } }) => cmd::audit::verify(log, &pubkey),
         Some(Command::Audit { command: AuditCommand::Show { log, last } }) => cmd::audit::show(log, last),

@@ -10,6 +10,7 @@
 
 use crate::analyze::{self, db, Analysis, Analyzer};
 use crate::config::Enforcement;
+use crate::catalog::SqlDialect;
 use crate::context::Context;
 use crate::exit;
 use crate::fault;
@@ -30,8 +31,9 @@ pub enum Source<'a> {
     Argv(&'a [String]),
     /// A bash script text (shell mode, hooks, `check`, `explain`).
     Bash(&'a str),
-    /// An SQL text (PostgreSQL dialect, psql meta-commands allowed): `.sql` files in `check`.
-    Sql(&'a str),
+    /// An SQL text in a dialect (PostgreSQL: psql meta-commands allowed; SQLite and DuckDB:
+    /// dot-commands allowed): `.sql` files in `check`.
+    Sql(&'a str, SqlDialect),
 }
 
 /// One input to [`evaluate`]: what is analysed, and the directory relative file names in it
@@ -57,9 +59,14 @@ impl<'a> Input<'a> {
         Input { source: Source::Bash(text), base_dir, traced: false }
     }
 
-    /// An SQL text.
+    /// An SQL text (PostgreSQL dialect, psql meta-commands allowed).
     pub fn sql(text: &'a str, base_dir: &'a Path) -> Self {
-        Input { source: Source::Sql(text), base_dir, traced: false }
+        Input::sql_in(text, SqlDialect::Postgres, base_dir)
+    }
+
+    /// An SQL text in `dialect`.
+    pub fn sql_in(text: &'a str, dialect: SqlDialect, base_dir: &'a Path) -> Self {
+        Input { source: Source::Sql(text, dialect), base_dir, traced: false }
     }
 
     /// The content of a file named `name`: SQL if the name ends in `.sql`, bash otherwise.
@@ -232,9 +239,9 @@ fn analyse(input: &Input) -> (String, Analysis) {
             a.shell_text(text, SpanMap::top(text.len()), 0);
             (text.to_string(), a.finish())
         }
-        Source::Sql(text) => {
+        Source::Sql(text, dialect) => {
             let mut a = analyzer();
-            db::analyze_sql_file(&mut a, text);
+            db::analyze_sql_file(&mut a, dialect, text);
             (text.to_string(), a.finish())
         }
     }

@@ -20,6 +20,7 @@ pub mod argv;
 pub mod audit;
 pub mod bash_args;
 pub mod catalog;
+pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod config;

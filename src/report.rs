@@ -35,29 +35,35 @@ fn clamp(text: &str, s: Span) -> std::ops::Range<usize> {
 /// The start offset of every line of a text, so a position is found in time proportional to
 /// its line's length, not to the text before it (a report of many findings over a large script
 /// stays linear).
-struct Lines {
+pub struct Lines {
     starts: Vec<usize>,
 }
 
 impl Lines {
-    fn new(text: &str) -> Lines {
+    /// The line index of `text`.
+    pub fn new(text: &str) -> Lines {
         Lines { starts: std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect() }
     }
 
     /// 0-based index of the line holding byte `offset`.
-    fn index(&self, offset: usize) -> usize {
+    pub fn index(&self, offset: usize) -> usize {
         self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
     }
 
+    /// The byte offset where 0-based line `i` starts, if the text has that line.
+    pub fn start(&self, i: usize) -> Option<usize> {
+        self.starts.get(i).copied()
+    }
+
     /// The byte range of lines `first..=last` of `text`, without the final newline.
-    fn range(&self, text: &str, first: usize, last: usize) -> std::ops::Range<usize> {
+    pub fn range(&self, text: &str, first: usize, last: usize) -> std::ops::Range<usize> {
         let start = self.starts.get(first).copied().unwrap_or(0);
         let end = self.starts.get(last + 1).map_or(text.len(), |s| s.saturating_sub(1)).max(start);
         start..end
     }
 
     /// 1-based line and column (in characters) of byte `offset` of `text`.
-    fn position(&self, text: &str, offset: usize) -> (usize, usize) {
+    pub fn position(&self, text: &str, offset: usize) -> (usize, usize) {
         let offset = text.floor_char_boundary(offset);
         let i = self.index(offset);
         let start = self.starts.get(i).copied().unwrap_or(0);
@@ -65,52 +71,89 @@ impl Lines {
     }
 }
 
-/// Renders every finding of `o` as a diagnostic (rule id, summary, the source line with a caret
-/// under the span, why, hint), with secrets in the source masked. `color` enables ANSI styling.
-pub fn human(o: &Outcome, rules: &RuleSet, color: bool) -> String {
-    if o.decision.findings.is_empty() {
+/// One diagnostic to render for people: a rule (or check diagnostic) and the span it points at.
+pub struct Diagnostic<'a> {
+    /// The rule id, shown as the diagnostic's code (`sql.drop`).
+    pub id: &'a str,
+    /// The rule's action: deny and ask render as errors, the rest as warnings.
+    pub action: Action,
+    /// The rule's one-line summary.
+    pub summary: &'a str,
+    /// The label under the span (the fact's summary).
+    pub label: &'a str,
+    /// Byte range into the rendered text.
+    pub span: Span,
+    /// Why the rule exists (a note).
+    pub why: &'a str,
+    /// How to do it safely (a help line), if known.
+    pub hint: Option<&'a str>,
+}
+
+/// Renders `diagnostics` on `text` (named `name`) rustc-style: code, summary and action, the
+/// source lines the span covers with a caret, why, hint. Secrets in the source and labels are
+/// masked byte for byte (spans keep pointing at the right columns). `color` enables ANSI styling.
+pub fn render(name: &str, text: &str, diagnostics: &[Diagnostic], color: bool) -> String {
+    if diagnostics.is_empty() {
         return String::new();
     }
     let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     let mut out = String::new();
-    // Secrets are masked byte for byte, so the spans still point at the right columns.
-    let secrets = crate::redact::secrets(&[o.text]);
+    let secrets = crate::redact::secrets(&[text]);
     let mask = |t: &str| secrets.iter().fold(t.to_string(), |t, s| t.replace(s.as_str(), &"*".repeat(s.len())));
-    let text = mask(o.text);
+    let text = mask(text);
     let lines = Lines::new(&text);
-    for f in &o.decision.findings {
-        // A finding always points into its own rule set and fact list; one that does not is
-        // left out of the report (the verdict was already decided).
-        let (Some(rule), Some(fact)) = (rules.rules().get(f.rule), o.facts.get(f.fact)) else {
-            continue;
-        };
-        let level = match rule.action {
+    for d in diagnostics {
+        let level = match d.action {
             Action::Deny | Action::Ask => Level::ERROR,
             _ => Level::WARNING,
         };
-        let title = format!("{} ({})", rule.summary, rule.action);
-        let label = mask(&fact.summary);
+        let title = format!("{} ({})", d.summary, d.action);
+        let label = mask(d.label);
         // Only the lines the span covers go to the renderer.
-        let span = clamp(&text, fact.span);
+        let span = clamp(&text, d.span);
         let (first, last) = (lines.index(span.start), lines.index(span.end.saturating_sub(1).max(span.start)));
         let shown = lines.range(&text, first, last);
         let source = text.get(shown.clone()).unwrap_or_default();
         let local = span.start.saturating_sub(shown.start)..span.end.saturating_sub(shown.start).min(source.len());
-        let mut group = level.primary_title(title.as_str()).id(rule.id.as_str()).element(
+        let mut group = level.primary_title(title.as_str()).id(d.id).element(
             Snippet::source(source)
                 .line_start(first + 1)
-                .path(o.name)
+                .path(name)
                 .annotation(AnnotationKind::Primary.span(local).label(label.as_str())),
         );
-        group = group.element(Level::NOTE.message(rule.why.as_str()));
-        if let Some(h) = &rule.hint {
-            group = group.element(Level::HELP.message(h.as_str()));
+        group = group.element(Level::NOTE.message(d.why));
+        if let Some(h) = d.hint {
+            group = group.element(Level::HELP.message(h));
         }
         let report: Vec<Group> = vec![group];
         out.push_str(&renderer.render(&report));
         out.push('\n');
     }
     out
+}
+
+/// Renders every finding of `o` as a diagnostic ([`render`]). `color` enables ANSI styling.
+pub fn human(o: &Outcome, rules: &RuleSet, color: bool) -> String {
+    // A finding always points into its own rule set and fact list; one that does not is
+    // left out of the report (the verdict was already decided).
+    let diagnostics: Vec<Diagnostic> = o
+        .decision
+        .findings
+        .iter()
+        .filter_map(|f| {
+            let (rule, fact) = (rules.rules().get(f.rule)?, o.facts.get(f.fact)?);
+            Some(Diagnostic {
+                id: &rule.id,
+                action: rule.action,
+                summary: &rule.summary,
+                label: &fact.summary,
+                span: fact.span,
+                why: &rule.why,
+                hint: rule.hint.as_deref(),
+            })
+        })
+        .collect();
+    render(o.name, o.text, &diagnostics, color)
 }
 
 /// The JSON findings of one outcome: rule, action, message, why, hint, fact, summary, file,

@@ -252,7 +252,8 @@ fn blank_go_lines(text: &str) -> String {
         .collect()
 }
 
-/// Analyses a `.sql` file's text (PostgreSQL dialect, psql meta-commands allowed).
-pub fn analyze_sql_file(a: &mut Analyzer, text: &str) {
-    sql_text(a, SqlDialect::Postgres, text, SpanMap::top(text.len()), 0);
+/// Analyses a `.sql` file's text in `dialect` (PostgreSQL: psql meta-commands allowed; SQLite
+/// and DuckDB: dot-commands allowed), as the dialect's client would run it.
+pub fn analyze_sql_file(a: &mut Analyzer, dialect: SqlDialect, text: &str) {
+    sql_text(a, dialect, text, SpanMap::top(text.len()), 0);
 }

@@ -70,12 +70,16 @@ fn exceptions_of(rules: &crate::policy::RuleSet, id: &str) -> String {
 /// `guard explain TARGET`: a rule id prints the rule's documentation; anything else is
 /// analysed as a command line and the commands, facts and fired rules are printed.
 pub fn run(format: Format, target: &str) -> exit::Result {
+    if !matches!(format, Format::Human | Format::Json) {
+        return Err(crate::exit::Error::guard("explain: --format is human or json"));
+    }
     let session = Session::load()?;
     let rules = &session.rules;
     if let Some(r) = rules.get(target) {
         match format {
             Format::Json => println!("{}", serde_json::to_string_pretty(r).unwrap_or_default()),
             Format::Human => print!("{}{}", rule_doc(r), exceptions_of(rules, &r.id)),
+            _ => print!("{}{}", rule_doc(r), exceptions_of(rules, &r.id)),
         }
         return Ok(ExitCode::SUCCESS);
     }
