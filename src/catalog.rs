@@ -236,6 +236,9 @@ pub enum SqlDialect {
     Snowflake,
     /// HiveQL and Spark SQL (`hive`, `beeline`, `spark-sql`).
     Hive,
+    /// CQL (`cqlsh`): parsed with the permissive generic parser, with cqlsh's shell commands
+    /// (`DESCRIBE`, `CONSISTENCY`, `SOURCE`, `COPY ... TO|FROM`).
+    Cql,
     /// SQL of no particular dialect (a permissive parser), no client commands.
     #[default]
     Generic,

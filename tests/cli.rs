@@ -677,3 +677,18 @@ fn hooks_doc_table_matches_the_adapters() {
         assert!(a.agent_timeout > guard::hook::BUDGET * 3, "{}: guard must answer well inside the agent's timeout", a.product);
     }
 }
+
+#[test]
+fn cqlsh_source_runs_the_file_it_names() {
+    // cqlsh's `SOURCE 'file'` runs the file's CQL (Apache Cassandra docs, "cqlsh: the CQL shell",
+    // SOURCE): guard reads and checks it, with cqlsh's shell commands inside it skipped.
+    let env = TestEnv::new();
+    let bad = env.write("drop.cql", "DESC KEYSPACES\nDROP TABLE shop.orders;\n");
+    let good = env.write("read.cql", "CONSISTENCY ONE\nDESCRIBE TABLE shop.orders\nSELECT * FROM shop.orders LIMIT 1;\n");
+    let (code, v) = env.check_json(&format!("cqlsh -e \"DESC TABLES; SOURCE '{}'\"", bad.display()));
+    assert!(code == 1 && rule_ids(&v).contains(&"sql.drop".to_string()), "exit {code}: {v}");
+    assert_eq!(must_be_allowed(&env, &format!("cqlsh -e \"SOURCE '{}'\"", good.display())), None);
+    // A file that is not there is not silently allowed.
+    let (code, v) = env.check_json("cqlsh -e \"SOURCE '/nonexistent/x.cql'\"");
+    assert!(code == 0 && v["verdict"] == "warn", "exit {code}: {v}");
+}

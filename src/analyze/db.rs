@@ -164,12 +164,15 @@ fn sql_text(a: &mut Analyzer, client: SqlDialect, text: &str, map: SpanMap, dept
             for (cmd, span) in r.shell_commands {
                 a.shell_text(&cmd, SpanMap::nested(None, map.map(span.start, span.end)), depth + 1);
             }
-            for (file, span) in r.includes {
-                let s = map.map(span.start, span.end);
-                if let Some(t) = a.read_file(&file, s) {
-                    sql_text(a, client, &t, SpanMap::nested(None, s), depth + 1);
-                }
+            includes(a, client, r.includes, &map, depth);
+        }
+        SqlDialect::Cql => {
+            let r = sql::analyze_cql(text);
+            for mut f in r.facts {
+                remap(&mut f);
+                a.push(f);
             }
+            includes(a, client, r.includes, &map, depth);
         }
         SqlDialect::Sqlite | SqlDialect::Duckdb => {
             // Dot-commands (sqlite3(1) "Special commands"): blank them out for the SQL parser.
@@ -231,6 +234,19 @@ fn sql_text(a: &mut Analyzer, client: SqlDialect, text: &str, map: SpanMap, dept
                 remap(&mut f);
                 a.push(f);
             }
+        }
+    }
+}
+
+/// Follows the files a script runs as more script of the same `client` (psql `\i`, cqlsh
+/// `SOURCE`): each is read (an unreadable file is an `exec.unknown` fact, see
+/// [`Analyzer::read_file`]) and analysed; `includes` holds names and spans in the script that
+/// `map` places in the command line.
+fn includes(a: &mut Analyzer, client: SqlDialect, includes: Vec<(String, crate::fact::Span)>, map: &SpanMap, depth: usize) {
+    for (file, span) in includes {
+        let s = map.map(span.start, span.end);
+        if let Some(t) = a.read_file(&file, s) {
+            sql_text(a, client, &t, SpanMap::nested(None, s), depth + 1);
         }
     }
 }

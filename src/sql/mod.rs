@@ -8,10 +8,12 @@
 //! parsed alone, so one unparsable statement cannot hide a `DROP TABLE` next to it.
 //!
 //! psql scripts (meta-commands such as `\!`, `\copy`, `\i`, `\gexec`, and `:variables`) are
-//! handled by [`analyze_psql`].
+//! handled by [`analyze_psql`]; cqlsh scripts (shell commands such as `DESCRIBE`, `SOURCE`,
+//! `COPY ... TO`) by [`analyze_cql`].
 
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
+mod cql;
 mod expr;
 mod facts;
 mod psql;
@@ -24,6 +26,7 @@ use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
 
 use crate::fact::{Fact, Span};
+pub use cql::{CqlAnalysis, analyze_cql};
 pub use psql::{PsqlAnalysis, analyze_psql};
 use text::LineIndex;
 

@@ -334,7 +334,7 @@ fn meta_command(text: &str, m: &Meta, out: &mut PsqlAnalysis) {
             let cmd = if args.is_empty() { "${SHELL:-/bin/sh}".to_string() } else { args.to_string() };
             out.shell_commands.push((cmd, if args.is_empty() { m.span } else { m.args }));
         }
-        "copy" => copy_command(text, m, &summary, out),
+        "copy" => client_copy(text, m.span, m.args, &mut out.facts, &mut out.shell_commands),
         "o" | "out" | "g" | "gx" | "w" | "write" => {
             // `\g [ (option=value ...) ] [ filename | |command ]`
             let mut rest = args;
@@ -372,7 +372,7 @@ fn meta_command(text: &str, m: &Meta, out: &mut PsqlAnalysis) {
 }
 
 /// The first argument of a meta-command, without psql single quotes (`''` -> `'`).
-fn unquote_arg(args: &str) -> String {
+pub(super) fn unquote_arg(args: &str) -> String {
     let a = args.trim();
     if let Some(inner) = a.strip_prefix('\'') {
         let end = find_quote_end(inner).unwrap_or(inner.len());
@@ -399,11 +399,17 @@ fn find_quote_end(s: &str) -> Option<usize> {
     None
 }
 
-/// `\copy { table [(cols)] | (query) } { from | to } { 'file' | file | program 'cmd' |
-/// stdin | stdout | pstdin | pstdout } [...]`: a `sql.copy` fact (attr `client = true`: the
-/// file or program is on the client) and, for `program`, a shell command.
-fn copy_command(text: &str, m: &Meta, summary: &str, out: &mut PsqlAnalysis) {
-    let args = text.get(m.args.start..m.args.end).unwrap_or_default();
+/// A copy run by the client: psql's `\copy { table [(cols)] | (query) } { from | to } { 'file'
+/// | file | program 'cmd' | stdin | stdout | pstdin | pstdout } [...]`, and cqlsh's `COPY table
+/// [(cols)] { FROM | TO } { 'file' | STDIN | STDOUT } [WITH ...]` (the same shape).
+///
+/// Input: the script `text`, the command's `span` and the span of its arguments (`args_span`,
+/// after the command word). Pushes a `sql.copy` fact (attr `client = true`: the file or
+/// program is on the client) to `facts`, with the facts of DML nested in a `(query)`, and for
+/// `program` the command to `shell_commands`.
+pub(super) fn client_copy(text: &str, span: Span, args_span: Span, facts: &mut Vec<Fact>, shell_commands: &mut Vec<(String, Span)>) {
+    let summary = summarize(text.get(span.start..span.end).unwrap_or_default());
+    let args = text.get(args_span.start..args_span.end).unwrap_or_default();
     // Locate the direction word outside parentheses and quotes.
     let b = args.as_bytes();
     let (mut depth, mut i, mut quote) = (0usize, 0usize, false);
@@ -439,9 +445,9 @@ fn copy_command(text: &str, m: &Meta, summary: &str, out: &mut PsqlAnalysis) {
         }
         i += 1;
     }
-    let mut f = Fact::new("sql.copy", summary, m.span).with("client", true);
+    let mut f = Fact::new("sql.copy", summary.as_str(), span).with("client", true);
     let Some((after, direction)) = dir else {
-        out.facts.push(f.with("direction", "unknown").with("target", "unknown"));
+        facts.push(f.with("direction", "unknown").with("target", "unknown"));
         return;
     };
     // `after` ends the ASCII direction word, so both cuts are char boundaries.
@@ -450,9 +456,9 @@ fn copy_command(text: &str, m: &Meta, summary: &str, out: &mut PsqlAnalysis) {
         // Nested DML in `\copy (DELETE ... RETURNING *) to ...` runs: analyse the query.
         for mut f in analyze(&format!("COPY {source} TO STDOUT"), Dialect::Postgres) {
             if f.kind != "sql.copy" && f.kind != "sql.parse_error" {
-                f.span = m.span;
-                f.summary = summary.to_string();
-                out.facts.push(f);
+                f.span = span;
+                f.summary = summary.clone();
+                facts.push(f);
             }
         }
     }
@@ -464,13 +470,13 @@ fn copy_command(text: &str, m: &Meta, summary: &str, out: &mut PsqlAnalysis) {
         "program" => {
             let cmd_part = rest.get("program".len()..).unwrap_or_default().trim_start();
             let cmd = unquote_arg(cmd_part);
-            let start = m.args.end - cmd_part.len() + usize::from(cmd_part.starts_with('\''));
-            out.shell_commands.push((cmd.clone(), Span::new(start, (start + cmd.len()).min(m.args.end))));
+            let start = args_span.end - cmd_part.len() + usize::from(cmd_part.starts_with('\''));
+            shell_commands.push((cmd.clone(), Span::new(start, (start + cmd.len()).min(args_span.end))));
             f = f.with("target", "program").with("program", cmd);
         }
         "stdin" | "pstdin" => f = f.with("target", "stdin"),
         "stdout" | "pstdout" => f = f.with("target", "stdout"),
         _ => f = f.with("target", "file").with("path", unquote_arg(rest)),
     }
-    out.facts.push(f);
+    facts.push(f);
 }

@@ -469,6 +469,53 @@ fn psql_meta_commands() {
 }
 
 #[test]
+fn cqlsh_shell_commands() {
+    // Read-only shell commands are not CQL and produce nothing; the CQL next to them is analysed.
+    let t = "DESCRIBE TABLE app.users; DESC KEYSPACES; CONSISTENCY QUORUM; SERIAL CONSISTENCY LOCAL_SERIAL;\n\
+             SHOW VERSION; TRACING ON; PAGING OFF; EXPAND ON; HELP; ? ; CAPTURE 'out.txt'; LOGIN u pw; \
+             CLEAR; CLS; USE app; SELECT * FROM ks.t LIMIT 1; EXIT";
+    let a = analyze_cql(t);
+    assert!(a.facts.is_empty() && a.includes.is_empty(), "{:#?}", a.facts);
+    // The same text as plain SQL does not parse: the shell commands are what was in the way.
+    assert!(!of(&analyze(t, Dialect::Generic), "sql.parse_error").is_empty());
+
+    // A newline ends those commands (no `;` needed), not a CQL statement; a DROP after one is seen.
+    let t = "DESC KEYSPACES\nDESCRIBE TABLE ks.t -- look first\nDROP TABLE ks.t;\nSELECT 1\nFROM t;";
+    let a = analyze_cql(t);
+    assert_eq!(kinds(&a.facts), ["sql.drop"]);
+    assert_eq!(&t[a.facts[0].span.start..a.facts[0].span.end], "DROP TABLE ks.t");
+    // `DROP KEYSPACE` is not SQL: it is read from its tokens, as with the generic dialect.
+    let d = one(&analyze_cql("DESC KEYSPACE ks; DROP KEYSPACE ks").facts, "sql.drop").clone();
+    assert_eq!(attr(&d, "from_tokens"), true);
+    // In a string, comment or quoted name a command word is data; a DROP there is not a statement.
+    let a = analyze_cql("SELECT 'DESC x; DROP TABLE t' FROM t; -- SOURCE 'f'\nSELECT \"desc\" FROM t");
+    assert!(a.facts.is_empty() && a.includes.is_empty(), "{:#?}", a.facts);
+
+    // COPY TO exports and COPY FROM imports on the client: `sql.copy` as for psql's `\copy`.
+    let t = "COPY ks.t (a, b) TO 'out.csv' WITH HEADER = true AND DELIMITER = '|';\ncopy ks.u FROM 'in.csv'; COPY ks.v TO STDOUT";
+    let a = analyze_cql(t);
+    let copies = of(&a.facts, "sql.copy");
+    assert_eq!(copies.len(), 3, "{:#?}", a.facts);
+    assert_eq!((attr(copies[0], "direction"), attr(copies[0], "target"), attr(copies[0], "path")), (&json!("to"), &json!("file"), &json!("out.csv")));
+    assert_eq!(attr(copies[0], "table"), "ks.t (a, b)");
+    assert_eq!(attr(copies[0], "client"), true);
+    assert_eq!((attr(copies[1], "direction"), attr(copies[1], "path"), attr(copies[1], "table")), (&json!("from"), &json!("in.csv"), &json!("ks.u")));
+    assert_eq!(attr(copies[2], "target"), "stdout");
+    assert_eq!(&t[copies[1].span.start..copies[1].span.end], "copy ks.u FROM 'in.csv'");
+    assert_eq!(kinds(&a.facts), ["sql.copy"; 3]);
+
+    // SOURCE runs a file of CQL: an include, followed by the caller.
+    let t = "SOURCE 'setup.cql'\nsource '/tmp/it''s.cql';";
+    let a = analyze_cql(t);
+    let inc: Vec<&str> = a.includes.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(inc, ["setup.cql", "/tmp/it's.cql"]);
+    assert_eq!(&t[a.includes[0].1.start..a.includes[0].1.end], "SOURCE 'setup.cql'");
+
+    // Text the tokenizer rejects is still reported.
+    assert_eq!(kinds(&analyze_cql("DESC 'x").facts), ["sql.parse_error"]);
+}
+
+#[test]
 fn psql_variables() {
     let t = "\\set id 1\nDELETE FROM t WHERE id = :id;\nDROP TABLE :\"tbl\";\nSELECT :'v'::text, a::int, arr[1:2] FROM t;\nDELETE FROM u WHERE 1=1;";
     let a = analyze_psql(t);
