@@ -17,6 +17,7 @@
 pub mod analyze;
 pub mod argv;
 pub mod audit;
+pub mod budget;
 pub mod bash_args;
 pub mod catalog;
 pub mod cli;

@@ -65,6 +65,18 @@ impl Lines {
     }
 }
 
+/// Most bytes of source one diagnostic shows: a span over a huge input (a whole binary file, a
+/// script past the budget) shows its start, so rendering stays cheap whatever the input.
+const MAX_SHOWN_BYTES: usize = 4096;
+
+/// `lines` (the lines a span covers) cut to at most [`MAX_SHOWN_BYTES`] around the span's start
+/// `at`, at character boundaries.
+fn window(text: &str, lines: std::ops::Range<usize>, at: usize) -> std::ops::Range<usize> {
+    let start = text.floor_char_boundary(lines.start.max(at.saturating_sub(MAX_SHOWN_BYTES / 8)).min(lines.end));
+    let end = text.floor_char_boundary(lines.end.min(start.saturating_add(MAX_SHOWN_BYTES))).max(start);
+    start..end
+}
+
 /// Renders every finding of `o` as a diagnostic (rule id, summary, the source line with a caret
 /// under the span, why, hint), with secrets in the source masked. `color` enables ANSI styling.
 pub fn human(o: &Outcome, rules: &RuleSet, color: bool) -> String {
@@ -93,7 +105,7 @@ pub fn human(o: &Outcome, rules: &RuleSet, color: bool) -> String {
         // Only the lines the span covers go to the renderer.
         let span = clamp(&text, fact.span);
         let (first, last) = (lines.index(span.start), lines.index(span.end.saturating_sub(1).max(span.start)));
-        let shown = lines.range(&text, first, last);
+        let shown = window(&text, lines.range(&text, first, last), span.start);
         let source = text.get(shown.clone()).unwrap_or_default();
         let local = span.start.saturating_sub(shown.start)..span.end.saturating_sub(shown.start).min(source.len());
         let mut group = level.primary_title(title.as_str()).id(rule.id.as_str()).element(

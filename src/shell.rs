@@ -209,6 +209,10 @@ pub struct Script {
     pub functions: Vec<Function>,
     /// `alias` and `unalias` commands, in order.
     pub aliases: Vec<Alias>,
+    /// Syntax nodes in the parsed tree (for the budget, [`crate::budget::MAX_SYNTAX_NODES`]).
+    pub nodes: usize,
+    /// Where the syntax tree nests deeper than [`MAX_DEPTH`], if it does (first place).
+    pub too_deep: Option<Span>,
     /// Indices into [`Script::functions`] by name.
     by_name: std::collections::HashMap<String, Vec<usize>>,
 }
@@ -287,6 +291,7 @@ pub fn parse(text: &str, map: SpanMap) -> Script {
         script.errors.push(map.whole);
         return script;
     };
+    script.nodes = tree.root_node().descendant_count();
     let mut b = Builder { src: text, map, script };
     b.statement(tree.root_node(), 0);
     b.script
@@ -314,6 +319,7 @@ impl<'a> Builder<'a> {
         if depth > MAX_DEPTH {
             let s = self.span(n);
             self.script.errors.push(s);
+            self.script.too_deep.get_or_insert(s);
             return true;
         }
         false

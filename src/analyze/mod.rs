@@ -108,6 +108,10 @@ pub struct Analyzer {
     scripts: Vec<Range<usize>>,
     /// Function and alias expansion state: aliases in effect, calls being expanded, budget.
     calls: call::Calls,
+    /// Syntax nodes parsed so far, over every text of this analysis ([`crate::budget`]).
+    nodes: usize,
+    /// True once a budget of [`crate::budget`] was passed and reported (once per analysis).
+    over_budget: bool,
 }
 
 impl Analyzer {
@@ -123,6 +127,8 @@ impl Analyzer {
             cd: None,
             scripts: vec![],
             calls: call::Calls::default(),
+            nodes: 0,
+            over_budget: false,
         }
     }
 
@@ -157,8 +163,27 @@ impl Analyzer {
         } else {
             (text, map)
         };
+        if self.over_budget {
+            return;
+        }
         let sc = shell::parse(text, map);
+        self.nodes = self.nodes.saturating_add(sc.nodes);
+        if self.nodes > crate::budget::MAX_SYNTAX_NODES {
+            return self.past_budget(crate::budget::over("nodes", self.nodes, crate::budget::MAX_SYNTAX_NODES, map.whole));
+        }
+        if let Some(at) = sc.too_deep {
+            self.past_budget(crate::budget::over("depth", shell::MAX_DEPTH + 1, shell::MAX_DEPTH, at));
+        }
         self.script(&sc, depth);
+    }
+
+    /// Records that a budget of [`crate::budget`] was passed (once per analysis; further texts
+    /// are not parsed).
+    fn past_budget(&mut self, f: Fact) {
+        if !self.over_budget {
+            self.over_budget = true;
+            self.push(f);
+        }
     }
 
     /// Analyses word `w` as shell code that `what` runs (`bash -c`, a trap, a git filter) at
