@@ -86,7 +86,14 @@ pub fn human(o: &Outcome, rules: &RuleSet, color: bool) -> String {
     let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     let mut out = String::new();
     // Secrets are masked byte for byte, so the spans still point at the right columns.
-    let secrets = crate::redact::secrets(&[o.text]);
+    // Binary input is shown only from its start (its one fact spans it all): secrets are looked
+    // for there, not in megabytes of machine code.
+    let scanned = if crate::input::is_binary(o.text.as_bytes()) {
+        o.text.get(..o.text.floor_char_boundary(2 * MAX_SHOWN_BYTES)).unwrap_or_default()
+    } else {
+        o.text
+    };
+    let secrets = crate::redact::secrets(&[scanned]);
     let mask = |t: &str| secrets.iter().fold(t.to_string(), |t, s| t.replace(s.as_str(), &"*".repeat(s.len())));
     let text = mask(o.text);
     let lines = Lines::new(&text);
