@@ -207,7 +207,7 @@ pub struct Script {
     pub errors: Vec<Span>,
     /// Function definitions, in order of the end of their bodies.
     pub functions: Vec<Function>,
-    /// `alias` and `unalias` commands, in order.
+    /// `alias` and `unalias` commands, in order of [`Alias::command`] (ascending).
     pub aliases: Vec<Alias>,
     /// Syntax nodes in the parsed tree (for the budget, [`crate::budget::MAX_SYNTAX_NODES`]).
     pub nodes: usize,

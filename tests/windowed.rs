@@ -24,6 +24,8 @@ fn same_as_whole(name: &str, text: &str) -> bool {
     let map = SpanMap::top(text.len());
     let whole_script = parse_windowed(text, map, usize::MAX);
     let whole = dump(&whole_script);
+    // `Calls::alias_changes` finds a command's alias changes by binary search.
+    assert!(whole_script.aliases.windows(2).all(|w| w[0].command <= w[1].command), "{name}: aliases out of order");
     for size in [1, 40, 300, 4096] {
         let windowed_script = parse_windowed(text, map, size);
         if !whole_script.errors.is_empty() {
