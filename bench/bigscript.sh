@@ -50,8 +50,8 @@ run "50 MB script" "<= 5 s, <= 200 MB" script50mb.sh
 run "50 MB SQL heredoc" "<= 5 s, <= 200 MB" heredoc50mb.sh
 # The audit append after a 20 MB script (shell mode runs it; the next append must stay fast).
 export GUARD_AUDIT_LOG=$tmp/audit.jsonl GUARD_KEY=$tmp/key
-{ echo true; yes '# a comment line of a generated script, padding it out to twenty megabytes' | head -c 20000000; } > "$tmp/big20.sh"
-"$GUARD" "$tmp/big20.sh"
+{ echo true; head -c 20000000 < <(yes '# a comment line of a generated script, padding it out to twenty megabytes'); } > "$tmp/big20.sh"
+"$GUARD" "$tmp/big20.sh" || true # shell mode: its verdict does not matter here
 /usr/bin/time -f "%e" -o "$tmp/t" "$GUARD" -- /bin/true
 printf '%-28s %8s s   record %s bytes   target: bounded\n' "append after 20 MB" "$(tail -1 "$tmp/t")" "$(tail -2 "$tmp/audit.jsonl" | head -1 | wc -c)"
 "$GUARD" audit verify
