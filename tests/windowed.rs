@@ -105,3 +105,49 @@ fn machine_scripts_parse_as_a_whole() {
     let clean = scripts.iter().filter(|(name, text)| same_as_whole(name, text)).count();
     assert!(clean >= 20, "too few scripts without syntax errors: {clean}");
 }
+
+/// Through the real binary: a script of more than one parse window (`shell::WINDOW_BYTES`,
+/// 1 MiB) keeps its findings at the right line and column in every window, and a function
+/// defined in the first window is expanded at its call in the last one.
+#[test]
+fn a_big_script_keeps_positions_and_functions_across_windows() {
+    let dir = std::env::temp_dir().join(format!("guard-windowed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("big.sh");
+    let mut text = String::from("wipe() {\n  rm -rf \"$1\"\n}\n");
+    let mut lines = 3;
+    let mut dangerous = vec![];
+    while text.len() < 3 << 20 {
+        lines += 1;
+        if lines % 25_000 == 0 {
+            text.push_str("  true; rm -rf /\n");
+            dangerous.push((lines, 9));
+        } else {
+            text.push_str(&format!("echo line {lines} | grep -c x\n"));
+        }
+    }
+    text.push_str("wipe /home\n");
+    lines += 1;
+    std::fs::write(&file, &text).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_guard"))
+        .args(["check", "--format", "json"])
+        .arg(&file)
+        .env("HOME", &dir)
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let at: Vec<(u64, u64)> = findings
+        .iter()
+        .filter(|f| f["summary"] == "rm -rf /")
+        .map(|f| (f["line"].as_u64().unwrap(), f["column"].as_u64().unwrap()))
+        .collect();
+    let expected: Vec<(u64, u64)> = dangerous.iter().map(|&(l, c)| (l as u64, c)).collect();
+    assert!(expected.len() >= 3, "the script spans several windows");
+    assert_eq!(at, expected, "{findings:#?}");
+    // The call on the last line expands the function of line 1 with its argument:
+    // `rm -rf /home`, reported where the body's `rm` is (line 2).
+    assert!(lines > 100_000);
+    assert!(findings.iter().any(|f| f["summary"] == "rm -rf /home" && f["line"].as_u64() == Some(2)), "{findings:#?}");
+}
