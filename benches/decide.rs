@@ -18,6 +18,41 @@ const LINES: &[&str] = &[
     "kubectl --context prod -n payments get pods -o wide | grep -v Running | awk '{print $1}'",
 ];
 
+/// Twenty typical one-liners of an agent's session (issue 7: each decided in at most 20 µs
+/// median, parse to verdict, in-process). Run: `cargo bench --bench decide -- one_liner`.
+const ONE_LINERS: &[&str] = &[
+    "ls -la",
+    "git status",
+    "git diff HEAD~1 -- src/",
+    "git log --oneline -20",
+    "psql -c 'SELECT 1'",
+    "kubectl get pods -n prod",
+    "cat README.md",
+    "grep -rn TODO src/",
+    "cargo test --locked",
+    "npm install",
+    "docker ps -a",
+    "find . -name '*.rs' | xargs wc -l",
+    "rm -rf target/debug/incremental",
+    "curl -s https://example.com/api/health",
+    "python3 -m pytest -q tests/",
+    "make -j4",
+    "cd src && ls",
+    "echo \"hello $USER\" > /tmp/out.txt",
+    "ssh deploy@web1 'systemctl status nginx'",
+    "aws s3 ls s3://my-bucket/logs/",
+];
+
+#[divan::bench(args = ONE_LINERS)]
+fn one_liner(bencher: divan::Bencher, line: &str) {
+    let rules = RuleSet::builtin().unwrap();
+    let dir = Path::new("/");
+    bencher.bench(|| {
+        let a = analyze_script(divan::black_box(line), dir);
+        rules.decide(&a.facts)
+    });
+}
+
 #[divan::bench(args = LINES)]
 fn decide_script(bencher: divan::Bencher, line: &str) {
     let rules = RuleSet::builtin().unwrap();

@@ -475,33 +475,71 @@ fn find_float(value: &Value, path: &mut String) -> Option<String> {
 // ---------------------------------------------------------------------------------------
 // Append
 
-const TAIL_CHUNK: usize = 8192;
+/// How many bytes one backward read of the log takes while looking for the start of its last
+/// line; the only buffer the search holds.
+const TAIL_CHUNK: usize = 64 * 1024;
 
-/// Reads the last line of `file` (of `len` bytes, `len > 0`) without its newline, reading
-/// backwards in chunks. `Ok(None)` when the file does not end with a newline.
-fn read_last_line(file: &File, len: u64) -> io::Result<Option<Vec<u8>>> {
+/// Where the last line of `file` (of `len` bytes, `len > 0`) is: its start offset and its end
+/// (exclusive, before the newline). Reads backwards from the end in [`TAIL_CHUNK`] steps and
+/// keeps nothing but the chunk in hand, so the cost is the length of the last line, whatever
+/// the size of the log. `Ok(None)` when the file does not end with a newline (a torn write).
+fn last_line_range(file: &File, len: u64) -> io::Result<Option<(u64, u64)>> {
     let mut last = [0u8; 1];
     file.read_exact_at(&mut last, len - 1)?;
-    if last[0] != b'\n' {
+    if last != [b'\n'] {
         return Ok(None);
     }
     let end = len - 1; // exclusive end of the line
-    let mut buf: Vec<u8> = Vec::new(); // bytes [pos, end)
+    let mut chunk = vec![0u8; TAIL_CHUNK];
     let mut pos = end;
     while pos > 0 {
-        let n = (TAIL_CHUNK as u64).min(pos) as usize;
-        pos -= n as u64;
-        let mut chunk = vec![0u8; n];
-        file.read_exact_at(&mut chunk, pos)?;
-        if let Some(i) = chunk.iter().rposition(|&b| b == b'\n') {
-            chunk.drain(..=i);
-            chunk.extend_from_slice(&buf);
-            return Ok(Some(chunk));
+        let n = (TAIL_CHUNK as u64).min(pos);
+        pos -= n;
+        let Some(buf) = chunk.get_mut(..n as usize) else { break };
+        file.read_exact_at(buf, pos)?;
+        if let Some(i) = buf.iter().rposition(|&b| b == b'\n') {
+            return Ok(Some((pos + i as u64 + 1, end)));
         }
-        chunk.extend_from_slice(&buf);
-        buf = chunk;
     }
-    Ok(Some(buf))
+    Ok(Some((0, end)))
+}
+
+/// Reads bytes `[pos, end)` of a file (positioned reads: the file's own offset is left alone)
+/// and feeds every byte read to a SHA-256 hasher.
+struct HashedRange<'f> {
+    file: &'f File,
+    pos: u64,
+    end: u64,
+    hasher: Sha256,
+}
+
+impl io::Read for HashedRange<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let want = (self.end.saturating_sub(self.pos)).min(buf.len() as u64) as usize;
+        let Some(buf) = buf.get_mut(..want) else { return Ok(0) };
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let n = self.file.read_at(buf, self.pos)?;
+        self.hasher.update(buf.get(..n).unwrap_or_default());
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+/// The `seq` and the SHA-256 (lowercase hex) of the last line of `file` (of `len` bytes,
+/// `len > 0`), read in one forward pass from the line's start with bounded memory (fields
+/// other than `seq` are skipped, not kept). `Ok(None)`: the file does not end with a newline.
+/// `Ok(Some(Err(_)))`: the line is not a JSON record with a `seq`.
+fn last_record(file: &File, len: u64) -> io::Result<Option<Result<(u64, String), serde_json::Error>>> {
+    let Some((start, end)) = last_line_range(file, len)? else { return Ok(None) };
+    let mut range = HashedRange { file, pos: start, end, hasher: Sha256::new() };
+    let tail = serde_json::from_reader::<_, Tail>(io::BufReader::with_capacity(TAIL_CHUNK, &mut range));
+    match tail {
+        Ok(t) => Ok(Some(Ok((t.seq, hex(&range.hasher.finalize()))))),
+        Err(e) if e.is_io() => Err(io::Error::other(e)),
+        Err(e) => Ok(Some(Err(e))),
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -616,7 +654,7 @@ pub fn append(cfg: &AuditConfig, mut fields: Map<String, Value>) -> Result<Appen
     let (seq, prev) = if len == 0 {
         (1, GENESIS_PREV.to_string())
     } else {
-        let line = read_last_line(&file, len)
+        let (last_seq, last_hash) = last_record(&file, len)
             .map_err(|e| {
                 AuditError::io(log, "cannot read the last audit record", &e, "check the file is readable by this user")
             })?
@@ -629,21 +667,21 @@ pub fn append(cfg: &AuditConfig, mut fields: Map<String, Value>) -> Result<Appen
                         log.display()
                     ),
                 )
+            })?
+            .map_err(|e| {
+                AuditError::new(
+                    Some(log),
+                    format!("the last audit record is corrupt (not a JSON record with a `seq`: {e})"),
+                    format!(
+                        "run `guard audit verify` on {} and repair the log before guarding more commands",
+                        log.display()
+                    ),
+                )
             })?;
-        let tail: Tail = serde_json::from_slice(&line).map_err(|e| {
-            AuditError::new(
-                Some(log),
-                format!("the last audit record is corrupt (not a JSON record with a `seq`: {e})"),
-                format!(
-                    "run `guard audit verify` on {} and repair the log before guarding more commands",
-                    log.display()
-                ),
-            )
-        })?;
-        let next = tail.seq.checked_add(1).ok_or_else(|| {
+        let next = last_seq.checked_add(1).ok_or_else(|| {
             AuditError::new(Some(log), "the last audit record has the largest possible seq", "start a new log")
         })?;
-        (next, sha256_hex(&line))
+        (next, last_hash)
     };
 
     fields.insert("seq".into(), Value::from(seq));

@@ -22,7 +22,8 @@ use std::path::{Path, PathBuf};
 
 /// Fact kinds that say the analysis gave up before seeing everything (source: the analyzer,
 /// [`analyze::MAX_NESTING`]). An evaluation with one of them never lets a command run.
-pub const GAVE_UP: &[&str] = &["exec.too_deep"];
+/// Also the facts of [`crate::budget`]: input past the analysis budget, binary input.
+pub const GAVE_UP: &[&str] = &["exec.too_deep", crate::budget::OVER_BUDGET, crate::budget::BINARY];
 
 /// What is analysed.
 #[derive(Debug, Clone, Copy)]
@@ -232,6 +233,17 @@ fn analyse(input: &Input) -> (String, Analysis) {
         let a = Analyzer::new(input.base_dir);
         if input.traced { a.traced() } else { a }
     };
+    // Input that is binary or past the budget is not parsed at all (crate::budget).
+    let refused = match input.source {
+        Source::Argv(argv) => {
+            let text = argv.join(" ");
+            crate::budget::check_argv(argv, text.len()).map(|f| (text, f))
+        }
+        Source::Bash(text) | Source::Sql(text, _) => crate::budget::check_text(text).map(|f| (text.to_string(), f)),
+    };
+    if let Some((text, fact)) = refused {
+        return (text, Analysis { facts: vec![fact], trace: vec![] });
+    }
     match input.source {
         Source::Argv(argv) => analyze::analyze_argv(argv, input.base_dir),
         Source::Bash(text) => {

@@ -18,6 +18,7 @@ pub mod analyze;
 pub mod approval;
 pub mod argv;
 pub mod audit;
+pub mod budget;
 pub mod bash_args;
 pub mod catalog;
 pub mod check;

@@ -71,6 +71,18 @@ impl Lines {
     }
 }
 
+/// Most bytes of source one diagnostic shows: a span over a huge input (a whole binary file, a
+/// script past the budget) shows its start, so rendering stays cheap whatever the input.
+const MAX_SHOWN_BYTES: usize = 4096;
+
+/// `lines` (the lines a span covers) cut to at most [`MAX_SHOWN_BYTES`] around the span's start
+/// `at`, at character boundaries.
+fn window(text: &str, lines: std::ops::Range<usize>, at: usize) -> std::ops::Range<usize> {
+    let start = text.floor_char_boundary(lines.start.max(at.saturating_sub(MAX_SHOWN_BYTES / 8)).min(lines.end));
+    let end = text.floor_char_boundary(lines.end.min(start.saturating_add(MAX_SHOWN_BYTES))).max(start);
+    start..end
+}
+
 /// One diagnostic to render for people: a rule (or check diagnostic) and the span it points at.
 pub struct Diagnostic<'a> {
     /// The rule id, shown as the diagnostic's code (`sql.drop`).
@@ -98,7 +110,15 @@ pub fn render(name: &str, text: &str, diagnostics: &[Diagnostic], color: bool) -
     }
     let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     let mut out = String::new();
-    let secrets = crate::redact::secrets(&[text]);
+    // Secrets are masked byte for byte, so the spans still point at the right columns.
+    // Binary input is shown only from its start (its one fact spans it all): secrets are looked
+    // for there, not in megabytes of machine code.
+    let scanned = if crate::input::is_binary(text.as_bytes()) {
+        text.get(..text.floor_char_boundary(2 * MAX_SHOWN_BYTES)).unwrap_or_default()
+    } else {
+        text
+    };
+    let secrets = crate::redact::secrets(&[scanned]);
     let mask = |t: &str| secrets.iter().fold(t.to_string(), |t, s| t.replace(s.as_str(), &"*".repeat(s.len())));
     let text = mask(text);
     let lines = Lines::new(&text);
@@ -112,7 +132,7 @@ pub fn render(name: &str, text: &str, diagnostics: &[Diagnostic], color: bool) -
         // Only the lines the span covers go to the renderer.
         let span = clamp(&text, d.span);
         let (first, last) = (lines.index(span.start), lines.index(span.end.saturating_sub(1).max(span.start)));
-        let shown = lines.range(&text, first, last);
+        let shown = window(&text, lines.range(&text, first, last), span.start);
         let source = text.get(shown.clone()).unwrap_or_default();
         let local = span.start.saturating_sub(shown.start)..span.end.saturating_sub(shown.start).min(source.len());
         let mut group = level.primary_title(title.as_str()).id(d.id).element(

@@ -207,8 +207,12 @@ pub struct Script {
     pub errors: Vec<Span>,
     /// Function definitions, in order of the end of their bodies.
     pub functions: Vec<Function>,
-    /// `alias` and `unalias` commands, in order.
+    /// `alias` and `unalias` commands, in order of [`Alias::command`] (ascending).
     pub aliases: Vec<Alias>,
+    /// Syntax nodes in the parsed tree (for the budget, [`crate::budget::MAX_SYNTAX_NODES`]).
+    pub nodes: usize,
+    /// Where the syntax tree nests deeper than [`MAX_DEPTH`], if it does (first place).
+    pub too_deep: Option<Span>,
     /// Indices into [`Script::functions`] by name.
     by_name: std::collections::HashMap<String, Vec<usize>>,
 }
@@ -267,29 +271,114 @@ impl SpanMap {
     }
 }
 
+/// Bytes of bash text parsed at once by [`parse`]: longer texts are parsed in windows of
+/// complete top-level statements ([`parse_windowed`]), so the syntax tree of only one window
+/// is held at a time.
+pub const WINDOW_BYTES: usize = 1 << 20;
+
 /// Parses `text` as bash. Never fails: syntax errors are recorded in [`Script::errors`] and
-/// whatever tree-sitter recovered is still turned into commands.
+/// whatever tree-sitter recovered is still turned into commands. Texts longer than
+/// [`WINDOW_BYTES`] are parsed in windows ([`parse_windowed`]) with the same result.
 pub fn parse(text: &str, map: SpanMap) -> Script {
+    parse_windowed(text, map, WINDOW_BYTES)
+}
+
+/// Parses `text` with tree-sitter-bash, reusing one parser per thread.
+fn parse_tree(text: &str) -> Option<tree_sitter::Tree> {
     thread_local! {
         /// One parser per thread, reused for every text (nested `bash -c` strings, sourced files).
         static PARSER: std::cell::RefCell<Option<Parser>> = const { std::cell::RefCell::new(None) };
     }
-    let mut script = Script::default();
-    let tree = PARSER.with_borrow_mut(|slot| {
+    PARSER.with_borrow_mut(|slot| {
         if slot.is_none() {
             let mut p = Parser::new();
             p.set_language(&tree_sitter_bash::LANGUAGE.into()).ok()?;
             *slot = Some(p);
         }
         slot.as_mut()?.parse(text, None)
-    });
-    let Some(tree) = tree else {
-        script.errors.push(map.whole);
-        return script;
-    };
-    let mut b = Builder { src: text, map, script };
-    b.statement(tree.root_node(), 0);
-    b.script
+    })
+}
+
+/// [`parse`] with windows of about `window` bytes (at least one line): a window is parsed, its
+/// complete top-level statements (every one but the last, none after the first with a syntax
+/// error, none whose text overlaps the next one's, e.g. a heredoc body after a later command on
+/// its line) become commands, and the next window starts at the end of the last one taken.
+/// When a window yields no complete statement it is doubled, up to the rest of the text, which
+/// is then parsed whole. Spans, command indices, functions, aliases and the syntax node count
+/// are those of a whole parse (tested against it in `tests/windowed.rs`).
+pub fn parse_windowed(text: &str, map: SpanMap, window: usize) -> Script {
+    let mut b = Builder { src: text, map, script: Script::default() };
+    let mut at = 0usize;
+    let mut size = window.max(1);
+    loop {
+        let rest = text.get(at..).unwrap_or("");
+        // The window ends after the first newline at or past `size` bytes (a char boundary).
+        let end = rest.get(size..).and_then(|r| r.find('\n')).map_or(rest.len(), |p| size + p + 1);
+        let last_window = end >= rest.len();
+        let slice = rest.get(..end).unwrap_or(rest);
+        let Some(tree) = parse_tree(slice) else {
+            b.script.errors.push(map.whole);
+            return b.script;
+        };
+        b.src = slice;
+        b.map = SpanMap { base: map.base.map(|x| x + at), whole: map.whole };
+        let root = tree.root_node();
+        if last_window {
+            b.script.nodes = b.script.nodes.saturating_add(root.descendant_count());
+            b.statement(root, 0);
+            return b.script;
+        }
+        let mut c = root.walk();
+        let kids: Vec<Node> = root.children(&mut c).collect();
+        let cut = if root.is_error() || root.is_missing() { None } else { complete_statements(slice, &kids) };
+        match cut {
+            Some(cut) => {
+                let taken = kids.get(..cut).unwrap_or_default();
+                b.top_level(taken);
+                at += taken.last().map_or(0, |n| n.end_byte());
+                size = window.max(1);
+            }
+            None => size = size.saturating_mul(2),
+        }
+    }
+}
+
+/// How many of the root's children `kids` (of window `src`, which may end inside a statement)
+/// are complete statements, or `None` if none is. Statements are split where a named child
+/// starts on a later line than every earlier named child ends (so no heredoc body is cut off)
+/// and no earlier child has a syntax error. The text after the last split may be cut, and
+/// tree-sitter may join a statement with what follows it (`X=` then a newline and `while`):
+/// so the statements taken end at the last split but one, and the group after them, parsed
+/// in the same window, is whole and error-free too; and no split follows an empty assignment.
+fn complete_statements(src: &str, kids: &[Node]) -> Option<usize> {
+    let (mut before_last, mut last) = (None, None);
+    let mut max_end = 0usize;
+    let mut named = 0usize;
+    let mut after_empty_assignment = false;
+    for (k, ch) in kids.iter().enumerate() {
+        if !(ch.is_named() || ch.is_error() || ch.is_missing()) || ch.kind() == "comment" {
+            // Comments are no statements: the split before a statement is decided by the
+            // statement that follows it.
+            continue;
+        }
+        if named > 0
+            && !after_empty_assignment
+            && src.get(max_end..ch.start_byte()).is_some_and(|gap| gap.contains('\n'))
+        {
+            before_last = last;
+            last = Some(k);
+        }
+        if ch.has_error() {
+            break;
+        }
+        max_end = max_end.max(ch.end_byte());
+        named += 1;
+        // tree-sitter-bash may read the next line as part of an empty assignment at the end
+        // of a line (`X=`), depending on what follows: never split after a statement with one.
+        let text = src.get(ch.byte_range()).unwrap_or("");
+        after_empty_assignment = text.ends_with('=') || text.contains("=\n");
+    }
+    before_last
 }
 
 struct Builder<'a> {
@@ -314,6 +403,7 @@ impl<'a> Builder<'a> {
         if depth > MAX_DEPTH {
             let s = self.span(n);
             self.script.errors.push(s);
+            self.script.too_deep.get_or_insert(s);
             return true;
         }
         false
@@ -340,26 +430,38 @@ impl<'a> Builder<'a> {
             "function_definition" => self.function(n, depth),
             "comment" | "heredoc_body" | "heredoc_start" | "heredoc_end" => vec![],
             _ => {
-                let mut out = vec![];
-                let mut last: Produced = vec![];
                 let mut c = n.walk();
                 let children: Vec<Node> = n.children(&mut c).collect();
-                for ch in children {
-                    if ch.is_named() || ch.is_error() || ch.is_missing() {
-                        last = self.child_any(ch, depth + 1);
-                        out.extend(last.iter().copied());
-                    } else if ch.kind() == "&" {
-                        // `cmd &`: what came before the operator runs asynchronously.
-                        for &i in &last {
-                            if let Some(cmd) = self.script.commands.get_mut(i) {
-                                cmd.background = true;
-                            }
-                        }
-                    }
-                }
-                out
+                self.children(&children, depth)
             }
         }
+    }
+
+    /// Walks complete top-level statements of a window ([`parse_windowed`]), as the children
+    /// of the whole text's root node.
+    fn top_level(&mut self, kids: &[Node]) {
+        self.script.nodes = self.script.nodes.saturating_add(kids.iter().map(|k| k.descendant_count()).sum());
+        self.children(kids, 0);
+    }
+
+    /// Walks the children of a compound node at `depth`; returns the top-level commands.
+    fn children(&mut self, children: &[Node], depth: usize) -> Produced {
+        let mut out = vec![];
+        let mut last: Produced = vec![];
+        for &ch in children {
+            if ch.is_named() || ch.is_error() || ch.is_missing() {
+                last = self.child_any(ch, depth + 1);
+                out.extend(last.iter().copied());
+            } else if ch.kind() == "&" {
+                // `cmd &`: what came before the operator runs asynchronously.
+                for &i in &last {
+                    if let Some(cmd) = self.script.commands.get_mut(i) {
+                        cmd.background = true;
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// `NAME () BODY` / `function NAME BODY`: walks the body (its commands are flattened like

@@ -74,9 +74,13 @@ const MAX_DEFINED: usize = 256;
 type CallKey = (usize, usize, Vec<(String, bool)>, u64, Option<String>, Vec<String>);
 
 impl Calls {
-    /// Applies the `alias`/`unalias` changes made by command `i` of `sc`.
+    /// Applies the `alias`/`unalias` changes made by command `i` of `sc`. [`Script::aliases`]
+    /// is in command order, so they are found by binary search (the cost per command does not
+    /// grow with the script).
     pub fn alias_changes(&mut self, sc: &Script, i: usize) {
-        for change in sc.aliases.iter().filter(|x| x.command == i).map(|x| &x.change) {
+        let from = sc.aliases.partition_point(|x| x.command < i);
+        let of_i = sc.aliases.get(from..).unwrap_or_default().iter().take_while(|x| x.command == i);
+        for change in of_i.map(|x| &x.change) {
             match change {
                 AliasChange::Define { name, value } => {
                     self.aliases.retain(|(n, _)| n != name);

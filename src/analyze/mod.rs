@@ -116,6 +116,10 @@ pub struct Analyzer {
     calls: call::Calls,
     /// Git aliases defined by `git config alias.X V` earlier in the analysed scripts.
     git_aliases: Vec<project::gitalias::Alias>,
+    /// Syntax nodes parsed so far, over every text of this analysis ([`crate::budget`]).
+    nodes: usize,
+    /// True once a budget of [`crate::budget`] was passed and reported (once per analysis).
+    over_budget: bool,
 }
 
 impl Analyzer {
@@ -132,6 +136,8 @@ impl Analyzer {
             scripts: vec![],
             calls: call::Calls::default(),
             git_aliases: vec![],
+            nodes: 0,
+            over_budget: false,
         }
     }
 
@@ -166,8 +172,27 @@ impl Analyzer {
         } else {
             (text, map)
         };
+        if self.over_budget {
+            return;
+        }
         let sc = shell::parse(text, map);
+        self.nodes = self.nodes.saturating_add(sc.nodes);
+        if self.nodes > crate::budget::MAX_SYNTAX_NODES {
+            return self.past_budget(crate::budget::over("nodes", self.nodes, crate::budget::MAX_SYNTAX_NODES, map.whole));
+        }
+        if let Some(at) = sc.too_deep {
+            self.past_budget(crate::budget::over("depth", shell::MAX_DEPTH + 1, shell::MAX_DEPTH, at));
+        }
         self.script(&sc, depth);
+    }
+
+    /// Records that a budget of [`crate::budget`] was passed (once per analysis; further texts
+    /// are not parsed).
+    fn past_budget(&mut self, f: Fact) {
+        if !self.over_budget {
+            self.over_budget = true;
+            self.push(f);
+        }
     }
 
     /// Analyses word `w` as shell code that `what` runs (`bash -c`, a trap, a git filter) at

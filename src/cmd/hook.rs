@@ -191,7 +191,7 @@ pub fn child(agent: Agent) -> exit::Result {
     };
     // Observe mode: decided and recorded, and the agent is let through.
     let verdict = if observe { Action::Allow } else { verdict };
-    let input = json!({ "script": redact::redact(command), "tool": tool });
+    let input = json!({ "script": redact::redact(crate::record::kept(command)), "tool": tool });
     let secrets = redact::secrets(&[command]);
     record::write("hook", input, &secrets, &eval, rules, &session.context, outcome).map_err(|e| fail(e.to_string()))?;
     let gave_up = eval.incomplete().map(|why| format!("guard deny: the analysis did not complete ({why})"));

@@ -39,7 +39,7 @@ pub fn run(args: &[OsString]) -> exit::Result {
     if let ShellInput::File(f) = &parsed.input {
         input.insert("file".into(), json!(f));
     }
-    input.insert("script".into(), json!(redact::redact(&text)));
+    input.insert("script".into(), json!(redact::redact(crate::record::kept(&text))));
     let raw: Vec<&str> = strs.iter().map(String::as_str).chain([text.as_str()]).collect();
     let secrets = redact::secrets(&raw);
     let g = Guarded { mode: "shell", input: Value::Object(input), secrets: &secrets, raw: &raw };
