@@ -210,10 +210,10 @@ fn options(p: &Program) -> Options {
             let Some(names) = &f.option else { continue };
             let long: Vec<_> = names.iter().filter(|n| n.starts_with("--")).collect();
             let short: Vec<_> = names.iter().filter(|n| n.len() == 2 && n.starts_with('-')).collect();
-            if let ([l], false) = (long.as_slice(), short.is_empty()) {
-                if long.len() + short.len() == names.len() {
-                    synonyms.extend(short.iter().map(|s| (s.to_string(), l.to_string())));
-                }
+            if let ([l], false) = (long.as_slice(), short.is_empty())
+                && long.len() + short.len() == names.len()
+            {
+                synonyms.extend(short.iter().map(|s| (s.to_string(), l.to_string())));
             }
         }
     }
