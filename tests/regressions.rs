@@ -40,3 +40,23 @@ fn xargs_with_unknown_input_may_run_its_command_as_written() {
         ("echo a.o | xargs rm -f", "allow", ""),
     ]);
 }
+
+/// docs/fuzzing.md: every fuzz target has its source file and is documented, and the fuzz crate
+/// is a workspace of its own (never built by `cargo test`).
+#[test]
+fn fuzz_targets_are_documented_and_outside_the_test_suite() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+    let manifest: toml::Table = toml::from_str(&read("fuzz/Cargo.toml")).expect("fuzz/Cargo.toml parses");
+    assert!(manifest.contains_key("workspace"), "fuzz/Cargo.toml must be its own workspace");
+    assert!(!read("Cargo.toml").contains("[workspace]"), "the root manifest must not make fuzz/ a member");
+    let docs = read("docs/fuzzing.md");
+    let bins = manifest.get("bin").and_then(|b| b.as_array()).expect("[[bin]] targets");
+    assert_eq!(bins.len(), 5, "shell, sql, rules, catalog, audit_verify");
+    for b in bins {
+        let name = b.get("name").and_then(|n| n.as_str()).expect("name");
+        let path = b.get("path").and_then(|n| n.as_str()).expect("path");
+        assert!(root.join("fuzz").join(path).is_file(), "fuzz target {name}: no {path}");
+        assert!(docs.contains(&format!("| `{name}` |")), "docs/fuzzing.md does not document target {name}");
+    }
+}
