@@ -26,8 +26,9 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-/// How many cases each property runs.
-const CASES: u32 = 1000;
+/// How many cases each property runs (`METAMORPHIC_CASES` overrides it for a longer search).
+static CASES: std::sync::LazyLock<u32> =
+    std::sync::LazyLock::new(|| std::env::var("METAMORPHIC_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(1000));
 
 struct Oracle {
     rules: RuleSet,
@@ -153,8 +154,9 @@ fn looser(original: &str, rewritten: &str) -> Result<(), TestCaseError> {
 fn quoting_and_whitespace_never_loosen() {
     let seeds = simple_seeds();
     assert!(seeds.len() > 100, "too few simple dangerous examples: {}", seeds.len());
+    eprintln!("quoting: {} seed lines, {} cases", seeds.len(), *CASES);
     let strategy = (0..seeds.len(), prop::collection::vec((0u8..5, 0usize..64, 0..SEPARATORS.len()), 16), any::<bool>());
-    check(CASES, "quoting", |r| {
+    check(*CASES, "quoting", |r| {
         r.run(&strategy, |(i, styles, comment)| {
             let (line, words) = &seeds[i];
             let mut out = String::new();
@@ -272,8 +274,9 @@ fn option_splitting_merging_and_synonyms_never_loosen() {
         .filter(|(_, w, opts)| !short_clusters(w, opts).is_empty())
         .collect();
     assert!(seeds.len() > 20, "too few dangerous examples with option clusters: {}", seeds.len());
+    eprintln!("options: {} seed lines, {} cases", seeds.len(), *CASES);
     let strategy = (0..seeds.len(), prop::collection::vec((0u8..4, any::<prop::sample::Index>()), 8));
-    check(CASES, "options", |r| {
+    check(*CASES, "options", |r| {
         r.run(&strategy, |(i, ops)| {
             let (line, words, opts) = &seeds[i];
             let mut words: Vec<String> = (*words).clone();
@@ -369,10 +372,11 @@ fn a_catalog_wrapper_in_front_never_loosens() {
     let seeds: Vec<_> = simple_seeds().iter().filter(|(_, w)| !SHELL_ONLY.contains(&w[0].as_str())).collect();
     let wrappers = wrappers();
     assert!(wrappers.len() > 20, "too few catalog wrappers: {}", wrappers.len());
+    eprintln!("wrappers: {} seed lines x {} wrappers, {} cases", seeds.len(), wrappers.len(), *CASES);
     for must in ["env", "nice", "timeout", "sudo", "nohup", "command"] {
         assert!(wrappers.iter().any(|(w, _)| w[0] == must), "the catalog has no wrapper {must}");
     }
-    check(CASES, "wrappers", |r| {
+    check(*CASES, "wrappers", |r| {
         r.run(&(0..seeds.len(), 0..wrappers.len()), |(i, k)| {
             let (line, words) = &seeds[i];
             let (wrapper, script) = &wrappers[k];
@@ -412,7 +416,8 @@ fn compose(line: &str, simple: bool, form: u8) -> Option<String> {
 fn a_harmless_command_before_or_after_never_loosens() {
     let o = oracle();
     let seeds = &o.dangerous;
-    check(CASES, "composition", |r| {
+    eprintln!("composition: {} seed lines x 10 forms, {} cases", seeds.len(), *CASES);
+    check(*CASES, "composition", |r| {
         r.run(&(0..seeds.len(), 0u8..10), |(i, form)| {
             let line = &seeds[i];
             let Some(out) = compose(line, simple(line).is_some(), form) else { return Ok(()) };
@@ -498,8 +503,9 @@ fn sql_seeds() -> Vec<(String, Vec<String>, usize, usize)> {
 fn sql_keyword_case_whitespace_and_comments_never_loosen() {
     let seeds = sql_seeds();
     assert!(seeds.len() > 20, "too few dangerous SQL examples: {}", seeds.len());
+    eprintln!("sql: {} seed lines, {} cases", seeds.len(), *CASES);
     let strategy = (0..seeds.len(), prop::collection::vec((0u8..3, 0..SQL_SPACE.len()), 32));
-    check(CASES, "sql", |r| {
+    check(*CASES, "sql", |r| {
         r.run(&strategy, |(i, choices)| {
             let (line, words, k, start) = &seeds[i];
             let (prefix, sql) = words[*k].split_at(*start);
