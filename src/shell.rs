@@ -930,7 +930,6 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// The named children of `n`, collected (so the tree can be walked while `self` is borrowed).
 /// The builtins whose `NAME=VALUE` arguments assign (bash manual §4.2: `declare`, `export`,
 /// `local`, `readonly`, `typeset`).
 const DECLARATION_BUILTINS: &[&str] = &["declare", "export", "local", "readonly", "typeset"];
@@ -963,6 +962,7 @@ fn assignment_word(w: &Word) -> Option<(String, Word)> {
     Some((name.to_string(), value))
 }
 
+/// The named children of `n`, collected (so the tree can be walked while `self` is borrowed).
 fn named(n: Node) -> Vec<Node> {
     let mut c = n.walk();
     n.named_children(&mut c).collect()
