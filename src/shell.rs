@@ -783,16 +783,34 @@ impl<'a> Builder<'a> {
         let mut assignments = vec![];
         let mut c = n.walk();
         let children: Vec<Node> = n.children(&mut c).collect();
+        // tree-sitter gives the parts of an argument written without a space between them
+        // (`P'ROMPT_COMMAND=x'`) as separate nodes here; bash reads them as one word.
+        let mut last_end = None;
         for ch in children {
+            let touches = last_end == Some(ch.start_byte());
+            last_end = Some(ch.end_byte());
             match ch.kind() {
                 "variable_assignment" => self.collect_assignments(ch, depth, &mut assignments),
                 _ if !ch.is_named() => {
                     let t = self.text(ch);
                     words.push(Word::plain(t, self.span(ch)));
                 }
-                _ => words.push(self.word(ch, depth + 1)),
+                _ => {
+                    let w = self.word(ch, depth + 1);
+                    match words.last_mut() {
+                        Some(prev) if touches => {
+                            prev.text.push_str(&w.text);
+                            prev.dynamic |= w.dynamic;
+                            prev.quoted |= w.quoted;
+                            prev.span = Span::new(prev.span.start.min(w.span.start), prev.span.end.max(w.span.end));
+                            prev.verbatim_at = None;
+                        }
+                        _ => words.push(w),
+                    }
+                }
             }
         }
+        let words = declaration_args(words, &mut assignments);
         let span = self.span(n);
         let i = self.push(Command::persistent(assignments, words, span));
         vec![i]
@@ -831,11 +849,15 @@ impl<'a> Builder<'a> {
         }
         let subs: Vec<usize> = (first_sub..self.script.commands.len()).collect();
         let span = self.span(n);
+        // A quoted or escaped `'export' A=b` is still the builtin, which assigns.
+        let declares = words.first().and_then(Word::literal).is_some_and(|w| DECLARATION_BUILTINS.contains(&w));
+        let words = if declares { declaration_args(words, &mut assignments) } else { words };
         let i = self.push(Command {
             assignments,
             redirects,
             heredoc,
             inputs: subs.iter().map(|&from| Input { from, flow: Flow::Substitution }).collect(),
+            persistent_assignments: declares,
             ..Command::simple(words, span)
         });
         self.alias_changes(i);
@@ -1008,6 +1030,38 @@ impl<'a> Builder<'a> {
             }
         }
     }
+}
+
+/// The builtins whose `NAME=VALUE` arguments assign (bash manual §4.2: `declare`, `export`,
+/// `local`, `readonly`, `typeset`).
+const DECLARATION_BUILTINS: &[&str] = &["declare", "export", "local", "readonly", "typeset"];
+
+/// The words of a declaration builtin without its `NAME=VALUE` arguments, which go to
+/// `assignments`: after quote removal a quoted `'NAME=VALUE'` assigns too (bash manual §4.2
+/// declare, export: "name[=value]" arguments), not only the bare form tree-sitter recognises.
+fn declaration_args(words: Vec<Word>, assignments: &mut Vec<(String, Word)>) -> Vec<Word> {
+    let mut out = Vec::with_capacity(words.len());
+    for (i, w) in words.into_iter().enumerate() {
+        match assignment_word(&w) {
+            Some(a) if i > 0 => assignments.push(a),
+            _ => out.push(w),
+        }
+    }
+    out
+}
+
+/// A quoted argument of a declaration builtin that is an assignment after quote removal
+/// (`export 'A=b'`): the name and the value, or `None` for an option or a plain name. A word
+/// whose name part is not a literal identifier is not one.
+fn assignment_word(w: &Word) -> Option<(String, Word)> {
+    let (name, value) = w.text.split_once('=')?;
+    let mut chars = name.chars();
+    let first = chars.next()?;
+    if !(first.is_ascii_alphabetic() || first == '_') || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let value = Word { text: value.to_string(), dynamic: w.dynamic, quoted: w.quoted, span: w.span, verbatim_at: None };
+    Some((name.to_string(), value))
 }
 
 /// The named children of `n`, collected (so the tree can be walked while `self` is borrowed).

@@ -1,5 +1,5 @@
 //! Conformance with a peer: the regression corpus of dcg (destructive_command_guard),
-//! copied verbatim into `../shared/corpus/dcg/` (see its SOURCE.md).
+//! vendored verbatim into `tests/corpus/dcg/` (MIT; see its LICENSE and SOURCE.md).
 //!
 //! Every case runs through the real binary, `guard check --format json -c CMD`, with a
 //! timeout. A crash, a hang, unparsable JSON or an exit code that contradicts the
@@ -84,7 +84,7 @@ struct FileStats {
 }
 
 fn corpus_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/dcg")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/dcg")
 }
 
 fn disagreements_path() -> PathBuf {
@@ -133,8 +133,7 @@ fn dcg_corpus_conformance() {
     assert!(
         root.is_dir(),
         "the dcg corpus is missing: expected a directory at {} \
-         (the shared/ checkout must sit beside this repository, so that \
-         $CARGO_MANIFEST_DIR/../shared/corpus/dcg exists)",
+         (it is vendored in the repository at tests/corpus/dcg)",
         root.display()
     );
     let mut files = Vec::new();

@@ -263,7 +263,13 @@ fn xargs(a: &mut Analyzer, inv: &Invocation, prog: &Program) -> Unwrapped {
         Ok(Some((text, _))) => Some(text.split_whitespace().map(str::to_string).take(64).collect()),
         _ => None,
     };
-    Unwrapped::Argv { words: fill(&words, replace.as_deref(), items.as_deref(), inv.span(), false), env: vec![] }
+    let filled = fill(&words, replace.as_deref(), items.as_deref(), inv.span(), false);
+    // On empty input xargs still runs the command once, as written (GNU xargs(1): unless
+    // -r/--no-run-if-empty), so with input unknown both lines may run.
+    if items.is_none() && replace.is_none() && !p.has(&["-r", "--no-run-if-empty"]) && !p.operands.is_empty() {
+        return Unwrapped::Many(vec![filled, words]);
+    }
+    Unwrapped::Argv { words: filled, env: vec![] }
 }
 
 /// `parallel [options] [command [arguments]] ::: ARGS...`: the command, with `{}` replaced by

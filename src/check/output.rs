@@ -172,7 +172,7 @@ impl Sink {
         let mut s = format!("checked {} file{}", t.checked, if t.checked == 1 { "" } else { "s" });
         let mut more = vec![];
         for (n, what) in [
-            (t.findings, "findings"),
+            (t.findings, if t.findings == 1 { "finding" } else { "findings" }),
             (t.suppressed, "suppressed"),
             (t.binary, "binary skipped"),
             (t.other_language, "in another language skipped"),
