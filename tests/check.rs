@@ -201,10 +201,24 @@ fn stdin_command_line_and_sql_dialects() {
     has(&lines, "n.sql:1:1:", "sql.drop");
 }
 
-/// The SARIF schema: `$GUARD_SARIF_SCHEMA` (`.ci/run` downloads the OASIS file and checks its
-/// SHA-256).
+/// The SARIF schema: `$GUARD_SARIF_SCHEMA` (`.ci/run` takes `sarif-2.1.0.json` from the npm
+/// package `@microsoft/sarif-multitool-linux`, pinned by version and SHA-256).
 fn sarif_schema() -> Option<std::path::PathBuf> {
     std::env::var_os("GUARD_SARIF_SCHEMA").map(Into::into).filter(|p: &std::path::PathBuf| p.is_file())
+}
+
+/// Validates the JSON document `doc` against the JSON Schema `schema` with Python's `jsonschema`,
+/// using the validator of the draft the schema's `$schema` names (`validator_for`), after checking
+/// the schema itself. Prints the validator's name (e.g. `Draft202012Validator`) on success.
+fn validate_json(schema: &std::path::Path, doc: &std::path::Path) -> std::process::Output {
+    const SCRIPT: &str = "import json,sys,jsonschema\n\
+        schema = json.load(open(sys.argv[1]))\n\
+        cls = jsonschema.validators.validator_for(schema, default=None)\n\
+        assert cls is not None, 'no validator for ' + repr(schema.get('$schema'))\n\
+        cls.check_schema(schema)\n\
+        cls(schema).validate(json.load(open(sys.argv[2])))\n\
+        print(cls.__name__)\n";
+    std::process::Command::new("python3").args(["-c", SCRIPT]).arg(schema).arg(doc).output().expect("python3")
 }
 
 #[test]
@@ -235,22 +249,15 @@ fn sarif_is_valid_against_the_2_1_0_schema_and_fits_code_scanning() {
         return;
     };
     let doc = env.write("out.sarif", &stdout(&out));
-    let check = std::process::Command::new("python3")
-        .args(["-c", "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1]))); print('valid')"])
-        .arg(&schema)
-        .arg(&doc)
-        .output()
-        .expect("python3");
+    let check = validate_json(&schema, &doc);
     assert!(check.status.success(), "SARIF does not validate: {}", describe(&check));
+    // The schema is JSON Schema draft 2020-12 (its `$schema`): validated by that draft's rules.
+    assert_eq!(stdout(&check).trim(), "Draft202012Validator", "{}", describe(&check));
     // And a document the schema rejects is rejected (the validation can fail).
     let bad = env.write("bad.sarif", &stdout(&out).replace("\"2.1.0\"", "\"3.0\""));
-    let check = std::process::Command::new("python3")
-        .args(["-c", "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))"])
-        .arg(&schema)
-        .arg(&bad)
-        .output()
-        .unwrap();
+    let check = validate_json(&schema, &bad);
     assert!(!check.status.success());
+    assert!(String::from_utf8_lossy(&check.stderr).contains("ValidationError"), "{}", describe(&check));
 }
 
 #[test]

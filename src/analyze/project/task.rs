@@ -1,6 +1,7 @@
 //! `task X` (go-task): the `cmds` of task `X` and of its `deps`, from the Taskfile (taskfile.dev,
-//! "Usage" and "Schema Reference"), parsed as YAML by `yaml-rust2` (pure Rust, maintained, and
-//! without serde: `serde_yaml` is deprecated; aliases are not expanded, so no alias bomb).
+//! "Usage" and "Schema Reference"), parsed as YAML by `saphyr` (pure Rust, maintained, the
+//! successor of `yaml-rust2`, without serde: `serde_yaml` is deprecated; alias expansion has a
+//! node budget, so no alias bomb). A `vars:` float is its value as Rust prints it (`1.10`: `1.1`).
 //!
 //! - The Taskfile: `-t`/`--taskfile FILE`, else `Taskfile.yml`, `taskfile.yml`, `Taskfile.yaml`,
 //!   `taskfile.yaml` and their `.dist` variants in the working directory (`-d`/`--dir`) or its
@@ -23,7 +24,7 @@ use super::{find_file, read_project_file, run_text, work_dir, MAX_STEPS};
 use crate::analyze::{Analyzer, Invocation};
 use crate::argv::{self, Spec, Style};
 use std::collections::HashMap;
-use yaml_rust2::{Yaml, YamlLoader};
+use saphyr::{LoadableYamlNode, Mapping, Scalar, Yaml};
 
 const VALUES: &[&str] = &["-t", "--taskfile", "-d", "--dir", "-o", "--output", "--output-group-begin", "--output-group-end", "-C", "--concurrency", "--interval", "--sort"];
 const NO_RUN: &[&str] = &["-l", "--list", "-a", "--list-all", "-n", "--dry", "--summary", "--status", "-i", "--init", "-h", "--help", "--version", "--completion"];
@@ -51,9 +52,9 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
         return;
     }
     let Some(text) = read_project_file(a, &path, inv.span()) else { return };
-    let Ok(docs) = YamlLoader::load_from_str(&text) else { return };
+    let Ok(docs) = Yaml::load_from_str(&text) else { return };
     let Some(doc) = docs.first() else { return };
-    let Some(tasks) = get(doc, "tasks").and_then(Yaml::as_hash) else { return };
+    let Some(tasks) = get(doc, "tasks").and_then(Yaml::as_mapping) else { return };
     let mut vars: HashMap<String, String> = literal_vars(get(doc, "vars"));
     // Operands before `--` are tasks or assignments; those after it are CLI_ARGS.
     let split_at = if parsed.double_dash {
@@ -92,19 +93,19 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
 }
 
 /// The value of `key` in mapping `y`.
-fn get<'y>(y: &'y Yaml, key: &str) -> Option<&'y Yaml> {
-    y.as_hash()?.get(&Yaml::String(key.to_string()))
+fn get<'y, 'i>(y: &'y Yaml<'i>, key: &str) -> Option<&'y Yaml<'i>> {
+    y.as_mapping_get(key)
 }
 
 /// The variables of a `vars:` mapping whose value is a literal string or number.
 fn literal_vars(vars: Option<&Yaml>) -> HashMap<String, String> {
     let mut out = HashMap::new();
-    for (k, v) in vars.and_then(Yaml::as_hash).into_iter().flatten() {
+    for (k, v) in vars.and_then(Yaml::as_mapping).into_iter().flatten() {
         let value = match v {
-            Yaml::String(s) if !s.contains("{{") => s.clone(),
-            Yaml::Integer(i) => i.to_string(),
-            Yaml::Real(r) => r.clone(),
-            Yaml::Boolean(b) => b.to_string(),
+            Yaml::Value(Scalar::String(s)) if !s.contains("{{") => s.to_string(),
+            Yaml::Value(Scalar::Integer(i)) => i.to_string(),
+            Yaml::Value(Scalar::FloatingPoint(r)) => r.to_string(),
+            Yaml::Value(Scalar::Boolean(b)) => b.to_string(),
             _ => continue,
         };
         if let Some(k) = k.as_str() {
@@ -115,17 +116,17 @@ fn literal_vars(vars: Option<&Yaml>) -> HashMap<String, String> {
 }
 
 /// The task named `name` (by key or by one of its `aliases`).
-fn find<'t>(tasks: &'t yaml_rust2::yaml::Hash, name: &str) -> Option<&'t Yaml> {
-    if let Some(t) = tasks.get(&Yaml::String(name.to_string())) {
+fn find<'t, 'i>(tasks: &'t Mapping<'i>, name: &str) -> Option<&'t Yaml<'i>> {
+    if let Some((_, t)) = tasks.iter().find(|(k, _)| k.as_str() == Some(name)) {
         return Some(t);
     }
     tasks.values().find(|t| {
-        get(t, "aliases").and_then(Yaml::as_vec).is_some_and(|v| v.iter().any(|x| x.as_str() == Some(name)))
+        get(t, "aliases").and_then(Yaml::as_sequence).is_some_and(|v| v.iter().any(|x| x.as_str() == Some(name)))
     })
 }
 
 /// Appends the shell texts task `name` runs (its deps first) to `out`.
-fn expand(tasks: &yaml_rust2::yaml::Hash, name: &str, vars: &HashMap<String, String>, done: &mut Vec<String>, out: &mut Vec<String>) {
+fn expand(tasks: &Mapping<'_>, name: &str, vars: &HashMap<String, String>, done: &mut Vec<String>, out: &mut Vec<String>) {
     if done.iter().any(|d| d == name) || done.len() >= MAX_STEPS {
         return;
     }
@@ -134,16 +135,16 @@ fn expand(tasks: &yaml_rust2::yaml::Hash, name: &str, vars: &HashMap<String, Str
     let mut scope = vars.clone();
     scope.extend(literal_vars(get(task, "vars")));
     let task_name = |y: &Yaml| y.as_str().map(str::to_string).or_else(|| get(y, "task").and_then(Yaml::as_str).map(str::to_string));
-    for d in get(task, "deps").and_then(Yaml::as_vec).into_iter().flatten() {
+    for d in get(task, "deps").and_then(Yaml::as_sequence).into_iter().flatten() {
         if let Some(n) = task_name(d) {
             expand(tasks, &n, vars, done, out);
         }
     }
     let cmds: Vec<&Yaml> = match task {
-        Yaml::String(_) => vec![task],
-        Yaml::Array(v) => v.iter().collect(),
+        Yaml::Value(Scalar::String(_)) => vec![task],
+        Yaml::Sequence(v) => v.iter().collect(),
         _ => {
-            let mut c: Vec<&Yaml> = get(task, "cmds").and_then(Yaml::as_vec).map(|v| v.iter().collect()).unwrap_or_default();
+            let mut c: Vec<&Yaml> = get(task, "cmds").and_then(Yaml::as_sequence).map(|v| v.iter().collect()).unwrap_or_default();
             c.extend(get(task, "cmd"));
             c
         }
@@ -190,11 +191,21 @@ mod tests {
     #[test]
     fn expands_tasks() {
         let text = "version: '3'\nvars:\n  DB: app\ntasks:\n  build:\n    cmds:\n      - go build ./...\n  reset:\n    aliases: [r]\n    deps: [build]\n    cmds:\n      - psql {{.DB}} -c 'drop table users'\n      - task: done\n  done: echo ok\n";
-        let docs = YamlLoader::load_from_str(text).expect("yaml");
+        let docs = Yaml::load_from_str(text).expect("yaml");
         let doc = docs.first().expect("doc");
-        let tasks = get(doc, "tasks").and_then(Yaml::as_hash).expect("tasks");
+        let tasks = get(doc, "tasks").and_then(Yaml::as_mapping).expect("tasks");
         let mut out = vec![];
         expand(tasks, "r", &literal_vars(get(doc, "vars")), &mut vec![], &mut out);
         assert_eq!(out, ["go build ./...", "psql app -c 'drop table users'", "echo ok"]);
+    }
+
+    #[test]
+    fn literal_vars_of_each_scalar_kind() {
+        let text = "vars:\n  S: app\n  I: 0x10\n  F: 1.5\n  B: true\n  T: '{{.S}}'\n  L: [1]\n  N: ~\n";
+        let docs = Yaml::load_from_str(text).expect("yaml");
+        let vars = literal_vars(docs.first().and_then(|d| get(d, "vars")));
+        let mut got: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        got.sort_unstable();
+        assert_eq!(got, [("B", "true"), ("F", "1.5"), ("I", "16"), ("S", "app")]);
     }
 }
