@@ -317,7 +317,24 @@ fn send(a: &mut Analyzer, inv: &Invocation, m: &SendMatch, depth: usize) {
         SendMode::Copy => copy(a, inv, m),
         SendMode::Batch => batch(a, inv, m),
         SendMode::Addresses => socat(a, inv, m.operands(), depth),
+        SendMode::Files => files(a, inv, m),
     }
+}
+
+/// `files` mode (`gh gist create FILE...`, `gh gist create -`): every operand is a local file
+/// uploaded to the entry's fixed service; with no operand, a given standard input is.
+fn files(a: &mut Analyzer, inv: &Invocation, m: &SendMatch) {
+    let s = m.send;
+    let ops = m.operands();
+    let mut stdin = ops.is_empty() && input_given(inv);
+    for w in ops {
+        if stdin_file(s, &w.text) {
+            stdin = true;
+        } else {
+            file_source(a, inv, w);
+        }
+    }
+    sink(a, inv, s.to.as_deref().unwrap_or_default(), "upload", stdin);
 }
 
 /// True if `t` names standard input for `s`: one of its `stdin_files` (default `-`), or a
