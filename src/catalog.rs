@@ -79,6 +79,10 @@ pub struct Wrapper {
     /// the operands after the wrapper's own, as usual.
     #[serde(default)]
     pub after_double_dash: bool,
+    /// The inner command's first word is an npm package spec: `prisma@5` runs `prisma`,
+    /// `@scope/name@1` runs `name` (npx, bunx, pnpx; `analyze::project::npm::package_bin`).
+    #[serde(default)]
+    pub package: bool,
     /// Semantics in Rust beyond options (`xargs` input, `env -S`, `find -exec`): the name of a
     /// handler in `analyze::unwrap`. The catalog still gives the option spec.
     #[serde(default)]

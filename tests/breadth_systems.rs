@@ -128,6 +128,12 @@ fn gaps_verdicts() {
         ("gh gist create notes.md", "allow"),
         ("gh gist create ~/.ssh/id_rsa.pub", "allow"),
         ("echo hello | gh gist create -", "allow"),
+        ("npx prisma@5 migrate reset --force", "deny"),
+        ("pnpm dlx prisma@5.2.0 migrate reset --force", "deny"),
+        ("yarn dlx prisma@latest migrate reset --force", "deny"),
+        ("bunx drizzle-kit@0.20 push --force", "deny"),
+        ("npx prisma@5 generate", "allow"),
+        ("pnpm dlx create-vite@latest app", "allow"),
     ] {
         assert_eq!(verdict(line), want, "{line}");
     }
