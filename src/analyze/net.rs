@@ -41,6 +41,9 @@ pub const PROGRAMS: &[&str] = &[
     "od", "hexdump", "head", "tail", "strings", "openssl", "gpg",
 ];
 
+/// Source kind of what a database client prints: the rows its queries return.
+pub const QUERY_OUTPUT: &str = "query_output";
+
 /// Source kinds (`data.source` attr `kind`).
 pub const SECRET_FILE: &str = "secret_file";
 const ENV_DUMP: &str = "env_dump";
@@ -213,6 +216,13 @@ pub fn catalog(a: &mut Analyzer, inv: &Invocation, p: &Program, depth: usize) {
     }
     if p.downloads {
         metadata_source(a, inv);
+    }
+    // A database client prints what its queries return: sent over the network, that is an
+    // export of the database's data (`psql -h db-prod -c 'SELECT ...' | curl -d @- URL`).
+    // Only the read-only-in-production profile refuses it (rules/context.toml); reading and
+    // sending query results elsewhere is ordinary.
+    if p.sql.is_some() {
+        source(a, inv, QUERY_OUTPUT, &inv.name, inv.span());
     }
     if let Some(m) = p.send_match(inv.args()) {
         send(a, inv, &m, depth);
