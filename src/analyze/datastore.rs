@@ -18,7 +18,7 @@
 //! - `datastore.update`: Mongo `updateMany({}, ...)`: `store`, `filter`.
 //! - `datastore.drop`: Mongo `dropDatabase()`, `.drop()`, `dropAllUsers()`, `dropAllRoles()`:
 //!   `store`, `target` (`database`, `collection`, `users`).
-//! - `datastore.write`: any other Redis command that changes data ([`REDIS_WRITES`]):
+//! - `datastore.write`: any other Redis command that changes data (`REDIS_WRITES`):
 //!   `store`, `command`.
 //! - `datastore.dynamic`: commands read from a stream guard cannot see: `store`, `from`.
 //! - `datastore.restore`: a restore that drops existing objects first (`pg_restore --clean`
