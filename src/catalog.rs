@@ -79,6 +79,10 @@ pub struct Wrapper {
     /// the operands after the wrapper's own, as usual.
     #[serde(default)]
     pub after_double_dash: bool,
+    /// The inner command's first word is an npm package spec: `prisma@5` runs `prisma`,
+    /// `@scope/name@1` runs `name` (npx, bunx, pnpx; `analyze::project::npm::package_bin`).
+    #[serde(default)]
+    pub package: bool,
     /// Semantics in Rust beyond options (`xargs` input, `env -S`, `find -exec`): the name of a
     /// handler in `analyze::unwrap`. The catalog still gives the option spec.
     #[serde(default)]
@@ -426,6 +430,13 @@ pub struct Send {
     /// method.
     #[serde(default)]
     pub items: bool,
+    /// `files`: the service the files go to (`gist.github.com`), the sink's `host`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Extra no-value options on that path; they win over the entry's `values` (`gh gist
+    /// create -p` is `--public`, not `--preview VALUE`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<String>,
 }
 
 /// How a network client sends ([`Send::mode`]).
@@ -449,6 +460,10 @@ pub enum SendMode {
     Batch,
     /// Two `socat` addresses (`TCP:host:port`, `FILE:path`, `-`).
     Addresses,
+    /// An upload of files to a fixed service ([`Send::to`]): every operand is a local file
+    /// sent (`-`: standard input; no operand and a given standard input: that), as
+    /// `gh gist create FILE...` (method `upload`).
+    Files,
 }
 
 /// What a network client does with its standard input ([`Send::stdin`]).
@@ -643,6 +658,8 @@ impl Program {
         }
         let mut s = self.spec.clone();
         s.values.extend(values.iter().cloned());
+        // A path's own flags win over the entry's values (`gh gist create -p`: `--public`).
+        s.values.retain(|v| !flags.contains(v));
         s.flags.extend(flags.iter().cloned());
         std::borrow::Cow::Owned(s)
     }
@@ -679,7 +696,7 @@ impl Program {
     /// take its subcommand path, parsed with the entry's spec plus the send's `values`.
     pub fn send_match(&self, args: &[crate::shell::Word]) -> Option<SendMatch<'_>> {
         let send = self.send.as_ref()?;
-        let spec = self.spec_with(&send.values, &[]);
+        let spec = self.spec_with(&send.values, &send.flags);
         let parsed = self.parse_path(args, &spec, &send.path);
         let (_, end) = self.find_path(&parsed.operands, &send.path)?;
         Some(SendMatch { send, parsed, end })
@@ -1069,9 +1086,13 @@ fn check_send_prints(p: &Program) -> Result<(), String> {
             ("commands", !s.commands.is_empty(), SendMode::Batch),
             ("schemes", !s.schemes.is_empty(), SendMode::Copy),
             ("items", s.items, SendMode::Request),
+            ("to", s.to.is_some(), SendMode::Files),
         ];
         if let Some((field, _, mode)) = misplaced.iter().find(|(_, set, mode)| *set && s.mode != *mode) {
             return Err(format!("{first}: send field {field} is only for mode {mode:?}"));
+        }
+        if s.mode == SendMode::Files && s.to.as_deref().is_none_or(str::is_empty) {
+            return Err(format!("{first}: send mode files needs `to` (the service the files go to)"));
         }
     }
     for pr in &p.prints {

@@ -18,6 +18,8 @@
 //! - `datastore.update`: Mongo `updateMany({}, ...)`: `store`, `filter`.
 //! - `datastore.drop`: Mongo `dropDatabase()`, `.drop()`, `dropAllUsers()`, `dropAllRoles()`:
 //!   `store`, `target` (`database`, `collection`, `users`).
+//! - `datastore.write`: any other Redis command that changes data (`REDIS_WRITES`):
+//!   `store`, `command`.
 //! - `datastore.dynamic`: commands read from a stream guard cannot see: `store`, `from`.
 //! - `datastore.restore`: a restore that drops existing objects first (`pg_restore --clean`
 //!   into a database, `mongorestore --drop`): `program`, `drop`.
@@ -95,6 +97,22 @@ pub fn redis(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
     }
 }
 
+/// Redis commands that change data: the `@write` ACL category of the Redis command reference
+/// (redis.io/docs/latest/commands, "ACL categories: @write"; `ACL CAT write`), plus the
+/// modules' writes most used from a shell (RedisJSON `JSON.SET`/`JSON.DEL`, RedisTimeSeries
+/// `TS.ADD`). Flushes and the `DEL` of keys read from stdin have facts of their own.
+const REDIS_WRITES: &[&str] = &[
+    "SET", "SETNX", "SETEX", "PSETEX", "MSET", "MSETNX", "GETSET", "GETDEL", "GETEX", "APPEND", "INCR", "INCRBY", "INCRBYFLOAT",
+    "DECR", "DECRBY", "SETRANGE", "DEL", "UNLINK", "EXPIRE", "PEXPIRE", "EXPIREAT", "PEXPIREAT", "PERSIST", "RENAME", "RENAMENX",
+    "MOVE", "COPY", "RESTORE", "MIGRATE", "HSET", "HSETNX", "HMSET", "HDEL", "HINCRBY", "HINCRBYFLOAT", "HEXPIRE", "HPEXPIRE",
+    "LPUSH", "RPUSH", "LPUSHX", "RPUSHX", "LPOP", "RPOP", "BLPOP", "BRPOP", "LSET", "LREM", "LTRIM", "LINSERT", "LMOVE", "BLMOVE",
+    "RPOPLPUSH", "BRPOPLPUSH", "LMPOP", "BLMPOP", "SADD", "SREM", "SPOP", "SMOVE", "SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE",
+    "ZADD", "ZREM", "ZINCRBY", "ZREMRANGEBYSCORE", "ZREMRANGEBYRANK", "ZREMRANGEBYLEX", "ZPOPMIN", "ZPOPMAX", "BZPOPMIN",
+    "BZPOPMAX", "ZMPOP", "BZMPOP", "ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE", "ZRANGESTORE", "XADD", "XDEL", "XTRIM",
+    "XGROUP", "XACK", "XCLAIM", "XAUTOCLAIM", "XSETID", "PFADD", "PFMERGE", "GEOADD", "GEOSEARCHSTORE", "SETBIT",
+    "BITOP", "BITFIELD", "SORT", "SWAPDB", "JSON.SET", "JSON.DEL", "JSON.MSET", "TS.ADD", "TS.DEL",
+];
+
 fn redis_fact(inv: &Invocation, kind: &str, command: &str) -> Fact {
     Fact::new(kind, inv.display(), inv.span()).with("store", "redis").with("command", command.to_string())
 }
@@ -120,6 +138,9 @@ fn redis_command(a: &mut Analyzer, inv: &Invocation, line: &[(String, bool)], re
         "DEL" | "UNLINK" if reads_last_arg || args.iter().any(|(_, d)| *d) => {
             a.push(redis_fact(inv, "datastore.delete", &cmd).with("filter", "stdin"))
         }
+        // `SORT ... STORE dest` writes; a plain SORT reads.
+        "SORT" if !line.iter().any(|(t, _)| t.eq_ignore_ascii_case("STORE")) => {}
+        c if REDIS_WRITES.contains(&c) => a.push(redis_fact(inv, "datastore.write", &cmd)),
         _ => {}
     }
 }

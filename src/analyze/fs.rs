@@ -239,7 +239,7 @@ pub fn classify(w: &Word) -> PathClass {
 }
 
 /// True if `rel`, a path relative to a home directory (`.aws/credentials`), is in one of its
-/// credential stores ([`CREDENTIAL_PATHS`], not [`CREDENTIAL_EXCEPTIONS`]); a backup copy of a
+/// credential stores ([`CREDENTIAL_PATHS`], not `CREDENTIAL_EXCEPTIONS`); a backup copy of a
 /// single-file store counts too (`.kube/config.bak`, `.netrc.old`). The one table serves
 /// deletes and overwrites here and secret sources in `analyze::net`.
 pub fn credential_store(rel: &str) -> bool {

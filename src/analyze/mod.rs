@@ -433,7 +433,7 @@ impl Analyzer {
             if let Some(sql) = &p.sql {
                 db::analyze(self, inv, p, sql, depth);
             }
-            if p.send.is_some() || !p.prints.is_empty() {
+            if p.send.is_some() || !p.prints.is_empty() || p.sql.is_some() {
                 net::catalog(self, inv, p, depth);
             }
             if !p.code.is_empty() {

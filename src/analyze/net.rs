@@ -41,6 +41,9 @@ pub const PROGRAMS: &[&str] = &[
     "od", "hexdump", "head", "tail", "strings", "openssl", "gpg",
 ];
 
+/// Source kind of what a database client prints: the rows its queries return.
+pub const QUERY_OUTPUT: &str = "query_output";
+
 /// Source kinds (`data.source` attr `kind`).
 pub const SECRET_FILE: &str = "secret_file";
 const ENV_DUMP: &str = "env_dump";
@@ -214,6 +217,13 @@ pub fn catalog(a: &mut Analyzer, inv: &Invocation, p: &Program, depth: usize) {
     if p.downloads {
         metadata_source(a, inv);
     }
+    // A database client prints what its queries return: sent over the network, that is an
+    // export of the database's data (`psql -h db-prod -c 'SELECT ...' | curl -d @- URL`).
+    // Only the read-only-in-production profile refuses it (rules/context.toml); reading and
+    // sending query results elsewhere is ordinary.
+    if p.sql.is_some() {
+        source(a, inv, QUERY_OUTPUT, &inv.name, inv.span());
+    }
     if let Some(m) = p.send_match(inv.args()) {
         send(a, inv, &m, depth);
     }
@@ -317,7 +327,24 @@ fn send(a: &mut Analyzer, inv: &Invocation, m: &SendMatch, depth: usize) {
         SendMode::Copy => copy(a, inv, m),
         SendMode::Batch => batch(a, inv, m),
         SendMode::Addresses => socat(a, inv, m.operands(), depth),
+        SendMode::Files => files(a, inv, m),
     }
+}
+
+/// `files` mode (`gh gist create FILE...`, `gh gist create -`): every operand is a local file
+/// uploaded to the entry's fixed service; with no operand, a given standard input is.
+fn files(a: &mut Analyzer, inv: &Invocation, m: &SendMatch) {
+    let s = m.send;
+    let ops = m.operands();
+    let mut stdin = ops.is_empty() && input_given(inv);
+    for w in ops {
+        if stdin_file(s, &w.text) {
+            stdin = true;
+        } else {
+            file_source(a, inv, w);
+        }
+    }
+    sink(a, inv, s.to.as_deref().unwrap_or_default(), "upload", stdin);
 }
 
 /// True if `t` names standard input for `s`: one of its `stdin_files` (default `-`), or a

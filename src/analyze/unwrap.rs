@@ -134,7 +134,14 @@ fn generic(a: &mut Analyzer, inv: &Invocation, prog: &Program, w: &Wrapper, dept
     if scripted {
         return Unwrapped::Done;
     }
-    let inner = inner_words(inv.args(), &p, prog, w);
+    let mut inner = inner_words(inv.args(), &p, prog, w);
+    if w.package
+        && let Some(first) = inner.first_mut()
+        && let Some(bin) = super::project::npm::package_bin(&first.text)
+    {
+        first.text = bin;
+        first.verbatim_at = None;
+    }
     let inner = inner.as_slice();
     // `flock FILE -c CMD`: the shell-code option may follow the wrapper's own operands.
     if let [first, rest @ ..] = inner

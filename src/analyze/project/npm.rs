@@ -35,6 +35,26 @@ const DIR_OPTIONS: &[&str] = &["--prefix", "-C", "--dir", "--cwd"];
 /// The lifecycle scripts `npm install` runs for the root package, in order (npm-scripts(7)).
 const INSTALL: &[&str] = &["preinstall", "install", "postinstall", "prepublish", "preprepare", "prepare", "postprepare"];
 
+/// The program an npm package spec runs, for a spec with a version or tag: `prisma@5` and
+/// `prisma@latest` run `prisma`, `@scope/name@1.2` runs `name` (npm-package-arg: `name@version`,
+/// `@scope/name@version`; npx runs the package's bin, which is by convention its unscoped
+/// name). `None` for a plain name (it is the program already), a path or a URL.
+pub fn package_bin(spec: &str) -> Option<String> {
+    if spec.contains("://") || spec.starts_with(['.', '/', '~', '$']) {
+        return None;
+    }
+    let (scoped, rest) = match spec.strip_prefix('@') {
+        Some(r) => (true, r.split_once('/').map(|(_, n)| n)?),
+        None => (false, spec),
+    };
+    let name = match rest.split_once('@') {
+        Some((n, _)) => n,
+        None if scoped => rest,
+        None => return None,
+    };
+    (!name.is_empty() && !name.contains(['/', ':'])).then(|| name.to_string())
+}
+
 /// Analyses an npm, pnpm, yarn or bun line.
 pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
     let spec = Spec::new(Style::Gnu, VALUES);
@@ -44,9 +64,18 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
     let first = ops.first().map(|w| w.text.as_str());
     // `npm exec -- CMD`, `pnpm dlx CMD`, `bun x CMD`: a package binary runs.
     if let Some("exec" | "x" | "dlx") = first {
-        let rest = ops.get(1..).unwrap_or_default();
+        // The command is every word from the first operand after the subcommand on, its
+        // options included (`pnpm dlx prisma migrate reset --force`).
+        let at = ops.first().and_then(|f| inv.args().iter().position(|w| w.span == f.span)).map_or(0, |i| i + 1);
+        let after = inv.args().get(at..).unwrap_or_default();
+        let mut rest = argv::parse(after, &Spec::new(Style::Posix, VALUES)).operands;
+        if let Some(w) = rest.first_mut()
+            && let Some(bin) = package_bin(&w.text)
+        {
+            w.text = bin;
+        }
         if !rest.is_empty() {
-            run_text(a, &quoted_args(rest), &work_dir(a, None).unwrap_or_default(), inv.span(), depth);
+            run_text(a, &quoted_args(&rest), &work_dir(a, None).unwrap_or_default(), inv.span(), depth);
         }
         return;
     }
@@ -84,4 +113,17 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
 /// `preX`, `X`, `postX`.
 fn around(name: &str) -> Vec<String> {
     vec![format!("pre{name}"), name.to_string(), format!("post{name}")]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::package_bin;
+
+    #[test]
+    fn package_specs() {
+        for (spec, bin) in [("prisma@5", Some("prisma")), ("prisma@latest", Some("prisma")), ("@prisma/cli@5.1.0", Some("cli")),
+            ("@scope/tool", Some("tool")), ("prisma", None), ("./bin/x@1", None), ("https://x/y@1", None), ("@", None), ("@x", None)] {
+            assert_eq!(package_bin(spec).as_deref(), bin, "{spec}");
+        }
+    }
 }
