@@ -168,3 +168,39 @@ fn code_hosting() {
         ("gh repo archive acme/app --yes", "allow", ""),
     ]);
 }
+
+/// README, "What it covers": the rows for migrations, HTTP APIs, code hosting and PaaS, tools
+/// nobody listed, as a person sees them (an agent's verdicts are tested in tests/context.rs).
+#[test]
+fn readme_what_it_covers_rows() {
+    assert_verdicts(&[
+        ("prisma migrate reset --force", "deny", "migrate.reset-forced"),
+        ("RAILS_ENV=production rails db:drop", "deny", "migrate.reset-production"),
+        ("DISABLE_DATABASE_ENVIRONMENT_CHECK=1 rails db:drop", "deny", "migrate.reset-checks-disabled"),
+        ("python manage.py flush --noinput", "deny", "migrate.reset-forced"),
+        ("flyway clean", "ask", "migrate.reset"),
+        ("rails runner 'User.delete_all'", "deny", "code.orm-bulk-delete"),
+        ("prisma migrate deploy", "allow", ""),
+        ("rails db:migrate", "allow", ""),
+        ("php artisan migrate:fresh --pretend", "allow", ""),
+        ("python manage.py sqlflush", "allow", ""),
+        ("RAILS_ENV=test rails db:reset", "allow", ""),
+        ("curl -X DELETE https://api.github.com/repos/acme/app", "deny", "http.github-repo-delete"),
+        ("curl -X DELETE http://es:9200/_all", "deny", "http.search-wipe"),
+        ("curl -X DELETE https://k8s:6443/api/v1/namespaces/prod", "deny", "http.kubernetes-api-delete"),
+        ("curl -X DELETE 'http://consul:8500/v1/kv/app?recurse'", "deny", "http.consul-kv-recurse"),
+        ("gh repo delete acme/app --yes", "deny", "hosting.repo-delete"),
+        ("heroku apps:destroy myapp --confirm myapp", "deny", "cloud.delete-environment"),
+        ("fly apps destroy myapp", "deny", "cloud.delete-environment"),
+        ("vercel rm myapp --yes", "ask", "cloud.delete-deployment"),
+        ("terraform apply -replace=aws_db_instance.main", "deny", "cloud.replace-stateful"),
+        ("gh pr list", "allow", ""),
+        ("curl https://api.github.com/repos/acme/app", "allow", ""),
+        ("curl -X DELETE https://api.example.com/items/42", "warn", "http.delete"),
+        ("acme db:drop", "ask", "exec.destructive-verb"),
+        ("hostctl apps destroy web", "ask", "exec.destructive-verb"),
+        ("tool remove --all", "ask", "exec.destructive-verb"),
+        ("tool list", "allow", ""),
+        ("tool remove one-item", "allow", ""),
+    ]);
+}
