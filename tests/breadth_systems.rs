@@ -165,3 +165,29 @@ fn production_read_only_gaps() {
         assert_eq!(agent_verdict(line), want, "{line}");
     }
 }
+
+/// Arguments a tool reads from its environment (`env_args` in the catalog: Terraform's
+/// `TF_CLI_ARGS`, `TF_CLI_ARGS_<subcommand>`) are read as if written after the subcommand.
+#[test]
+fn environment_arguments() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let marker = dir.path().join("ran");
+    for line in [
+        "touch {m}; TF_CLI_ARGS_apply='-destroy -auto-approve' terraform apply",
+        "touch {m}; export TF_CLI_ARGS=-destroy; tofu apply",
+    ] {
+        let script = line.replace("{m}", &marker.display().to_string());
+        guard().args(["-c", &script]).env("GUARD_AGENT", "test").env("CI", "1").assert().code(126);
+        assert!(!marker.exists(), "{line}: ran");
+    }
+    for (line, want) in [
+        ("TF_CLI_ARGS_apply='-destroy -auto-approve' terraform apply", "deny"),
+        ("env TF_CLI_ARGS_apply=-destroy terraform apply", "deny"),
+        ("declare -x TF_CLI_ARGS=-destroy; terraform apply", "deny"),
+        ("TF_CLI_ARGS_apply=-destroy terraform plan", "allow"),
+        ("TF_CLI_ARGS_apply=-destroy; terraform apply", "allow"),
+        ("TF_CLI_ARGS='-input=false' terraform apply", "allow"),
+    ] {
+        assert_eq!(verdict(line), want, "{line}");
+    }
+}
