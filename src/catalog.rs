@@ -951,6 +951,8 @@ pub const PATH_HANDLERS: &[&str] = &[
     "sync_delete",
     "host_mount",
     "sed_execute",
+    // web servers started on a directory (analyze/serve.rs)
+    "serve_directory",
     // cloud (analyze/cloud.rs)
     "aws_delete",
     "iac_destroy",

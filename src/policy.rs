@@ -405,6 +405,8 @@ pub const BUILTIN: &[Pack] = &[
     pack!("verbs"),
     pack!("paas"),
     pack!("breadth"),
+    // Web servers started on a directory (analyze/serve.rs).
+    pack!("serve"),
     pack!("context"),
 ];
 

@@ -191,3 +191,64 @@ fn environment_arguments() {
         assert_eq!(verdict(line), want, "{line}");
     }
 }
+
+/// A web server started on a credential store, the home directory or `/` (`net.serve`, rule
+/// `net.serve-secrets`) is refused before it starts; on a project directory it runs.
+#[test]
+fn web_server_on_secrets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let marker = dir.path().join("ran");
+    for line in [
+        "touch {m}; python3 -m http.server --directory ~/.ssh",
+        "touch {m}; cd ~/.aws && python -m http.server",
+        "touch {m}; php -S 0.0.0.0:8000 -t ~/.ssh",
+        "touch {m}; ruby -run -e httpd ~/.ssh",
+        "touch {m}; busybox httpd -h ~/.aws",
+        "touch {m}; npx http-server ~/.ssh",
+        "touch {m}; python3 -m http.server -d \"$HOME\"",
+        "touch {m}; python3 -m http.server -d /",
+    ] {
+        let script = line.replace("{m}", &marker.display().to_string());
+        guard().args(["-c", &script]).env("GUARD_AGENT", "test").env("CI", "1").assert().code(126);
+        assert!(!marker.exists(), "{line}: ran");
+    }
+    for (line, want) in [
+        ("python3 -m http.server --directory ~/.ssh", "deny"),
+        ("cd \"$HOME\" && python3 -m http.server", "deny"),
+        ("python3 -m http.server", "allow"),
+        ("python3 -m http.server 8000 --directory build", "allow"),
+        ("php -S localhost:8000 -t public", "allow"),
+        ("npx http-server ./dist -p 8080", "allow"),
+        ("ruby -e 'puts 1' ~/.ssh/config", "allow"),
+    ] {
+        assert_eq!(verdict(line), want, "{line}");
+    }
+    // A project directory is really served: guard runs the server (`--` mode), which answers.
+    let site = tempfile::tempdir().expect("tempdir");
+    std::fs::write(site.path().join("index.html"), "hello").expect("write");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("guard"))
+        .args(["--", "python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory"])
+        .arg(site.path())
+        .arg(port.to_string())
+        .env("GUARD_AUDIT_LOG", dir.path().join("audit.jsonl"))
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("guard starts");
+    let mut body = String::new();
+    for _ in 0..100 {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::{Read, Write};
+            s.write_all(b"GET /index.html HTTP/1.0\r\n\r\n").expect("request");
+            s.read_to_string(&mut body).expect("response");
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(body.ends_with("hello"), "the project directory was served: {body}");
+}

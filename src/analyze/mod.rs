@@ -23,6 +23,7 @@ pub mod k8s;
 pub mod net;
 pub mod project;
 pub mod sed;
+pub mod serve;
 pub mod unlisted;
 pub mod unwrap;
 
