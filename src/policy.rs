@@ -407,6 +407,8 @@ pub const BUILTIN: &[Pack] = &[
     pack!("breadth"),
     // Web servers started on a directory (analyze/serve.rs).
     pack!("serve"),
+    // Pushes to a URL or a remote added in the same script (analyze/git_remote.rs).
+    pack!("git_remote"),
     pack!("context"),
 ];
 

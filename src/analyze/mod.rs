@@ -17,6 +17,7 @@ pub mod datastore;
 pub mod db;
 pub mod fs;
 pub mod git;
+pub mod git_remote;
 pub mod handlers;
 pub mod http;
 pub mod k8s;
@@ -120,6 +121,8 @@ pub struct Analyzer {
     calls: call::Calls,
     /// Git aliases defined by `git config alias.X V` earlier in the analysed scripts.
     git_aliases: Vec<project::gitalias::Alias>,
+    /// Git remotes added or re-pointed earlier in the analysed scripts (name, URL).
+    git_remotes: Vec<(String, String)>,
     /// Syntax nodes parsed so far, over every text of this analysis ([`crate::budget`]).
     nodes: usize,
     /// True once a budget of [`crate::budget`] was passed and reported (once per analysis).
@@ -141,6 +144,7 @@ impl Analyzer {
             scripts: vec![],
             calls: call::Calls::default(),
             git_aliases: vec![],
+            git_remotes: vec![],
             nodes: 0,
             over_budget: false,
         }
