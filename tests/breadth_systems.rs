@@ -323,3 +323,30 @@ fn push_to_a_remote_the_script_chose() {
         );
     }
 }
+
+/// `docker run`/`podman run IMAGE CMD` is analysed as CMD with its bind-mounted container
+/// paths mapped back to the host (`-v ~:/h alpine rm -rf /h` is `rm -rf ~`): refused before
+/// anything runs; a run that touches only a project mount runs.
+#[test]
+fn container_run_maps_mounts_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let marker = dir.path().join("ran");
+    for line in [
+        "touch {m}; docker run -v ~:/h alpine rm -rf /h",
+        "touch {m}; podman run --rm -v $HOME/.ssh:/k alpine rm -rf /k",
+        "touch {m}; docker run --mount type=bind,source=/home/me,target=/w alpine rm -rf /w",
+    ] {
+        let script = line.replace("{m}", &marker.display().to_string());
+        guard().args(["-c", &script]).env("GUARD_AGENT", "test").env("CI", "1").assert().code(126);
+        assert!(!marker.exists(), "{line}: ran");
+    }
+    for (line, want) in [
+        ("docker run -v ~:/h alpine rm -rf /h", "deny"),
+        ("docker run --entrypoint rm -v ~:/h alpine -rf /h", "deny"),
+        ("docker run -v ~/projects/app:/app alpine rm -rf /app/node_modules", "allow"),
+        ("docker run --rm -v \"$PWD\":/src -w /src rust:1.80 cargo test", "allow"),
+        ("podman run --rm alpine echo hi", "allow"),
+    ] {
+        assert_eq!(verdict(line), want, "{line}");
+    }
+}
