@@ -681,10 +681,12 @@ fn bind_mounts(p: &argv::Parsed) -> Vec<(String, String)> {
             "--mount" => {
                 let fields: Vec<(&str, &str)> = v.text.split(',').map(|f| f.split_once('=').unwrap_or((f, ""))).collect();
                 let get = |k: &[&str]| fields.iter().find(|(n, _)| k.contains(n)).map(|(_, x)| *x);
-                if get(&["type"]).is_none_or(|t| t == "bind") {
-                    if let (Some(src), Some(dst)) = (get(&["source", "src"]), get(&["target", "destination", "dst"])) {
-                        out.push((src.to_string(), dst.to_string()));
-                    }
+                if let (true, Some(src), Some(dst)) = (
+                    get(&["type"]).is_none_or(|t| t == "bind"),
+                    get(&["source", "src"]),
+                    get(&["target", "destination", "dst"]),
+                ) {
+                    out.push((src.to_string(), dst.to_string()));
                 }
             }
             _ => {}
