@@ -628,6 +628,13 @@ pub struct Program {
     /// word must still come first (after [`Program::prefixes`]).
     #[serde(default)]
     pub gaps: bool,
+    /// Environment variables whose value the program reads as more arguments, split as a
+    /// shell would and inserted right after its subcommand (the first operand that is not a
+    /// prefix), each in turn; `{subcommand}` in a name stands for that word. Terraform and
+    /// OpenTofu: `TF_CLI_ARGS`, `TF_CLI_ARGS_{subcommand}` (Terraform CLI docs, "Environment
+    /// Variables"). See [`Program::with_env_args`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub env_args: Vec<String>,
     /// How it wraps another command, if it does.
     #[serde(default)]
     pub wrapper: Option<Wrapper>,
@@ -690,6 +697,36 @@ impl Program {
             out.push(PathMatch { program: self, path: c, parsed, words, end });
         }
         out
+    }
+
+    /// `args` (the words after the program name) with the words of the [`Program::env_args`]
+    /// variables set in `env` (name, value; the last one of a name counts) inserted after the
+    /// subcommand, or `None` when none applies. A value that does not split as shell words is
+    /// split on whitespace; inserted words are literal and carry `span`.
+    pub fn with_env_args(
+        &self,
+        args: &[crate::shell::Word],
+        env: &[(String, String)],
+        span: crate::fact::Span,
+    ) -> Option<Vec<crate::shell::Word>> {
+        if self.env_args.is_empty() {
+            return None;
+        }
+        let parsed = crate::argv::parse(args, &self.spec);
+        let sub = parsed.operands.iter().find(|w| !self.prefixes.contains(&w.text))?;
+        let at = args.iter().position(|w| w.span == sub.span && w.text == sub.text)?;
+        let mut out = args.to_vec();
+        let mut changed = false;
+        for name in &self.env_args {
+            let name = name.replace("{subcommand}", &sub.text);
+            let Some((_, value)) = env.iter().rev().find(|(n, _)| *n == name) else { continue };
+            let words = shlex::split(value).unwrap_or_else(|| value.split_whitespace().map(str::to_string).collect());
+            let tail = out.split_off((at + 1).min(out.len()));
+            out.extend(words.iter().map(|w| crate::shell::Word::plain(w, span)));
+            out.extend(tail);
+            changed |= !words.is_empty();
+        }
+        changed.then_some(out)
     }
 
     /// The send of this entry ([`Program::send`]) if `args` (the words after the program name)
@@ -914,6 +951,8 @@ pub const PATH_HANDLERS: &[&str] = &[
     "sync_delete",
     "host_mount",
     "sed_execute",
+    // web servers started on a directory (analyze/serve.rs)
+    "serve_directory",
     // cloud (analyze/cloud.rs)
     "aws_delete",
     "iac_destroy",

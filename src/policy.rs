@@ -405,6 +405,10 @@ pub const BUILTIN: &[Pack] = &[
     pack!("verbs"),
     pack!("paas"),
     pack!("breadth"),
+    // Web servers started on a directory (analyze/serve.rs).
+    pack!("serve"),
+    // Pushes to a URL or a remote added in the same script (analyze/git_remote.rs).
+    pack!("git_remote"),
     pack!("context"),
 ];
 

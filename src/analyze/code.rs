@@ -182,8 +182,12 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, p: &Program, depth: usize) {
     if let Some(s) = first(&stop).filter(|&s| first(&text).is_none_or(|t| s < t)) {
         // `python -m django flush`: the module runs as the program of that name would.
         if let Some(module) = parsed.options.get(s).and_then(|o| o.value.clone()) {
+            // The words after the module name as written: `-m` ends Python's options, so
+            // `-d DIR` of `python3 -m http.server -d DIR` belongs to the module.
+            let args = inv.args();
+            let after = args.iter().position(|w| w.span == module.span && w.text.ends_with(module.text.as_str())).and_then(|i| args.get(i + 1..));
             let mut words = vec![module];
-            words.extend(parsed.operands.iter().cloned());
+            words.extend(after.map_or_else(|| parsed.operands.clone(), <[Word]>::to_vec));
             a.as_program(inv, words, depth);
         }
         return;

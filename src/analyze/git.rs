@@ -17,7 +17,8 @@
 //!   `-n --no-dry-run` pushes.
 //!
 //! Facts (declared in `facts.toml`): `git.push` (`remote`, `refs`, `force`,
-//! `force_with_lease`, `delete`, `deleted`, `prune`, `mirror`; none for a dry run),
+//! `force_with_lease`, `delete`, `deleted`, `prune`, `mirror`, and `url`, `url_source` from
+//! [`super::git_remote`]; none for a dry run),
 //! `git.discard` (`operation`), `git.rewrite_history` (`operation`).
 
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
@@ -119,6 +120,7 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
     }
     let Some((sub, rest)) = global.operands.split_first() else { return };
     gitalias::record(a, &global.operands);
+    super::git_remote::record(a, &global.operands);
     autocorrect(a, inv, &settings, sub, depth);
     let alias = format!("alias.{}", sub.text);
     // An alias given on the line, else one defined earlier in the script or in git's
@@ -316,17 +318,22 @@ pub fn push(a: &mut Analyzer, inv: &Invocation, m: &PathMatch) {
     }
     // A plain `--force` or `--mirror` disables the checks, lease or not.
     let force = force || mirror || plus;
-    a.push(
-        m.fact(&inv.display(), inv.span())
-            .with("remote", remote)
-            .with("refs", refs)
-            .with("force", force)
-            .with("force_with_lease", lease)
-            .with("delete", !deleted.is_empty() || (delete && !mirror))
-            .with("deleted", deleted)
-            .with("prune", prune)
-            .with("mirror", mirror),
-    );
+    let target = super::git_remote::target(a, &remote);
+    let mut fact = m
+        .fact(&inv.display(), inv.span())
+        .with("remote", remote)
+        .with("refs", refs)
+        .with("force", force)
+        .with("force_with_lease", lease)
+        .with("delete", !deleted.is_empty() || (delete && !mirror))
+        .with("deleted", deleted)
+        .with("prune", prune)
+        .with("mirror", mirror);
+    // A URL on the line, or a remote the script added: where the script chose to send it.
+    if let Some((url, source)) = target {
+        fact = fact.with("url", url).with("url_source", source);
+    }
+    a.push(fact);
 }
 
 /// Handler `git_clean`: `git clean` deletes untracked files when forced (`-f`), or without

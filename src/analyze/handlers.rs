@@ -71,6 +71,7 @@ pub fn run(name: &str, a: &mut Analyzer, inv: &Invocation, m: &PathMatch, depth:
         "sync_delete" => fs::sync_delete(a, inv, m),
         "host_mount" => super::container::host_mount(a, inv, m),
         "sed_execute" => super::sed::execute(a, inv, m, depth),
+        "serve_directory" => super::serve::serve_directory(a, inv, m),
         "permissions" => fs::permissions(a, inv, m),
         // Unreachable for loaded catalogs: names are checked against
         // [`crate::catalog::PATH_HANDLERS`] at load.

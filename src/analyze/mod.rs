@@ -17,12 +17,14 @@ pub mod datastore;
 pub mod db;
 pub mod fs;
 pub mod git;
+pub mod git_remote;
 pub mod handlers;
 pub mod http;
 pub mod k8s;
 pub mod net;
 pub mod project;
 pub mod sed;
+pub mod serve;
 pub mod unlisted;
 pub mod unwrap;
 
@@ -108,6 +110,9 @@ pub struct Analyzer {
     /// Files the analysed scripts write (`> FILE`, `tee FILE`): if one of them is later run or
     /// sourced and does not exist yet, its content is only known at run time.
     written: Vec<String>,
+    /// Variables exported earlier in the analysed scripts (`export A=1`, `declare -x A=1`,
+    /// `export A` after `A=1`) with their value, `None` when known only at run time.
+    exported: HashMap<String, Option<String>>,
     /// Where literal `cd` commands earlier in the script moved (see [`Analyzer::cd`]).
     cd: Option<String>,
     /// The range of facts made by each script analysed so far, in order of completion.
@@ -116,6 +121,8 @@ pub struct Analyzer {
     calls: call::Calls,
     /// Git aliases defined by `git config alias.X V` earlier in the analysed scripts.
     git_aliases: Vec<project::gitalias::Alias>,
+    /// Git remotes added or re-pointed earlier in the analysed scripts (name, URL).
+    git_remotes: Vec<(String, String)>,
     /// Syntax nodes parsed so far, over every text of this analysis ([`crate::budget`]).
     nodes: usize,
     /// True once a budget of [`crate::budget`] was passed and reported (once per analysis).
@@ -133,9 +140,11 @@ impl Analyzer {
             base_dir: base_dir.to_path_buf(),
             written: vec![],
             cd: None,
+            exported: HashMap::new(),
             scripts: vec![],
             calls: call::Calls::default(),
             git_aliases: vec![],
+            git_remotes: vec![],
             nodes: 0,
             over_budget: false,
         }
@@ -291,6 +300,14 @@ impl Analyzer {
         for (name, w) in &cmd.assignments {
             self.code_variable(name, &positional(w), depth);
         }
+        if cmd.persistent_assignments && exports(&cmd.words) {
+            let names = cmd.assignments.iter().map(|(n, _)| n.clone());
+            let plain = cmd.words.iter().skip(1).filter(|w| !w.text.starts_with('-') && !w.text.contains('='));
+            for name in names.chain(plain.map(|w| w.text.clone())).collect::<Vec<_>>() {
+                let value = vars.get(&name).cloned().flatten();
+                self.exported.insert(name, value);
+            }
+        }
         if frame.is_none() {
             fs::redirect_writes(self, cmd);
             fs::redirect_truncates(self, cmd);
@@ -414,6 +431,16 @@ impl Analyzer {
 
     fn family_facts(&mut self, inv: &Invocation, depth: usize) {
         let listed = crate::catalog::program(&inv.name);
+        // Arguments the program reads from its environment (`TF_CLI_ARGS_apply=-destroy`)
+        // are read as if written after its subcommand.
+        let expanded = listed.and_then(|p| {
+            let known = self.exported.iter().filter_map(|(n, v)| Some((n.clone(), v.clone()?)));
+            let env: Vec<(String, String)> = known.chain(inv.env.iter().cloned()).collect();
+            let args = p.with_env_args(inv.args(), &env, inv.span())?;
+            let words = inv.words.first().into_iter().cloned().chain(args).collect();
+            Some(Invocation { name: inv.name.clone(), words, cmd: inv.cmd, script: inv.script, env: inv.env.clone() })
+        });
+        let inv = expanded.as_ref().unwrap_or(inv);
         let family = FAMILIES.iter().any(|(programs, _)| programs.contains(&inv.name.as_str()));
         let runner = project::PROGRAMS.contains(&inv.name.as_str());
         if runner {
@@ -668,6 +695,18 @@ pub fn is_descriptor_file(name: &str) -> bool {
         || name.starts_with("/dev/fd/")
         || name.starts_with("/proc/self/fd/")
         || name.starts_with("/proc/thread-self/fd/")
+}
+
+/// True if the declaration `words` (`export A=1`, `declare -x A`, `typeset -gx A`) export
+/// their names to the environment of later commands (bash manual §4.2 `export`, `declare -x`).
+fn exports(words: &[Word]) -> bool {
+    match words.first().map(|w| w.text.as_str()) {
+        Some("export") => !words.iter().skip(1).any(|w| w.text == "-n"),
+        Some("declare" | "typeset") => {
+            words.iter().skip(1).any(|w| w.text.starts_with('-') && !w.text.starts_with("--") && w.text.contains('x'))
+        }
+        _ => false,
+    }
 }
 
 /// The directory `cd` moves to, when `words` is a `cd` command: `Some(Some(dir))` for a

@@ -620,8 +620,8 @@ const COMPOSE_VALUES: &[&str] = &["-f", "--file", "-p", "--project-name", "--pro
 const EXEC_VALUES: &[&str] = &["-e", "--env", "-u", "--user", "-w", "--workdir", "--env-file", "--detach-keys", "--index"];
 
 /// `docker exec [options] CONTAINER ARGV`, `docker compose exec SERVICE ARGV`,
-/// `docker container exec ...`; `docker run [options] IMAGE ARGV` is not unwrapped (it runs
-/// in a fresh container).
+/// `docker container exec ...`; `docker run [options] IMAGE ARGV` with its bind mounts mapped
+/// back to the host ([`run_argv`]).
 fn container_exec(inv: &Invocation, prog: &Program) -> Unwrapped {
     let global = argv::parse(inv.args(), prog.spec());
     let mut ops = global.operands.as_slice();
@@ -639,8 +639,75 @@ fn container_exec(inv: &Invocation, prog: &Program) -> Unwrapped {
     }
     match ops {
         [exec, rest @ ..] if exec.text == "exec" => exec_argv(rest),
+        [run, rest @ ..] if run.text == "run" => run_argv(rest, prog),
         _ => Unwrapped::NotAWrapper,
     }
+}
+
+/// `docker run [options] IMAGE [ARGV]` (docker-run(1)): ARGV (after `--entrypoint`, when
+/// given) runs in a fresh container, where only bind-mounted host paths reach the host. It is
+/// analysed as the command it is, with each word naming a mount's container path mapped back
+/// to the host path (`-v /etc:/host/etc alpine rm -rf /host/etc` is `rm -rf /etc`); the run
+/// itself is analysed too (its catalog path: `host_mount`). Options are those of the entry's
+/// `run|create` path.
+fn run_argv(args: &[Word], prog: &Program) -> Unwrapped {
+    let values = prog.commands.iter().find(|c| c.path.first().is_some_and(|p| catalog::word_matches(p, "run"))).map(|c| c.values.as_slice());
+    let values: Vec<&str> = values.unwrap_or_default().iter().map(String::as_str).collect();
+    let p = argv::parse(args, &argv::Spec::new(argv::Style::Posix, &values));
+    let mut inner: Vec<Word> = p.value(&["--entrypoint"]).into_iter().cloned().collect();
+    inner.extend(p.operands.get(1..).unwrap_or_default().iter().cloned());
+    if inner.is_empty() {
+        return Unwrapped::NotAWrapper;
+    }
+    let mounts = bind_mounts(&p);
+    let mapped = inner.into_iter().map(|w| host_path(w, &mounts)).collect();
+    Unwrapped::Many(vec![mapped])
+}
+
+/// The bind mounts of a `docker run` line as (host path, container path): `-v SRC:DST[:OPTS]`
+/// with an absolute, `~` or `$` SRC (else SRC names a volume), and `--mount type=bind,src=,dst=`.
+fn bind_mounts(p: &argv::Parsed) -> Vec<(String, String)> {
+    let mut out = vec![];
+    for o in &p.options {
+        let Some(v) = o.value.as_ref() else { continue };
+        match o.name.as_str() {
+            "-v" | "--volume" => {
+                let mut parts = v.text.split(':');
+                let (Some(src), Some(dst)) = (parts.next(), parts.next()) else { continue };
+                if src.starts_with(['/', '~', '$']) && dst.starts_with('/') {
+                    out.push((src.to_string(), dst.to_string()));
+                }
+            }
+            "--mount" => {
+                let fields: Vec<(&str, &str)> = v.text.split(',').map(|f| f.split_once('=').unwrap_or((f, ""))).collect();
+                let get = |k: &[&str]| fields.iter().find(|(n, _)| k.contains(n)).map(|(_, x)| *x);
+                if let (true, Some(src), Some(dst)) = (
+                    get(&["type"]).is_none_or(|t| t == "bind"),
+                    get(&["source", "src"]),
+                    get(&["target", "destination", "dst"]),
+                ) {
+                    out.push((src.to_string(), dst.to_string()));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `w` with a leading container path of one of `mounts` replaced by its host path (the
+/// mount given last wins, as the deepest one does in the container); other words unchanged.
+fn host_path(w: Word, mounts: &[(String, String)]) -> Word {
+    for (src, dst) in mounts.iter().rev() {
+        let dst_trim = dst.trim_end_matches('/');
+        let rest = if dst_trim.is_empty() { Some(w.text.as_str()).filter(|t| t.starts_with('/')) } else { w.text.strip_prefix(dst_trim) };
+        let Some(rest) = rest.filter(|r| r.is_empty() || r.starts_with('/') || dst_trim.is_empty()) else { continue };
+        let src = src.trim_end_matches('/');
+        let text = if rest.is_empty() { if src.is_empty() { "/".to_string() } else { src.to_string() } } else { format!("{src}{rest}") };
+        let dynamic = w.dynamic || text.contains('$');
+        return Word { text, dynamic, verbatim_at: None, ..w };
+    }
+    w
 }
 
 /// The argv of `exec [options] CONTAINER ARGV`.
