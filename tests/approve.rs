@@ -168,21 +168,7 @@ fn a_pty_made_by_script_without_a_terminal_is_not_a_person() {
     require_program("script", "bsdutils");
     let env = TestEnv::new();
     let line = approve_line(&agent_run(&env, ASKS));
-    let in_script = |args: &str, input: &str| {
-        let mut s = std::process::Command::new("script");
-        s.args(["-qec", &format!("{} {args}", guard_bin().display()), "/dev/null"]);
-        for (k, v) in env.guard_std().get_envs() {
-            match v {
-                Some(v) => s.env(k, v),
-                None => s.env_remove(k),
-            };
-        }
-        for v in ACTOR_VARS {
-            s.env_remove(v);
-        }
-        s.current_dir(env.path());
-        assert_cmd::Command::from_std(s).write_stdin(input.as_bytes().to_vec()).timeout(GUARD_TIMEOUT).output().unwrap()
-    };
+    let in_script = |args: &str, input: &str| in_pty_of("script", &env, args, input);
     let out = in_script(&format!("approve {line}"), "y\n");
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(stdout(&out).contains("made by script"), "{}", describe(&out));

@@ -642,10 +642,16 @@ pub fn terminal(env: &TestEnv) -> std::path::PathBuf {
 /// Runs `guard ARGS` inside a real pseudo-terminal (a terminal emulator stand-in), typing `input`.
 pub fn in_pty(env: &TestEnv, args: &str, input: &str) -> Output {
     require_program("script", "bsdutils");
+    in_pty_of(terminal(env), env, args, input)
+}
+
+/// Runs `guard ARGS` inside a pseudo-terminal made by `program` (`script` or a stand-in for a
+/// terminal emulator), typing `input`.
+pub fn in_pty_of(program: impl AsRef<std::ffi::OsStr>, env: &TestEnv, args: &str, input: &str) -> Output {
     let line = format!("{} {args}", guard_bin().display());
     // The same hermetic environment guard itself gets in the other tests, minus agent and CI
     // variables: a person at a terminal.
-    let mut s = std::process::Command::new(terminal(env));
+    let mut s = std::process::Command::new(program);
     s.args(["-qec", &line, "/dev/null"]);
     for (k, v) in env.guard_std().get_envs() {
         match v {
