@@ -18,7 +18,7 @@
 
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
-use super::{find_file, read_project_file, run_text, work_dir, MAX_STEPS};
+use super::{load_project_file, run_text, work_dir, MAX_STEPS};
 use crate::analyze::{Analyzer, Invocation};
 use crate::argv::{self, Spec, Style};
 use std::collections::HashMap;
@@ -49,18 +49,9 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
         return;
     }
     let Some(dir) = work_dir(a, parsed.value(&["-d", "--working-directory"])) else { return };
-    let path = match parsed.value(&["-f", "--justfile"]) {
-        Some(f) if f.dynamic => return,
-        Some(f) => dir.join(crate::analyze::expand_home(&f.text)),
-        None => match find_file(&dir, &["justfile", "Justfile", "JUSTFILE", ".justfile"], true) {
-            Some(p) => p,
-            None => return,
-        },
-    };
-    if std::fs::symlink_metadata(&path).is_err() {
-        return;
-    }
-    let Some(text) = read_project_file(a, &path, inv.span()) else { return };
+    let file = parsed.value(&["-f", "--justfile"]);
+    let names = ["justfile", "Justfile", "JUSTFILE", ".justfile"];
+    let Some((project, text)) = load_project_file(a, dir, file, &names, true, inv.span()) else { return };
     let (recipes, order, mut vars, aliases) = parse(&text);
     let mut ops: Vec<&crate::shell::Word> = vec![];
     for w in &parsed.operands {
@@ -89,7 +80,6 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
         let default = order.iter().find(|n| recipes.get(*n).is_some_and(|r| r.default)).or(order.first());
         calls.extend(default.map(|n| (n.clone(), vec![])));
     }
-    let project = path.parent().map(|p| p.to_path_buf()).unwrap_or(dir);
     let mut done = vec![];
     let mut scripts = vec![];
     for (name, args) in calls {

@@ -19,12 +19,11 @@
 
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
-use super::{read_project_file, run_text, work_dir, MAX_STEPS};
+use super::{load_project_file, run_text, work_dir, MAX_STEPS};
 use crate::analyze::{Analyzer, Invocation};
 use crate::argv::{self, Spec, Style};
 use makefile_lossless::Makefile;
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 /// GNU make's options that take a value (make(1)); `-j`, `-l`, `-O` take one only attached.
 const VALUES: &[&str] = &[
@@ -61,18 +60,12 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
         }
         dir = dir.join(crate::analyze::expand_home(&d.text));
     }
-    let path = match parsed.value(&["-f", "--file", "--makefile"]) {
-        Some(f) if f.dynamic || f.text == "-" || crate::analyze::is_stdin_file(&f.text) => return,
-        Some(f) => dir.join(crate::analyze::expand_home(&f.text)),
-        None => match super::find_file(&dir, &["GNUmakefile", "makefile", "Makefile"], false) {
-            Some(p) => p,
-            None => return,
-        },
-    };
-    if std::fs::symlink_metadata(&path).is_err() {
+    let file = parsed.value(&["-f", "--file", "--makefile"]);
+    if file.is_some_and(|f| f.text == "-" || crate::analyze::is_stdin_file(&f.text)) {
         return;
     }
-    let Some(text) = read_project_file(a, &path, inv.span()) else { return };
+    let names = ["GNUmakefile", "makefile", "Makefile"];
+    let Some((dir, text)) = load_project_file(a, dir, file, &names, false, inv.span()) else { return };
     let (mk, _) = Makefile::from_str_relaxed(&text);
     let mut vars = Vars::default();
     for v in mk.variable_definitions() {
@@ -97,7 +90,6 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
         goals.extend(default.or_else(first));
     }
     let dry = parsed.has(DRY_RUN);
-    let dir: PathBuf = path.parent().map(|p| p.to_path_buf()).unwrap_or(dir);
     let mut done: Vec<String> = vec![];
     let mut lines = vec![];
     for g in goals {

@@ -85,6 +85,30 @@ pub fn find_file(dir: &Path, names: &[&str], upward: bool) -> Option<PathBuf> {
     None
 }
 
+/// The project file a runner reads (`make -f`, `just --justfile`, `task --taskfile`), found and
+/// read: the file named by `file` (relative to `dir`), else the first of `names` in `dir` (and,
+/// when `upward`, in its nearest ancestor that has one). Returns the directory the runner runs
+/// its recipes in (the file's) and the file's text; `None` when the file is named only at run
+/// time, does not exist, or cannot be read (then an `exec.unknown` fact at `span`, see
+/// [`read_project_file`]).
+pub fn load_project_file(
+    a: &mut Analyzer,
+    dir: PathBuf,
+    file: Option<&Word>,
+    names: &[&str],
+    upward: bool,
+    span: Span,
+) -> Option<(PathBuf, String)> {
+    let path = match file {
+        Some(f) if f.dynamic => return None,
+        Some(f) => dir.join(expand_home(&f.text)),
+        None => find_file(&dir, names, upward)?,
+    };
+    std::fs::symlink_metadata(&path).ok()?;
+    let text = read_project_file(a, &path, span)?;
+    Some((path.parent().map(Path::to_path_buf).unwrap_or(dir), text))
+}
+
 /// Reads a project file that exists (see the module documentation for what is decided); the
 /// failure is an `exec.unknown` fact at `span`.
 pub fn read_project_file(a: &mut Analyzer, path: &Path, span: Span) -> Option<String> {

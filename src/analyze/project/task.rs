@@ -20,7 +20,7 @@
 
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
-use super::{find_file, read_project_file, run_text, work_dir, MAX_STEPS};
+use super::{load_project_file, run_text, work_dir, MAX_STEPS};
 use crate::analyze::{Analyzer, Invocation};
 use crate::argv::{self, Spec, Style};
 use std::collections::HashMap;
@@ -40,18 +40,8 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
         return;
     }
     let Some(dir) = work_dir(a, parsed.value(&["-d", "--dir"])) else { return };
-    let path = match parsed.value(&["-t", "--taskfile"]) {
-        Some(f) if f.dynamic => return,
-        Some(f) => dir.join(crate::analyze::expand_home(&f.text)),
-        None => match find_file(&dir, NAMES, true) {
-            Some(p) => p,
-            None => return,
-        },
-    };
-    if std::fs::symlink_metadata(&path).is_err() {
-        return;
-    }
-    let Some(text) = read_project_file(a, &path, inv.span()) else { return };
+    let file = parsed.value(&["-t", "--taskfile"]);
+    let Some((project, text)) = load_project_file(a, dir, file, NAMES, true, inv.span()) else { return };
     let Ok(docs) = Yaml::load_from_str(&text) else { return };
     let Some(doc) = docs.first() else { return };
     let Some(tasks) = get(doc, "tasks").and_then(Yaml::as_mapping) else { return };
@@ -81,7 +71,6 @@ pub fn analyze(a: &mut Analyzer, inv: &Invocation, depth: usize) {
     if names.is_empty() {
         names.push("default".into());
     }
-    let project = path.parent().map(|p| p.to_path_buf()).unwrap_or(dir);
     let mut out = vec![];
     let mut done = vec![];
     for n in names {
