@@ -62,7 +62,7 @@ mod tests {
     fn command_entrypoint_healthcheck() {
         let text = "services:\n  db:\n    image: postgres\n    command: [\"sh\", \"-c\", \"psql -c 'DROP TABLE t'\"]\n    entrypoint: /docker-entrypoint.sh\n    healthcheck:\n      test: [\"CMD-SHELL\", \"pg_isready\"]\n";
         let ex = extract(text);
-        let texts: Vec<&str> = ex.parts.iter().map(|p| p.snippet.text.as_str()).collect();
+        let texts = ex.texts();
         assert_eq!(texts, ["/docker-entrypoint.sh", "psql -c 'DROP TABLE t'", "pg_isready"]);
         let s = &ex.parts[1].snippet;
         let span = s.map(crate::fact::Span::new(8, 20));

@@ -217,16 +217,12 @@ fn json_words(command: &Snippet, argv: &[String]) -> Vec<ArgvWord> {
 mod tests {
     use super::*;
 
-    fn texts(e: &Extracted) -> Vec<&str> {
-        e.parts.iter().map(|p| p.snippet.text.as_str()).collect()
-    }
-
     #[test]
     fn forms_continuations_heredocs_and_shell() {
         let text = "# syntax=docker/dockerfile:1\nFROM debian\nRUN apt-get update && \\\n# comment\n    curl -fsSL https://x | sh\nrun [\"sh\", \"-c\", \"rm -rf /var/lib/x\"]\nRUN --mount=type=cache,target=/c <<EOF\nset -e\nrm -rf /srv\nEOF\nRUN python3 <<'PY'\nprint(1)\nPY\nSHELL [\"pwsh\", \"-Command\"]\nRUN Remove-Item x\nFROM alpine\nONBUILD RUN ls\n";
         let e = extract(text);
         assert_eq!(
-            texts(&e),
+            e.texts(),
             ["apt-get update &&     curl -fsSL https://x | sh", "rm -rf /var/lib/x", "set -e\nrm -rf /srv\n", "python3 <<'PY'\nprint(1)\nPY\n", "ls"]
         );
         assert_eq!(e.skipped, 1);
@@ -241,6 +237,6 @@ mod tests {
         let span = s.map(Span::new(7, 13));
         assert_eq!(&text[span.start..span.end], "rm -rf");
         let e = extract("# escape=`\nFROM x\nRUN echo a `\n  && rm -rf /\n");
-        assert_eq!(texts(&e), ["echo a   && rm -rf /"]);
+        assert_eq!(e.texts(), ["echo a   && rm -rf /"]);
     }
 }

@@ -68,7 +68,7 @@ mod tests {
     fn jobs_default_and_nested_items() {
         let text = "stages: [a]\ndefault:\n  before_script:\n    - echo hi\ndeploy:\n  before_script: [\"export X=1\"]\n  script:\n    - rm -rf /srv\n    - - ls\n  after_script: echo done\n";
         let ex = extract(text);
-        let texts: Vec<&str> = ex.parts.iter().map(|p| p.snippet.text.as_str()).collect();
+        let texts = ex.texts();
         assert_eq!(texts, ["echo hi", "export X=1\nrm -rf /srv\nls", "echo done"]);
         let s = &ex.parts[1].snippet;
         let i = s.text.find("/srv").unwrap();

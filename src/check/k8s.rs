@@ -65,7 +65,7 @@ mod tests {
     fn shell_in_args_and_argv_commands() {
         let text = "apiVersion: batch/v1\nkind: Job\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: postgres\n          command: [\"/bin/sh\", \"-c\"]\n          args:\n            - |\n              psql -c 'DROP TABLE t'\n        - name: b\n          image: busybox\n          command: [rm, -rf, /data]\n---\napiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: x\n    args: [run]\n";
         let ex = extract(text);
-        let texts: Vec<&str> = ex.parts.iter().map(|p| p.snippet.text.as_str()).collect();
+        let texts = ex.texts();
         assert_eq!(texts, ["psql -c 'DROP TABLE t'\n", "rm -rf /data"]);
         let s = &ex.parts[0].snippet;
         let span = s.map(crate::fact::Span::new(0, 4));

@@ -313,15 +313,11 @@ fn expand_value(v: &str, vars: &HashMap<String, String>, depth: usize) -> String
 mod tests {
     use super::*;
 
-    fn texts(e: &Extracted) -> Vec<&str> {
-        e.parts.iter().map(|p| p.snippet.text.as_str()).collect()
-    }
-
     #[test]
     fn recipes_variables_and_oneshell() {
         let text = "DIR := /srv\nall: build ; echo $@\n\n# c\nclean:\n\t@$(RM) -r $(DIR)/cache\n\t-cd x && \\\n\t  ls $$HOME\n";
         let e = extract(text);
-        assert_eq!(texts(&e), ["echo $M5", "rm -f -r /srv/cache", "cd x && \\\n  ls $HOME"]);
+        assert_eq!(e.texts(), ["echo $M5", "rm -f -r /srv/cache", "cd x && \\\n  ls $HOME"]);
         let s = &e.parts[1].snippet;
         let span = s.map(crate::fact::Span::new(0, 5));
         assert_eq!(&text[span.start..span.end], "$(RM)");
@@ -331,7 +327,7 @@ mod tests {
         let span = s.map(crate::fact::Span::new(9, 13));
         assert_eq!(&text[span.start..span.end], "$(DIR)", "an expansion maps to the reference");
         let e = extract(".ONESHELL:\nx:\n\tcd /\n\trm -rf $(X)\n");
-        assert_eq!(texts(&e), ["cd /\nrm -rf $M12"]);
+        assert_eq!(e.texts(), ["cd /\nrm -rf $M12"]);
         let e = extract("SHELL := pwsh\nx:\n\tRemove-Item a\n");
         assert_eq!((e.parts.len(), e.skipped), (0, 1));
     }

@@ -310,6 +310,12 @@ impl Extracted {
     pub fn problem(p: Problem) -> Extracted {
         Extracted { problems: vec![p], ..Extracted::default() }
     }
+
+    /// The text of every part, in order (for the extractors' tests).
+    #[cfg(test)]
+    pub fn texts(&self) -> Vec<&str> {
+        self.parts.iter().map(|p| p.snippet.text.as_str()).collect()
+    }
 }
 
 /// What happened to one input.

@@ -90,7 +90,7 @@ mod tests {
     fn top_level_scripts_with_escapes() {
         let text = "{\"name\": \"x\", \"config\": {\"scripts\": {\"a\": \"rm -rf /\"}},\n \"scripts\": {\n  \"clean\": \"rm -rf \\\"$HOME\\\"\",\n  \"build\": \"tsc\"\n }}";
         let ex = extract(text);
-        let texts: Vec<&str> = ex.parts.iter().map(|p| p.snippet.text.as_str()).collect();
+        let texts = ex.texts();
         assert_eq!(texts, ["rm -rf \"$HOME\"", "tsc"]);
         let s = &ex.parts[0].snippet;
         let span = s.map(Span::new(8, 13));
