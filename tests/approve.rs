@@ -96,14 +96,7 @@ fn a_person_approves_an_agents_refused_command_once() {
 #[test]
 fn a_critical_rule_makes_the_person_type_the_target() {
     let env = TestEnv::new();
-    let rules = env.path().join("config/guard/rules");
-    std::fs::create_dir_all(&rules).unwrap();
-    std::fs::write(
-        rules.join("site.toml"),
-        "[[rule]]\nid = \"site.orders-delete\"\naction = \"ask\"\ncritical = true\nsummary = \"deleting orders\"\nwhy = \"site policy\"\n\
-         [rule.match]\nfact = \"sql.delete\"\n[rule.match.context]\n\"target.database\" = \"orders_live\"\n",
-    )
-    .unwrap();
+    write_critical_orders_rule(&env);
     let cmd = ["psql", "-h", "127.0.0.1", "-p", "1", "-d", "orders_live", "-c", "DELETE FROM t WHERE id = 1"];
     let line = approve_line(&agent_run(&env, &cmd));
     let out = in_pty(&env, &format!("approve {line}"), "y\n");

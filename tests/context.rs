@@ -294,14 +294,7 @@ fn ask_flow_through_a_real_terminal() {
     assert_eq!((r["answer"].as_str(), r["outcome"].as_str()), (Some("yes"), Some("approved")));
 
     // A critical rule makes the person type the target's name.
-    let rules = env.path().join("config/guard/rules");
-    std::fs::create_dir_all(&rules).unwrap();
-    std::fs::write(
-        rules.join("site.toml"),
-        "[[rule]]\nid = \"site.orders-delete\"\naction = \"ask\"\ncritical = true\nsummary = \"deleting orders\"\nwhy = \"site policy\"\n\
-         [rule.match]\nfact = \"sql.delete\"\n[rule.match.context]\n\"target.database\" = \"orders_live\"\n",
-    )
-    .unwrap();
+    write_critical_orders_rule(&env);
     let cmd = "-- psql -h 127.0.0.1 -p 1 -d orders_live -c 'DELETE FROM t WHERE id = 1'";
     let out = in_pty(&env, cmd, "y\n");
     assert!(stdout(&out).contains("type \\\"orders_live\\\"") || stdout(&out).contains("type \"orders_live\""), "{}", describe(&out));

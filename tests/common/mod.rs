@@ -666,3 +666,16 @@ pub fn in_pty_of(program: impl AsRef<std::ffi::OsStr>, env: &TestEnv, args: &str
     assert_cmd::Command::from_std(s).write_stdin(input.as_bytes().to_vec()).timeout(GUARD_TIMEOUT).output().unwrap()
 }
 
+
+/// Writes a user-layer rule `site.orders-delete`: `critical` ask on `sql.delete` against the
+/// database `orders_live`, so the person must type the target's name.
+pub fn write_critical_orders_rule(env: &TestEnv) {
+    let rules = env.path().join("config/guard/rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    std::fs::write(
+        rules.join("site.toml"),
+        "[[rule]]\nid = \"site.orders-delete\"\naction = \"ask\"\ncritical = true\nsummary = \"deleting orders\"\nwhy = \"site policy\"\n\
+         [rule.match]\nfact = \"sql.delete\"\n[rule.match.context]\n\"target.database\" = \"orders_live\"\n",
+    )
+    .unwrap();
+}
